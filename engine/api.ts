@@ -1,0 +1,82 @@
+// The engine's public API types: what callers (CLI, web host, Electron engine window) send and receive.
+// The host protocol (engine/host/protocol.ts) carries these shapes unchanged.
+
+export type AttentionMode = 'bifurcated' | 'standard';
+export type StopMode = 'line' | 'block' | 'none';
+export type FinishReason = 'eos' | 'length' | 'stop' | 'line' | 'block' | 'cancelled';
+
+export interface GenerateRequest {
+  /** Text before the cursor. */
+  prefix: string;
+  /** Text after the cursor; used for fill-in-the-middle when the tokenizer has FIM tokens. */
+  suffix?: string;
+  /** Number of samples (1..256). */
+  n: number;
+  maxTokens: number;
+  /** 0 = greedy. */
+  temperature: number;
+  /** 1 = off. */
+  topP: number;
+  /** 0 = off. */
+  topK: number;
+  seed: number;
+  stop: StopMode;
+  /** Extra stop strings. */
+  stopStrings?: string[];
+  attention: AttentionMode;
+}
+
+export interface ModelInfo {
+  name: string;
+  architecture: string;
+  parameters: number;
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  vocab: number;
+  contextLength: number;
+  /** storage dtype on the GPU: 'f16' | 'f32' */
+  dtype: string;
+  /** adapter name */
+  device: string;
+  fim: boolean;
+}
+
+export interface Timings {
+  prefillMs: number;
+  decodeMs: number;
+  steps: number;
+  msPerStep: number;
+  tokensPerSecond: number;
+  promptTokens: number;
+  /** KV bytes read by attention per decode step, averaged over steps, in this mode and in the other. */
+  kvBytesPerStep: number;
+  kvBytesPerStepOther: number;
+}
+
+export type GenerateEvent =
+  | { type: 'start'; promptTokens: number; truncated: boolean; fim: boolean }
+  /** New text for one sample; `logprob` is the token's log-probability under the untempered distribution. */
+  | { type: 'token'; sample: number; token: number; text: string; logprob: number }
+  | { type: 'finish'; sample: number; reason: FinishReason; text: string; tokens: number; sumLogprob: number }
+  | { type: 'done'; timings: Timings; cancelled: boolean };
+
+export interface LoadProgress {
+  file: string;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export const DEFAULT_REQUEST: Omit<GenerateRequest, 'prefix'> = {
+  suffix: '',
+  n: 32,
+  maxTokens: 64,
+  temperature: 0.8,
+  topP: 0.95,
+  topK: 0,
+  seed: 0,
+  stop: 'line',
+  stopStrings: [],
+  attention: 'bifurcated',
+};
