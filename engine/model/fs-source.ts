@@ -1,0 +1,67 @@
+// A model folder on the local disk (Node only: imported by Node entry points, never by the browser build).
+// Weight ranges are read through a FileHandle, so a multi-GB file is never read whole.
+import { open, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ModelError } from './errors.ts';
+import type { ModelSource } from './source.ts';
+
+export function dirSource(dir: string): ModelSource {
+  const root = resolve(dir);
+  const path = (file: string) => join(root, file);
+  const missing = (file: string) =>
+    new ModelError('missing-file', `${path(file)} does not exist; check the model folder path (${root}).`);
+  return {
+    name: root,
+    async exists(file) {
+      try {
+        return (await stat(path(file))).isFile();
+      } catch {
+        return false;
+      }
+    },
+    async readText(file) {
+      try {
+        return await readFile(path(file), 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw missing(file);
+        throw e;
+      }
+    },
+    async size(file) {
+      try {
+        return (await stat(path(file))).size;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw missing(file);
+        throw e;
+      }
+    },
+    async read(file, offset, length) {
+      const out = new Uint8Array(length);
+      if (length === 0) return out;
+      let fh;
+      try {
+        fh = await open(path(file), 'r');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw missing(file);
+        throw e;
+      }
+      try {
+        let done = 0;
+        while (done < length) {
+          const { bytesRead } = await fh.read(out, done, length - done, offset + done);
+          if (bytesRead === 0) {
+            throw new ModelError(
+              'corrupt-safetensors',
+              `${path(file)} is truncated: bytes ${offset}..${offset + length} were requested but the file ends at ` +
+                `${offset + done}. Download the file again.`,
+            );
+          }
+          done += bytesRead;
+        }
+      } finally {
+        await fh.close();
+      }
+      return out;
+    },
+  };
+}

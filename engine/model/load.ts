@@ -1,0 +1,295 @@
+// Loads a Hugging Face model folder (config.json, tokenizer.json, safetensors weights) onto the GPU in the
+// engine's layouts (docs/ENGINE.md): matrices in WT (f16 when ctx.f16, else f32), row-split into RowChunks
+// that each fit one storage binding; q/k/v and gate/up fused by rows; norms and biases in f32.
+// Tensors are streamed in slices of a few MB: no file, and no large tensor, is ever held whole in memory.
+import type { LoadProgress } from '../api.ts';
+import { alignTo, createStorage, writeBuffer } from '../gpu/buffers.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { parseConfig } from './config.ts';
+import { convertElements, sourceElemBytes, type StorageArray } from './convert.ts';
+import { FOLDER_HELP, ModelError } from './errors.ts';
+import { countParameters, expectedTensors, layerPrefix } from './params.ts';
+import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo } from './safetensors.ts';
+import type { ModelSource } from './source.ts';
+import type { LayerWeights, Linear, ModelConfig, ModelWeights, RowChunk, SourceDtype } from './types.ts';
+
+export interface LoadOptions {
+  onProgress?: (p: LoadProgress) => void;
+  /** Largest row chunk in bytes (default ctx.maxBinding); smaller values force row splits (tests). */
+  maxBinding?: number;
+  /** GPU memory budget for the weights in bytes (default: none; an out-of-memory while allocating still becomes 'too-large'). */
+  maxBytes?: number;
+}
+
+export interface LoadedModel {
+  /** The folder's name (last segment of the source path or URL). */
+  name: string;
+  config: ModelConfig;
+  weights: ModelWeights;
+  /** tokenizer.json, parsed. */
+  tokenizerJson: unknown;
+  /** Total element count of the model's tensors (a tied embedding counted once). */
+  parameters: number;
+}
+
+/** Bytes read from the source per slice (a multiple of every element size). */
+const SLICE_BYTES = 4 << 20;
+/** Elements converted per queue.writeBuffer (even, so f16 writes stay 4-byte aligned). */
+const STAGE_ELEMS = 1 << 20;
+/** Let the queue drain this often so the implementation can recycle its upload staging memory. */
+const DRAIN_BYTES = 64 << 20;
+
+interface Loadable extends TensorInfo {
+  dtype: SourceDtype;
+}
+
+/** A fused, row-split matrix to build: `parts` concatenated by rows, [outDim, inDim]. */
+interface MatrixPlan {
+  label: string;
+  parts: Loadable[];
+  outDim: number;
+  inDim: number;
+  chunks: { rowStart: number; rows: number; bytes: number }[];
+}
+
+interface VectorPlan {
+  label: string;
+  parts: Loadable[];
+  length: number;
+}
+
+const MiB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+export async function loadModel(ctx: GpuContext, source: ModelSource, opts: LoadOptions = {}): Promise<LoadedModel> {
+  for (const file of ['config.json', 'tokenizer.json']) {
+    if (!(await source.exists(file))) throw new ModelError('missing-file', `${source.name} has no ${file}. ${FOLDER_HELP}`);
+  }
+  const config = parseConfig(parseJson(await source.readText('config.json'), 'config.json'));
+  const tokenizerJson = parseJson(await source.readText('tokenizer.json'), 'tokenizer.json');
+  const index = await readWeightIndex(source);
+
+  // Every tensor present, loadable and the shape config.json implies.
+  const tensors = new Map<string, Loadable>();
+  for (const spec of expectedTensors(config)) {
+    const info = index.tensors.get(spec.name);
+    if (!info) {
+      const hint = spec.name === 'lm_head.weight' ? ' (config.json says tie_word_embeddings is false, so the output projection must be stored)' : '';
+      throw new ModelError('missing-tensor', `${source.name}: weights have no tensor '${spec.name}'${hint}; the checkpoint does not match config.json (${config.architecture}).`);
+    }
+    if (info.shape.join() !== spec.shape.join()) {
+      throw new ModelError(
+        'bad-shape',
+        `${source.name}/${info.file}: tensor '${spec.name}' has shape [${info.shape}] but config.json implies [${spec.shape}]; the weights do not match config.json.`,
+      );
+    }
+    if (!(LOADABLE_DTYPES as readonly string[]).includes(info.dtype)) {
+      throw new ModelError(
+        'unsupported-dtype',
+        `${source.name}/${info.file}: tensor '${spec.name}' is ${info.dtype}; only ${LOADABLE_DTYPES.join(', ')} weights are supported (quantized checkpoints are not): use the unquantized model.`,
+      );
+    }
+    tensors.set(spec.name, info as Loadable);
+  }
+
+  const { matrices, vectors, totalBytes } = planUpload(ctx, config, tensors, opts);
+  if (opts.maxBytes !== undefined && totalBytes > opts.maxBytes) {
+    throw new ModelError('too-large', `${source.name}: the weights need ${MiB(totalBytes)} on the GPU but the budget is ${MiB(opts.maxBytes)}; use a smaller model.`);
+  }
+
+  // Allocate everything first, so running out of GPU memory fails before minutes of reading.
+  const created: GPUBuffer[] = [];
+  const wtLabel = ctx.f16 ? 'f16' : 'f32';
+  ctx.device.pushErrorScope('out-of-memory');
+  const linears = new Map<string, Linear>();
+  const vecBufs = new Map<string, GPUBuffer>();
+  for (const m of matrices) {
+    const chunks: RowChunk[] = m.chunks.map((c, i) => {
+      const buffer = createStorage(ctx, c.bytes, `${m.label}[${i}] ${wtLabel}`);
+      created.push(buffer);
+      return { buffer, rowStart: c.rowStart, rows: c.rows };
+    });
+    linears.set(m.label, { outDim: m.outDim, inDim: m.inDim, chunks });
+  }
+  for (const v of vectors) {
+    const buffer = createStorage(ctx, v.length * 4, `${v.label} f32`);
+    created.push(buffer);
+    vecBufs.set(v.label, buffer);
+  }
+  const oom = await ctx.device.popErrorScope();
+  if (oom) {
+    for (const b of created) b.destroy();
+    throw new ModelError('too-large', `${source.name}: the GPU ran out of memory allocating ${MiB(totalBytes)} of weights (${oom.message}); use a smaller model or close other GPU programs.`);
+  }
+
+  try {
+    const progress = new Progress(opts.onProgress, [...tensors.values()].reduce((a, t) => a + t.bytes, 0));
+    for (const m of matrices) await uploadMatrix(ctx, source, m, linears.get(m.label)!, progress);
+    for (const v of vectors) await uploadVector(ctx, source, v, vecBufs.get(v.label)!, progress);
+    await ctx.device.queue.onSubmittedWorkDone();
+  } catch (e) {
+    for (const b of created) b.destroy();
+    throw e;
+  }
+
+  const lin = (label: string) => linears.get(label)!;
+  const vec = (label: string) => vecBufs.get(label)!;
+  const layers: LayerWeights[] = [];
+  for (let i = 0; i < config.layers; i++) {
+    const p = layerPrefix(i);
+    const qkv = lin(p + 'qkv');
+    if (config.qkvBias) qkv.bias = vec(p + 'qkv.bias');
+    layers.push({
+      inputNorm: vec(p + 'input_layernorm'),
+      qkv,
+      o: lin(p + 'o'),
+      postNorm: vec(p + 'post_attention_layernorm'),
+      gateUp: lin(p + 'gateUp'),
+      down: lin(p + 'down'),
+    });
+  }
+  const embed = lin('embed');
+  const weights: ModelWeights = {
+    embed,
+    layers,
+    finalNorm: vec('norm'),
+    lmHead: config.tieEmbeddings ? embed : lin('lmHead'),
+    bytes: created.reduce((a, b) => a + b.size, 0),
+  };
+  const name = source.name.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || source.name;
+  return { name, config, weights, tokenizerJson, parameters: countParameters(config) };
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ModelError('bad-config', `${file} is not valid JSON (${(e as Error).message}); download it again.`);
+  }
+}
+
+/** Where every tensor goes on the GPU, and the bytes that takes; throws 'too-large' if a row cannot fit a binding. */
+function planUpload(ctx: GpuContext, c: ModelConfig, t: Map<string, Loadable>, opts: LoadOptions) {
+  const wtBytes = ctx.f16 ? 2 : 4;
+  // Chunk buffers are allocated in multiples of 16 bytes; keep that within the limit.
+  const limit = Math.floor(Math.min(opts.maxBinding ?? ctx.maxBinding, ctx.maxBuffer) / 16) * 16;
+  const matrices: MatrixPlan[] = [];
+  const vectors: VectorPlan[] = [];
+  const get = (name: string) => t.get(name)!;
+  const matrix = (label: string, names: string[]) => {
+    const parts = names.map(get);
+    const inDim = parts[0].shape[1];
+    const outDim = parts.reduce((a, p) => a + p.shape[0], 0);
+    const rowBytes = inDim * wtBytes;
+    if (rowBytes > limit) {
+      throw new ModelError(
+        'too-large',
+        `${names.join(' + ')}: one row is ${rowBytes} bytes but the device binds at most ${limit} bytes per buffer; this model is too large for this GPU.`,
+      );
+    }
+    const perChunk = Math.floor(limit / rowBytes);
+    const chunks = [];
+    for (let r = 0; r < outDim; r += perChunk) {
+      const rows = Math.min(perChunk, outDim - r);
+      chunks.push({ rowStart: r, rows, bytes: rows * rowBytes });
+    }
+    matrices.push({ label, parts, outDim, inDim, chunks });
+  };
+  const vector = (label: string, names: string[]) => {
+    const parts = names.map(get);
+    vectors.push({ label, parts, length: parts.reduce((a, p) => a + p.shape[0], 0) });
+  };
+
+  matrix('embed', ['model.embed_tokens.weight']);
+  for (let i = 0; i < c.layers; i++) {
+    const p = layerPrefix(i);
+    const a = p + 'self_attn.';
+    matrix(p + 'qkv', [a + 'q_proj.weight', a + 'k_proj.weight', a + 'v_proj.weight']);
+    if (c.qkvBias) vector(p + 'qkv.bias', [a + 'q_proj.bias', a + 'k_proj.bias', a + 'v_proj.bias']);
+    matrix(p + 'o', [a + 'o_proj.weight']);
+    matrix(p + 'gateUp', [p + 'mlp.gate_proj.weight', p + 'mlp.up_proj.weight']);
+    matrix(p + 'down', [p + 'mlp.down_proj.weight']);
+    vector(p + 'input_layernorm', [p + 'input_layernorm.weight']);
+    vector(p + 'post_attention_layernorm', [p + 'post_attention_layernorm.weight']);
+  }
+  vector('norm', ['model.norm.weight']);
+  if (!c.tieEmbeddings) matrix('lmHead', ['lm_head.weight']);
+
+  const bufBytes = (n: number) => Math.max(16, alignTo(n, 16));
+  let totalBytes = 0;
+  for (const m of matrices) for (const ch of m.chunks) totalBytes += bufBytes(ch.bytes);
+  for (const v of vectors) totalBytes += bufBytes(v.length * 4);
+  return { matrices, vectors, totalBytes };
+}
+
+class Progress {
+  private done = 0;
+  private sinceDrain = 0;
+  constructor(
+    private readonly cb: ((p: LoadProgress) => void) | undefined,
+    private readonly total: number,
+  ) {}
+  /** Counts `bytes` of `file` as loaded; true when the queue should be drained. */
+  add(file: string, bytes: number): boolean {
+    this.done += bytes;
+    this.sinceDrain += bytes;
+    this.cb?.({ file, bytesDone: this.done, bytesTotal: this.total });
+    if (this.sinceDrain < DRAIN_BYTES) return false;
+    this.sinceDrain = 0;
+    return true;
+  }
+}
+
+/** Streams `plan.parts` (row-concatenated) into `lin`'s chunk buffers, converting to WT on the way. */
+async function uploadMatrix(ctx: GpuContext, source: ModelSource, plan: MatrixPlan, lin: Linear, progress: Progress) {
+  const stage: StorageArray = ctx.f16 ? new Uint16Array(STAGE_ELEMS) : new Float32Array(STAGE_ELEMS);
+  const chunkElems = lin.chunks.map((c) => c.rows * plan.inDim);
+  let chunk = 0; // current chunk
+  let flushed = 0; // elements of the current chunk already written to the GPU
+  let staged = 0; // elements waiting in `stage`
+  const flush = () => {
+    writeBuffer(ctx, lin.chunks[chunk].buffer, flushed * stage.BYTES_PER_ELEMENT, stage.subarray(0, staged));
+    flushed += staged;
+    staged = 0;
+    if (flushed === chunkElems[chunk]) {
+      chunk++;
+      flushed = 0;
+    }
+  };
+  for (const part of plan.parts) {
+    const eb = sourceElemBytes(part.dtype);
+    const total = part.bytes / eb;
+    const sliceElems = SLICE_BYTES / eb;
+    for (let e0 = 0; e0 < total; e0 += sliceElems) {
+      const n = Math.min(sliceElems, total - e0);
+      const bytes = await source.read(part.file, part.offset + e0 * eb, n * eb);
+      let i = 0;
+      while (i < n) {
+        const k = Math.min(n - i, STAGE_ELEMS - staged, chunkElems[chunk] - flushed - staged);
+        convertElements(part.dtype, bytes, i, stage, staged, k);
+        staged += k;
+        i += k;
+        if (staged === STAGE_ELEMS || flushed + staged === chunkElems[chunk]) flush();
+      }
+      if (progress.add(part.file, n * eb)) await drain(ctx);
+    }
+  }
+  if (chunk !== lin.chunks.length) throw new Error(`internal: ${plan.label} filled ${chunk} of ${lin.chunks.length} chunks`);
+}
+
+/** Reads small f32 vectors (norm weights, biases) whole and writes them, concatenated, into `buf`. */
+async function uploadVector(ctx: GpuContext, source: ModelSource, plan: VectorPlan, buf: GPUBuffer, progress: Progress) {
+  const out = new Float32Array(plan.length);
+  let at = 0;
+  for (const part of plan.parts) {
+    const n = part.shape[0];
+    convertElements(part.dtype, await source.read(part.file, part.offset, part.bytes), 0, out, at, n);
+    at += n;
+    progress.add(part.file, part.bytes);
+  }
+  writeBuffer(ctx, buf, 0, out);
+}
+
+async function drain(ctx: GpuContext) {
+  ctx.device.queue.submit([]);
+  await ctx.device.queue.onSubmittedWorkDone();
+}
