@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_REQUEST } from '../api.ts';
+import { parseClientFrame, parseClientMessage, parseHostEvent, ProtocolError, type HostEvent } from './protocol.ts';
+
+/** The ProtocolError thrown by parsing `raw`. */
+function issuesOf(raw: unknown): ProtocolError {
+  try {
+    parseClientMessage(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ProtocolError);
+    return e as ProtocolError;
+  }
+  throw new Error(`expected ${JSON.stringify(raw)} to be rejected`);
+}
+
+const gen = (request: Record<string, unknown>) => ({ type: 'generate', id: 'r1', request: { prefix: 'def f(', ...request } });
+
+describe('parseClientMessage', () => {
+  it('fills every generate default from DEFAULT_REQUEST', () => {
+    const m = parseClientMessage(gen({}));
+    expect(m).toEqual({ type: 'generate', id: 'r1', request: { prefix: 'def f(', ...DEFAULT_REQUEST } });
+  });
+
+  it('keeps given values', () => {
+    const request = {
+      prefix: 'a',
+      suffix: 'b',
+      n: 256,
+      maxTokens: 4096,
+      temperature: 0,
+      topP: 1,
+      topK: 40,
+      seed: -5,
+      stop: 'block',
+      stopStrings: ['\n\n'],
+      attention: 'standard',
+    };
+    expect(parseClientMessage({ type: 'generate', id: 'x', request })).toEqual({ type: 'generate', id: 'x', request });
+  });
+
+  it.each([
+    [{ n: 0 }, 'request.n: must be from 1 to 256'],
+    [{ n: 257 }, 'request.n: must be from 1 to 256'],
+    [{ n: 2.5 }, 'request.n: must be an integer'],
+    [{ n: '4' }, 'request.n: must be a number'],
+    [{ maxTokens: 0 }, 'request.maxTokens: must be from 1 to 4096'],
+    [{ maxTokens: 5000 }, 'request.maxTokens: must be from 1 to 4096'],
+    [{ temperature: -0.1 }, 'request.temperature: must be ≥ 0'],
+    [{ temperature: 11 }, 'request.temperature: must be ≤ 10'],
+    [{ topP: 0 }, 'request.topP: must be > 0 and ≤ 1'],
+    [{ topP: 1.01 }, 'request.topP: must be > 0 and ≤ 1'],
+    [{ topK: -1 }, 'request.topK: must be an integer ≥ 0'],
+    [{ topK: 1.5 }, 'request.topK: must be an integer ≥ 0'],
+    [{ stop: 'word' }, 'request.stop: must be one of line, block, none'],
+    [{ attention: 'flash' }, 'request.attention: must be one of bifurcated, standard'],
+    [{ stopStrings: [''] }, 'request.stopStrings.0: must not be empty'],
+    [{ prefix: 3 }, 'request.prefix: must be a string'],
+    [{ maxtokens: 3 }, 'request: unknown field "maxtokens"'],
+  ])('rejects %j with "%s"', (fields, expected) => {
+    const e = issuesOf(gen(fields));
+    expect(e.message).toContain(expected);
+    expect(e.id).toBe('r1');
+  });
+
+  it('lists every problem at once, as "field: problem"', () => {
+    const e = issuesOf({ type: 'generate', id: 'r', request: { n: 0, temperature: -1 } });
+    expect(e.issues).toEqual([
+      'request.prefix: is required; must be a string (the text before the cursor)',
+      'request.n: must be from 1 to 256 (number of samples)',
+      'request.temperature: must be ≥ 0 (0 = greedy)',
+    ]);
+    expect(e.message).toBe(`invalid message: ${e.issues.join('; ')}`);
+  });
+
+  it('parses load, cancel and status messages', () => {
+    expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'dir', path: '/m' } })).toEqual({
+      type: 'load',
+      id: 'a',
+      model: { kind: 'dir', path: '/m' },
+    });
+    expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'url', url: 'http://h/m/' } }).type).toBe('load');
+    expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'synthetic', name: 'tiny' } }).type).toBe('load');
+    expect(parseClientMessage({ type: 'cancel', id: 'r1' })).toEqual({ type: 'cancel', id: 'r1' });
+    expect(parseClientMessage({ type: 'status', id: 's' })).toEqual({ type: 'status', id: 's' });
+  });
+
+  it('rejects bad envelopes with the id when there is one', () => {
+    expect(issuesOf(null).message).toMatch(/must be a JSON object.*got null/);
+    expect(issuesOf([1]).message).toMatch(/got an array/);
+    const t = issuesOf({ type: 'fly', id: 'q' });
+    expect(t.message).toBe('invalid message: type: must be one of load, generate, cancel, status, got "fly"');
+    expect(t.id).toBe('q');
+    expect(issuesOf({ type: 'cancel' }).issues).toEqual(['id: is required; must be a string (the request id echoed in replies)']);
+    expect(issuesOf({ type: 'status', id: '' }).id).toBeNull();
+    expect(issuesOf({ type: 'load', id: 'a', model: { kind: 'zip' } }).message).toMatch(/model\.kind: .*dir/);
+    expect(issuesOf({ type: 'load', id: 'a', model: { kind: 'dir' } }).message).toContain('model.path: is required');
+  });
+
+  it('turns a ProtocolError into an error event carrying the id', () => {
+    const e = issuesOf(gen({ n: 0 }));
+    expect(e.toEvent()).toMatchObject({ type: 'error', id: 'r1', code: 'bad-message', message: e.message });
+    expect((e.toEvent() as { hint: string }).hint).not.toBe('');
+  });
+});
+
+describe('parseClientFrame', () => {
+  it('parses JSON text and reports bad JSON as a ProtocolError', () => {
+    expect(parseClientFrame('{"type":"status","id":"1"}')).toEqual({ type: 'status', id: '1' });
+    expect(() => parseClientFrame('{type:')).toThrow(/not valid JSON/);
+  });
+});
+
+describe('parseHostEvent', () => {
+  const info = {
+    name: 'm',
+    architecture: 'Qwen2ForCausalLM',
+    parameters: 1,
+    layers: 1,
+    hidden: 8,
+    heads: 1,
+    kvHeads: 1,
+    vocab: 10,
+    contextLength: 32,
+    dtype: 'f16',
+    device: 'gpu',
+    fim: true,
+  };
+  it('accepts each event kind', () => {
+    const events: HostEvent[] = [
+      { type: 'progress', id: 'l', progress: { file: 'model.safetensors', bytesDone: 1, bytesTotal: 2 } },
+      { type: 'loaded', id: 'l', model: info },
+      { type: 'event', id: 'r', event: { type: 'token', sample: 0, token: 5, text: 'x', logprob: -0.5 } },
+      { type: 'event', id: 'r', event: { type: 'finish', sample: 0, reason: 'line', text: 'x', tokens: 1, sumLogprob: -0.5 } },
+      { type: 'status', id: 's', model: null, device: 'gpu', busy: false },
+      { type: 'error', id: null, code: 'bad-message', message: 'm', hint: 'h' },
+    ];
+    for (const e of events) expect(parseHostEvent(e)).toEqual(e);
+  });
+
+  it('rejects malformed events', () => {
+    expect(() => parseHostEvent({ type: 'event', id: 'r', event: { type: 'finish', sample: 0, reason: 'tired' } })).toThrow(
+      /event\.reason/,
+    );
+    expect(() => parseHostEvent({ type: 'error', id: 'x', code: 'oops', message: '', hint: '' })).toThrow(/code/);
+  });
+});

@@ -1,0 +1,247 @@
+// The host protocol: the messages a client (UI, editor plugin, CLI) sends to an engine host and the
+// events the host sends back. One protocol for the Electron engine window (postMessage), the web host
+// (WebSocket, one JSON message per frame) and the CLI. Every client message carries an `id`; every
+// event in reply carries the same `id`, so several requests can be told apart on one channel.
+//
+// Messages are validated here with zod; engine types (GenerateRequest, ModelInfo, ...) are carried
+// unchanged. Browser-safe: no Node imports.
+
+import { z } from 'zod';
+import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from '../api.ts';
+
+// ---------------------------------------------------------------------------------------------------
+// Client → host
+
+/** Type-error message for a field: "is required" when it is missing, else `what` (e.g. "must be a number"). */
+const typeError = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `is required; ${what}` : what);
+
+const id = z.string({ error: typeError('must be a string (the request id echoed in replies)') }).min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+const intIn = (lo: number, hi: number, what: string) =>
+  z
+    .number({ error: typeError(`must be a number (${what})`) })
+    .int(`must be an integer (${what})`)
+    .min(lo, `must be from ${lo} to ${hi} (${what})`)
+    .max(hi, `must be from ${lo} to ${hi} (${what})`);
+
+const d = DEFAULT_REQUEST;
+
+/** A GenerateRequest as sent by a client: only `prefix` is required, the rest default to DEFAULT_REQUEST. */
+export const generateRequestSchema = z.strictObject({
+  prefix: z.string({ error: typeError('must be a string (the text before the cursor)') }),
+  suffix: z.string({ error: typeError('must be a string (the text after the cursor)') }).default(d.suffix ?? ''),
+  n: intIn(1, 256, 'number of samples').default(d.n),
+  maxTokens: intIn(1, 4096, 'tokens per sample').default(d.maxTokens),
+  temperature: z
+    .number({ error: typeError('must be a number (0 = greedy)') })
+    .min(0, 'must be ≥ 0 (0 = greedy)')
+    .max(10, 'must be ≤ 10')
+    .default(d.temperature),
+  topP: z
+    .number({ error: typeError('must be a number in (0, 1] (1 = off)') })
+    .gt(0, 'must be > 0 and ≤ 1 (1 = off)')
+    .max(1, 'must be > 0 and ≤ 1 (1 = off)')
+    .default(d.topP),
+  topK: z
+    .number({ error: typeError('must be an integer ≥ 0 (0 = off)') })
+    .int('must be an integer ≥ 0 (0 = off)')
+    .min(0, 'must be an integer ≥ 0 (0 = off)')
+    .default(d.topK),
+  seed: z
+    .number({ error: typeError('must be an integer') })
+    .int('must be an integer')
+    .default(d.seed),
+  stop: z.enum(['line', 'block', 'none'], { error: typeError('must be one of line, block, none') }).default(d.stop),
+  stopStrings: z
+    .array(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'), { error: typeError('must be an array of strings') })
+    .max(16, 'at most 16 stop strings')
+    .default(d.stopStrings ?? []),
+  attention: z.enum(['bifurcated', 'standard'], { error: typeError('must be one of bifurcated, standard') }).default(d.attention),
+});
+
+// Compile-time check that the parsed request is exactly a complete GenerateRequest.
+type Parsed = z.infer<typeof generateRequestSchema>;
+const _sameShape: [Parsed extends Required<GenerateRequest> ? true : false, Required<GenerateRequest> extends Parsed ? true : false] = [true, true];
+void _sameShape;
+
+export const modelRefSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('dir'), path: z.string().min(1, 'must be a folder path') }),
+    z.strictObject({ kind: z.literal('url'), url: z.string().min(1, 'must be a base URL') }),
+    z.strictObject({ kind: z.literal('synthetic'), name: z.string().min(1, 'must be a synthetic model name') }),
+  ],
+  { error: typeError('must be { kind: "dir", path } | { kind: "url", url } | { kind: "synthetic", name }') },
+);
+
+export const clientMessageSchemas = {
+  load: z.strictObject({ type: z.literal('load'), id, model: modelRefSchema }),
+  generate: z.strictObject({ type: z.literal('generate'), id, request: generateRequestSchema }),
+  cancel: z.strictObject({ type: z.literal('cancel'), id }),
+  status: z.strictObject({ type: z.literal('status'), id }),
+};
+
+export type ModelRef = z.infer<typeof modelRefSchema>;
+export type LoadMessage = z.infer<typeof clientMessageSchemas.load>;
+export type GenerateMessage = z.infer<typeof clientMessageSchemas.generate>;
+export type CancelMessage = z.infer<typeof clientMessageSchemas.cancel>;
+export type StatusMessage = z.infer<typeof clientMessageSchemas.status>;
+export type ClientMessage = LoadMessage | GenerateMessage | CancelMessage | StatusMessage;
+export type ClientMessageType = ClientMessage['type'];
+/** What a client may send: the generate request's fields with defaults may be left out. */
+export type ClientMessageInput = z.input<(typeof clientMessageSchemas)[ClientMessageType]>;
+
+// ---------------------------------------------------------------------------------------------------
+// Host → client
+
+export type ErrorCode =
+  /** The message did not parse or validate. */
+  | 'bad-message'
+  /** generate/score before a model is loaded. */
+  | 'no-model'
+  /** Another request is running; cancel it or wait. */
+  | 'busy'
+  /** The model could not be loaded (missing files, unsupported architecture, too large, ...). */
+  | 'load-failed'
+  /** The request failed while running (out of memory, device lost, ...). */
+  | 'generate-failed'
+  /** No WebGPU device. */
+  | 'no-gpu'
+  /** A bug: anything else. */
+  | 'internal';
+
+export type HostEvent =
+  | { type: 'progress'; id: string; progress: LoadProgress }
+  | { type: 'loaded'; id: string; model: ModelInfo }
+  | { type: 'event'; id: string; event: GenerateEvent }
+  | { type: 'status'; id: string; model: ModelInfo | null; device: string; busy: boolean }
+  /** `id` is null when the message it answers had no readable id. `hint`: what to do about it. */
+  | { type: 'error'; id: string | null; code: ErrorCode; message: string; hint: string };
+
+const num = z.number();
+const modelInfoSchema = z.object({
+  name: z.string(),
+  architecture: z.string(),
+  parameters: num,
+  layers: num,
+  hidden: num,
+  heads: num,
+  kvHeads: num,
+  vocab: num,
+  contextLength: num,
+  dtype: z.string(),
+  device: z.string(),
+  fim: z.boolean(),
+});
+const finishReason = z.enum(['eos', 'length', 'stop', 'line', 'block', 'cancelled']);
+const generateEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), promptTokens: num, truncated: z.boolean(), fim: z.boolean() }),
+  z.object({ type: z.literal('token'), sample: num, token: num, text: z.string(), logprob: num }),
+  z.object({ type: z.literal('finish'), sample: num, reason: finishReason, text: z.string(), tokens: num, sumLogprob: num }),
+  z.object({
+    type: z.literal('done'),
+    cancelled: z.boolean(),
+    timings: z.object({
+      prefillMs: num,
+      decodeMs: num,
+      steps: num,
+      msPerStep: num,
+      tokensPerSecond: num,
+      promptTokens: num,
+      kvBytesPerStep: num,
+      kvBytesPerStepOther: num,
+    }),
+  }),
+]);
+const errorCode = z.enum(['bad-message', 'no-model', 'busy', 'load-failed', 'generate-failed', 'no-gpu', 'internal']);
+
+export const hostEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), id: z.string(), progress: z.object({ file: z.string(), bytesDone: num, bytesTotal: num }) }),
+  z.object({ type: z.literal('loaded'), id: z.string(), model: modelInfoSchema }),
+  z.object({ type: z.literal('event'), id: z.string(), event: generateEventSchema }),
+  z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean() }),
+  z.object({ type: z.literal('error'), id: z.string().nullable(), code: errorCode, message: z.string(), hint: z.string() }),
+]);
+
+// Compile-time check that the event schema and the HostEvent type agree.
+const _sameEvents: [z.infer<typeof hostEventSchema> extends HostEvent ? true : false, HostEvent extends z.infer<typeof hostEventSchema> ? true : false] = [
+  true,
+  true,
+];
+void _sameEvents;
+
+// ---------------------------------------------------------------------------------------------------
+// Parsing
+
+/** A message that failed validation; `issues` lists each problem as "field: problem". */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+  constructor(
+    readonly issues: string[],
+    /** The id of the message, if it had a readable one, so the error reply can carry it. */
+    readonly id: string | null = null,
+  ) {
+    super(`invalid message: ${issues.join('; ')}`);
+  }
+
+  /** The error event that answers the bad message. */
+  toEvent(): HostEvent {
+    return {
+      type: 'error',
+      id: this.id,
+      code: 'bad-message',
+      message: this.message,
+      hint: 'Fix the fields listed; see engine/host/protocol.ts for the message shapes.',
+    };
+  }
+}
+
+/** Formats zod issues as "field.path: problem" lines. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => {
+    const field = i.path.length ? i.path.map(String).join('.') : '(message)';
+    let problem = i.message;
+    if (i.code === 'invalid_type' && / received undefined$/.test(problem)) problem = `is required; expected ${i.expected}`;
+    else if (i.code === 'unrecognized_keys') problem = `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${field}: ${problem}`;
+  });
+}
+
+const TYPES = Object.keys(clientMessageSchemas) as ClientMessageType[];
+
+/**
+ * Validates a client message (already JSON-parsed) and fills the generate request's defaults.
+ * Throws ProtocolError listing every problem found.
+ */
+export function parseClientMessage(raw: unknown): ClientMessage {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ProtocolError([`(message): must be a JSON object with a "type" field, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`]);
+  }
+  const r = raw as Record<string, unknown>;
+  const msgId = typeof r.id === 'string' && r.id.length > 0 ? r.id : null;
+  const type = r.type;
+  if (typeof type !== 'string' || !(TYPES as string[]).includes(type)) {
+    throw new ProtocolError([`type: must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type) ?? 'nothing'}`], msgId);
+  }
+  const parsed = clientMessageSchemas[type as ClientMessageType].safeParse(raw);
+  if (!parsed.success) throw new ProtocolError(formatIssues(parsed.error.issues), msgId);
+  return parsed.data;
+}
+
+/** Parses a JSON text frame (WebSocket) into a client message; bad JSON is a ProtocolError too. */
+export function parseClientFrame(text: string): ClientMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ProtocolError([`(message): not valid JSON (${(e as Error).message})`]);
+  }
+  return parseClientMessage(raw);
+}
+
+/** Validates an event from a host (for clients). Throws ProtocolError listing the problems. */
+export function parseHostEvent(raw: unknown): HostEvent {
+  const parsed = hostEventSchema.safeParse(raw);
+  if (!parsed.success) throw new ProtocolError(formatIssues(parsed.error.issues));
+  return parsed.data;
+}
