@@ -19,8 +19,8 @@ describe('rankCandidates', () => {
 
   it('treats a zero-token completion as one token and keeps extra fields', () => {
     const r = rankCandidates([{ ...c('', 0, 0), sample: 7 }, { ...c('x', 2, -0.2), sample: 3 }]);
-    expect(r[0]).toMatchObject({ text: '', meanLogprob: 0, rank: 1, sample: 7, finishReason: 'line' });
-    expect(r[1]).toMatchObject({ sample: 3, meanLogprob: -0.1 });
+    expect(r[1]).toMatchObject({ text: '', meanLogprob: 0, rank: 2, sample: 7, finishReason: 'line' });
+    expect(r[0]).toMatchObject({ sample: 3, meanLogprob: -0.1, rank: 1 });
   });
 
   it('does not modify its input and handles an empty list', () => {
@@ -29,5 +29,16 @@ describe('rankCandidates', () => {
     rankCandidates(input);
     expect(input).toEqual(copy);
     expect(rankCandidates([])).toEqual([]);
+  });
+});
+
+describe("blank completions", () => {
+  it("rank last whatever their score", () => {
+    const r = rankCandidates([
+      { text: '', tokens: 0, sumLogprob: 0, finishReason: 'eos' as const },
+      { text: '  \n', tokens: 1, sumLogprob: -0.01, finishReason: 'line' as const },
+      { text: 'return a + b;', tokens: 5, sumLogprob: -4, finishReason: 'line' as const },
+    ]);
+    expect(r.map((c) => c.text)).toEqual(['return a + b;', '', '  \n']);
   });
 });

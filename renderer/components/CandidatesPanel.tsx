@@ -1,0 +1,196 @@
+// The right-hand panel: live samples while decoding, then the re-ranked, grouped candidates.
+import { useCallback, useMemo } from 'react';
+import { useApp, useServices } from '../app-context.ts';
+import { acceptCandidate, escape } from '../actions.ts';
+import { languageFor } from '../editor-host.ts';
+import { finishedCount } from '../run.ts';
+import { RERANK_MODES, type RerankMode } from '../rerank.ts';
+import { rankedGroups } from '../store.ts';
+import { CandidateCard } from './CandidateCard.tsx';
+import { ModelProgress } from './ModelProgress.tsx';
+import { ErrorList } from './ErrorList.tsx';
+
+const MOD = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
+
+export function CandidatesPanel() {
+  const { store } = useServices();
+  const run = useApp((s) => s.run);
+  const ranked = useApp(rankedGroups);
+  const selected = useApp((s) => s.selected);
+  const active = useApp((s) => s.panelActive);
+  const mode = useApp((s) => s.settings.rerank);
+  const syntax = useApp((s) => s.syntax);
+  const fileName = useApp((s) => s.file.name);
+  const language = useMemo(() => languageFor(fileName), [fileName]);
+
+  const onKeyDown = useCallback(
+    (e: React.KeyboardEvent) => {
+      const s = store.getState();
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') s.moveSelection(e.key === 'ArrowDown' ? 1 : -1);
+      else if (e.key === 'Enter') acceptCandidate(store);
+      else if (e.key === 'Escape') escape(store);
+      else return;
+      e.preventDefault();
+    },
+    [store],
+  );
+
+  return (
+    <section className="panel" aria-label="Candidates">
+      <header className="panel-head">
+        <h2>Candidates</h2>
+        <RunSummary />
+        <span className="spacer" />
+        <label className="rerank">
+          <span>Rank by</span>
+          <select
+            data-testid="rerank"
+            value={mode}
+            onChange={(e) => store.getState().updateSettings({ rerank: e.target.value as RerankMode })}
+          >
+            {RERANK_MODES.map((m) => (
+              <option key={m.mode} value={m.mode}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </header>
+      <ModelProgress />
+      <ErrorList />
+      {mode === 'parses' && run && run.status !== 'generating' && <SyntaxNote status={syntax.status} />}
+      {run && run.status !== 'generating' && ranked.length > 0 ? (
+        <ul
+          className={`cards${active ? ' active' : ''}`}
+          role="listbox"
+          aria-label="Ranked candidates"
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+        >
+          {ranked.map((g, i) => (
+            <CandidateCard
+              key={g.key}
+              group={g}
+              mode={mode}
+              language={language}
+              selected={i === selected}
+              onSelect={() => store.getState().select(i)}
+              onAccept={() => acceptCandidate(store, i)}
+            />
+          ))}
+        </ul>
+      ) : run?.status === 'generating' ? (
+        <LiveSamples />
+      ) : (
+        <EmptyState hasRun={!!run} />
+      )}
+      {run && run.status !== 'generating' && ranked.length > 0 && (
+        <footer className="panel-foot">
+          <kbd>↑</kbd>
+          <kbd>↓</kbd> select · <kbd>Enter</kbd> insert · <kbd>Tab</kbd> accept ghost text · <kbd>Esc</kbd> dismiss
+        </footer>
+      )}
+    </section>
+  );
+}
+
+function RunSummary() {
+  const run = useApp((s) => s.run);
+  if (!run) return null;
+  const done = finishedCount(run);
+  const text =
+    run.status === 'generating'
+      ? `decoding · ${done}/${run.n} finished`
+      : run.status === 'cancelled'
+        ? `cancelled · ${done}/${run.n} finished`
+        : run.status === 'error'
+          ? `failed · ${done}/${run.n} finished`
+          : `${run.n} samples`;
+  return (
+    <span className={`run-summary ${run.status}`}>
+      {text}
+      {run.truncated ? ' · prompt truncated' : ''}
+    </span>
+  );
+}
+
+/** While decoding: one row per sample in sample order, growing as tokens arrive. */
+function LiveSamples() {
+  const run = useApp((s) => s.run);
+  const { store } = useServices();
+  if (!run) return null;
+  return (
+    <div className="live">
+      <div className="live-head">
+        <span className="spinner" aria-hidden />
+        Sampling {run.n} completions…
+        <button className="btn small" data-testid="cancel" onClick={() => store.getState().cancel()}>
+          Cancel <kbd>Esc</kbd>
+        </button>
+      </div>
+      <ol className="live-list">
+        {run.candidates.map((c) => (
+          <li key={c.sample} className={c.finishReason ? 'finished' : ''}>
+            <span className="sample">{c.sample + 1}</span>
+            <code>{c.text || '\u00a0'}</code>
+            <span className="dim">{c.finishReason ?? `${c.tokens}`}</span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function SyntaxNote({ status }: { status: string }) {
+  const text =
+    status === 'checking'
+      ? 'Checking syntax…'
+      : status === 'unsupported'
+        ? 'Syntax check covers TypeScript and JavaScript files; ranked by mean log-probability.'
+        : status === 'failed'
+          ? 'Syntax check failed; ranked by mean log-probability.'
+          : null;
+  return text ? <div className="note">{text}</div> : null;
+}
+
+function EmptyState({ hasRun }: { hasRun: boolean }) {
+  const connection = useApp((s) => s.connection);
+  const model = useApp((s) => s.model);
+  const loading = useApp((s) => s.loading);
+  const n = useApp((s) => s.settings.n);
+
+  if (connection.kind !== 'open') {
+    return (
+      <div className="empty" data-testid="engine-state">
+        <div className="empty-icon offline" aria-hidden />
+        <h3>Engine not connected</h3>
+        <p>
+          {connection.kind === 'connecting'
+            ? 'Connecting to the engine…'
+            : `${capitalize(connection.reason)}. Retrying in ${Math.ceil(connection.retryInMs / 1000)} s.`}
+        </p>
+        <p className="dim">Start the Fanout host (or restart the desktop app); this page reconnects by itself. The editor works meanwhile and your text is kept.</p>
+      </div>
+    );
+  }
+  if (!model) {
+    return (
+      <div className="empty" data-testid="engine-state">
+        <h3>{loading ? 'Loading model…' : 'No model loaded'}</h3>
+        <p className="dim">{loading ? loading.model : 'Choose a model in Settings and press Load.'}</p>
+      </div>
+    );
+  }
+  return (
+    <div className="empty" data-testid="engine-state">
+      <h3>{hasRun ? 'No completions' : 'Ready'}</h3>
+      <p>
+        Put the cursor where code should go and press <kbd>{MOD}</kbd>+<kbd>Enter</kbd> to sample {n} completions.
+      </p>
+    </div>
+  );
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

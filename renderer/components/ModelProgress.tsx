@@ -1,0 +1,30 @@
+// The model-loading progress bar (fed by the host's progress messages).
+import { useApp } from '../app-context.ts';
+import { formatBytes } from '../format.ts';
+
+export function ModelProgress() {
+  const loading = useApp((s) => s.loading);
+  if (!loading) return null;
+  const p = loading.progress;
+  const fraction = p && p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : null;
+  return (
+    <div className="model-progress" data-testid="model-progress">
+      <div className="progress-label">
+        <span>Loading {loading.model}</span>
+        <span className="dim">
+          {p ? `${p.file} · ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}` : 'starting…'}
+        </span>
+      </div>
+      <div
+        className={`progress-track${fraction === null ? ' indeterminate' : ''}`}
+        role="progressbar"
+        aria-label="Model loading"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}
+      >
+        <div className="progress-fill" style={{ width: fraction === null ? undefined : `${(fraction * 100).toFixed(1)}%` }} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+// Sampling and model settings. Changes apply to the next request and are saved in localStorage.
+import { useEffect, useState } from 'react';
+import { useApp, useServices } from '../app-context.ts';
+import { ATTENTION_MODES, clampSetting, LIMITS, STOP_MODES, modelRef, type Settings } from '../settings.ts';
+
+const STOP_LABELS: Record<string, string> = { line: 'End of line', block: 'End of block', none: 'Max tokens only' };
+
+export function SettingsPanel({ onClose }: { onClose(): void }) {
+  const { store } = useServices();
+  const settings = useApp((s) => s.settings);
+  const loaded = useApp((s) => s.model);
+  const loading = useApp((s) => s.loading);
+  const connected = useApp((s) => s.connection.kind === 'open');
+  const update = (patch: Partial<Settings>) => store.getState().updateSettings(patch);
+  const [model, setModel] = useState(settings.model);
+  const modelValid = modelRef(model) !== undefined;
+
+  return (
+    <form
+      className="settings"
+      data-testid="settings-panel"
+      aria-label="Settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!modelValid) return;
+        update({ model: model.trim() });
+        store.getState().loadModel();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <div className="settings-grid">
+        <NumberField label="Samples" hint="1–64" field="n" value={settings.n} onCommit={(n) => update({ n })} />
+        <NumberField label="Max tokens" hint="per sample" field="maxTokens" value={settings.maxTokens} onCommit={(maxTokens) => update({ maxTokens })} />
+        <NumberField label="Temperature" hint="0 = greedy" field="temperature" value={settings.temperature} onCommit={(temperature) => update({ temperature })} />
+        <NumberField label="Top-p" hint="1 = off" field="topP" value={settings.topP} onCommit={(topP) => update({ topP })} />
+        <label className="field">
+          <span>Stop at</span>
+          <select value={settings.stop} onChange={(e) => update({ stop: e.target.value as Settings['stop'] })}>
+            {STOP_MODES.map((m) => (
+              <option key={m} value={m}>
+                {STOP_LABELS[m]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Attention</span>
+          <select value={settings.attention} onChange={(e) => update({ attention: e.target.value as Settings['attention'] })}>
+            {ATTENTION_MODES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label className="field wide">
+        <span>Model</span>
+        <div className="model-row">
+          <input
+            type="text"
+            value={model}
+            spellCheck={false}
+            placeholder="models/fanout-code-4m · https://… · synthetic:NAME"
+            aria-invalid={!modelValid}
+            onChange={(e) => setModel(e.target.value)}
+          />
+          <button className="btn" type="submit" disabled={!modelValid || !connected || !!loading}>
+            {loading ? 'Loading…' : 'Load'}
+          </button>
+        </div>
+        <small className="dim">
+          A model folder on the engine's machine, a URL serving one, or synthetic:NAME.
+          {loaded ? ` Loaded: ${loaded.name}.` : ''}
+        </small>
+      </label>
+    </form>
+  );
+}
+
+/** A number input that accepts free typing and clamps to the setting's range when committed. */
+function NumberField(props: { label: string; hint: string; field: keyof typeof LIMITS; value: number; onCommit(v: number): void }) {
+  const { label, hint, field, value, onCommit } = props;
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText(String(value)), [value]);
+  const commit = () => {
+    const v = clampSetting(field, Number.parseFloat(text));
+    setText(String(v));
+    if (v !== value) onCommit(v);
+  };
+  const { min, max, step } = LIMITS[field];
+  return (
+    <label className="field">
+      <span>
+        {label} <small className="dim">{hint}</small>
+      </span>
+      <input
+        type="number"
+        inputMode="decimal"
+        min={min}
+        max={max}
+        step={step}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            commit();
+          }
+        }}
+      />
+    </label>
+  );
+}

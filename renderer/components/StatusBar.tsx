@@ -1,0 +1,43 @@
+// Bottom bar: connection, model, device, and the last run's timings including the KV bytes read per
+// decode step in this attention mode beside what the other mode would have read.
+import { useApp } from '../app-context.ts';
+import { formatBytes, formatMs, formatParameters } from '../format.ts';
+
+export function StatusBar() {
+  const connection = useApp((s) => s.connection);
+  const model = useApp((s) => s.model);
+  const device = useApp((s) => s.device);
+  const last = useApp((s) => s.lastTimings);
+  const t = last?.timings;
+  const attention = last?.attention ?? 'bifurcated';
+  const other = attention === 'bifurcated' ? 'standard' : 'bifurcated';
+
+  return (
+    <footer className="status" data-testid="status">
+      <span className={`conn ${connection.kind}`} title={connection.kind === 'closed' ? connection.reason : undefined}>
+        <span className="dot" aria-hidden />
+        {connection.kind === 'open' ? 'Engine connected' : connection.kind === 'connecting' ? 'Connecting…' : 'Engine not connected'}
+      </span>
+      {model ? (
+        <span title={`${model.architecture}, ${model.layers} layers, hidden ${model.hidden}, ${model.heads} heads / ${model.kvHeads} KV heads, context ${model.contextLength}${model.fim ? ', fill-in-the-middle' : ''}`}>
+          {model.name} · {formatParameters(model.parameters)} params · {model.dtype}
+        </span>
+      ) : (
+        connection.kind === 'open' && <span className="dim">no model</span>
+      )}
+      {(model?.device || device) && <span className="dim">{model?.device || device}</span>}
+      <span className="spacer" />
+      {t && (
+        <>
+          <span title="Prompt processing time">prefill {formatMs(t.prefillMs)}</span>
+          <span title="Decode time per step (all samples together)">{formatMs(t.msPerStep)}/step</span>
+          <span title="Tokens per second over all samples">{t.tokensPerSecond.toFixed(0)} tok/s</span>
+          <span title={`KV-cache bytes attention read per decode step: ${attention} (this run) vs ${other}`}>
+            KV/step {formatBytes(t.kvBytesPerStep)} <span className="dim">({attention})</span> vs {formatBytes(t.kvBytesPerStepOther)}{' '}
+            <span className="dim">({other})</span>
+          </span>
+        </>
+      )}
+    </footer>
+  );
+}

@@ -1,0 +1,115 @@
+// User settings: defaults, validation of whatever localStorage holds, persistence.
+import { DEFAULT_REQUEST, type AttentionMode, type StopMode } from '../engine/api.ts';
+import type { ModelRef } from './protocol.ts';
+import { RERANK_MODES, type RerankMode } from './rerank.ts';
+
+export interface Settings {
+  /** Samples per request, 1..64. */
+  n: number;
+  /** 0 (greedy) .. 2. */
+  temperature: number;
+  /** (0, 1]; 1 = off. */
+  topP: number;
+  /** 1..1024. */
+  maxTokens: number;
+  stop: StopMode;
+  attention: AttentionMode;
+  /** The model to load, as typed: a folder path, an http(s) URL, or synthetic:NAME (see modelRef). */
+  model: string;
+  rerank: RerankMode;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  n: DEFAULT_REQUEST.n,
+  temperature: DEFAULT_REQUEST.temperature,
+  topP: DEFAULT_REQUEST.topP,
+  maxTokens: DEFAULT_REQUEST.maxTokens,
+  stop: DEFAULT_REQUEST.stop,
+  attention: DEFAULT_REQUEST.attention,
+  model: 'models/fanout-code-4m',
+  rerank: 'mean',
+};
+
+export const LIMITS = {
+  n: { min: 1, max: 64, step: 1 },
+  temperature: { min: 0, max: 2, step: 0.05 },
+  topP: { min: 0.01, max: 1, step: 0.01 },
+  maxTokens: { min: 1, max: 1024, step: 1 },
+} as const;
+
+export const STOP_MODES: readonly StopMode[] = ['line', 'block', 'none'];
+export const ATTENTION_MODES: readonly AttentionMode[] = ['bifurcated', 'standard'];
+
+export const SETTINGS_KEY = 'fanout.settings.v1';
+
+export interface ValidatedSettings {
+  settings: Settings;
+  /** Fields that were present but invalid and were reset to their defaults. */
+  reset: (keyof Settings)[];
+}
+
+/**
+ * Accepts any value (typically JSON.parse of localStorage) and returns valid settings: each field that
+ * is valid is kept, each invalid one falls back to its default, missing ones silently so.
+ */
+export function validateSettings(raw: unknown): ValidatedSettings {
+  const src = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const reset: (keyof Settings)[] = [];
+  const pick = <K extends keyof Settings>(key: K, ok: (v: unknown) => boolean): Settings[K] => {
+    if (!(key in src)) return DEFAULT_SETTINGS[key];
+    if (ok(src[key])) return src[key] as Settings[K];
+    reset.push(key);
+    return DEFAULT_SETTINGS[key];
+  };
+  const inRange = (k: keyof typeof LIMITS, integer: boolean) => (v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && v >= LIMITS[k].min && v <= LIMITS[k].max;
+  const settings: Settings = {
+    n: pick('n', inRange('n', true)),
+    temperature: pick('temperature', inRange('temperature', false)),
+    topP: pick('topP', inRange('topP', false)),
+    maxTokens: pick('maxTokens', inRange('maxTokens', true)),
+    stop: pick('stop', (v) => STOP_MODES.includes(v as StopMode)),
+    attention: pick('attention', (v) => ATTENTION_MODES.includes(v as AttentionMode)),
+    model: pick('model', (v) => typeof v === 'string' && modelRef(v) !== undefined),
+    rerank: pick('rerank', (v) => RERANK_MODES.some((m) => m.mode === v)),
+  };
+  return { settings, reset };
+}
+
+/** Clamps a number typed into a settings field to its range (integers rounded); NaN gives the default. */
+export function clampSetting(key: keyof typeof LIMITS, value: number): number {
+  const { min, max } = LIMITS[key];
+  if (!Number.isFinite(value)) return DEFAULT_SETTINGS[key];
+  const v = key === 'n' || key === 'maxTokens' ? Math.round(value) : value;
+  return Math.min(max, Math.max(min, v));
+}
+
+export function loadSettings(storage: Pick<Storage, 'getItem'>): ValidatedSettings {
+  const text = storage.getItem(SETTINGS_KEY);
+  if (text === null) return { settings: { ...DEFAULT_SETTINGS }, reset: [] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { settings: { ...DEFAULT_SETTINGS }, reset: Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[] };
+  }
+  return validateSettings(raw);
+}
+
+export function saveSettings(storage: Pick<Storage, 'setItem'>, settings: Settings): void {
+  storage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+}
+
+/**
+ * The host's model reference for the model field: `synthetic:NAME` is a synthetic (random-weight)
+ * model, an http(s) URL a model served over HTTP, anything else a folder path on the host's machine.
+ * Undefined when the field is empty or too long.
+ */
+export function modelRef(text: string): ModelRef | undefined {
+  const t = text.trim();
+  if (!t || t.length > 4096) return undefined;
+  const synthetic = /^synthetic:(.+)$/.exec(t);
+  if (synthetic) return { kind: 'synthetic', name: synthetic[1]!.trim() };
+  if (/^https?:\/\//i.test(t)) return { kind: 'url', url: t };
+  return { kind: 'dir', path: t };
+}

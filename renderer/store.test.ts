@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import type { GenerateEvent, ModelInfo, Timings } from '../engine/api.ts';
+import type { ClientMessage } from './protocol.ts';
+import { createAppStore, rankedGroups, selectedText } from './store.ts';
+import { DEFAULT_SETTINGS, SETTINGS_KEY } from './settings.ts';
+import { NotConnectedError } from './transport.ts';
+
+const model: ModelInfo = {
+  name: 'tiny',
+  architecture: 'llama',
+  parameters: 1e6,
+  layers: 2,
+  hidden: 64,
+  heads: 4,
+  kvHeads: 2,
+  vocab: 100,
+  contextLength: 512,
+  dtype: 'f32',
+  device: 'lavapipe',
+  fim: false,
+};
+const timings: Timings = { prefillMs: 1, decodeMs: 2, steps: 2, msPerStep: 1, tokensPerSecond: 9, promptTokens: 3, kvBytesPerStep: 1, kvBytesPerStepOther: 2 };
+const prompt = { prefix: 'function f() {\n  ', suffix: '\n}\n', fileName: 'a.ts' };
+
+function setup(opts: { reset?: (keyof typeof DEFAULT_SETTINGS)[]; connected?: boolean } = {}) {
+  const sent: ClientMessage[] = [];
+  const stored = new Map<string, string>();
+  let connected = opts.connected ?? true;
+  const syntaxCalls: unknown[] = [];
+  const store = createAppStore({
+    transport: {
+      send(m) {
+        if (!connected) throw new NotConnectedError('not connected to the engine host at ws://x/ws');
+        sent.push(m);
+      },
+    },
+    storage: { setItem: (k, v) => void stored.set(k, v) },
+    initialSettings: { settings: { ...DEFAULT_SETTINGS, n: 3 }, reset: opts.reset ?? [] },
+    checkSyntax: async (req) => {
+      syntaxCalls.push(req);
+      return new Map(req.texts.map((t) => [t, t.includes('(')] as const));
+    },
+    newSeed: () => 42,
+  });
+  const s = () => store.getState();
+  const connect = () => {
+    connected = true;
+    s().setConnection({ kind: 'open' });
+  };
+  return { store, s, sent, stored, syntaxCalls, connect, disconnect: () => (connected = false) };
+}
+
+/** Connects, answers status with a loaded model, generates, returns the generate id. */
+function ready(h: ReturnType<typeof setup>) {
+  h.connect();
+  h.s().receive({ type: 'status', id: 'x', model, device: 'lavapipe', busy: false });
+  h.s().generate(prompt);
+  const gen = h.sent.find((m) => m.type === 'generate');
+  if (!gen) throw new Error('no generate sent');
+  return gen.id;
+}
+
+describe('store: connection and model', () => {
+  it('asks for status on connect and loads the chosen model when none is loaded', () => {
+    const h = setup();
+    h.s().updateSettings({ model: 'models/small' });
+    h.connect();
+    expect(h.sent[0]).toMatchObject({ type: 'status' });
+    h.s().receive({ type: 'status', id: h.sent[0]!.id, model: null, device: 'lavapipe', busy: false });
+    const load = h.sent[1]!;
+    expect(load).toEqual({ type: 'load', id: load.id, model: { kind: 'dir', path: 'models/small' } });
+    expect(h.s().device).toBe('lavapipe');
+    h.s().receive({ type: 'progress', id: load.id, progress: { file: 'model.safetensors', bytesDone: 5, bytesTotal: 10 } });
+    expect(h.s().loading?.progress?.bytesDone).toBe(5);
+    h.s().receive({ type: 'loaded', id: load.id, model });
+    expect(h.s().loading).toBeNull();
+    expect(h.s().model).toBe(model);
+  });
+
+  it('shows a load failure with its hint and clears the progress bar', () => {
+    const h = setup();
+    h.connect();
+    h.s().receive({ type: 'status', id: 'x', model: null, device: 'lavapipe', busy: false });
+    const load = h.sent[1]!;
+    h.s().receive({ type: 'error', id: load.id, code: 'load-failed', message: 'config.json missing', hint: 'Pick a Hugging Face model folder.' });
+    expect(h.s().loading).toBeNull();
+    expect(h.s().errors.at(-1)).toMatchObject({ code: 'load-failed', hint: 'Pick a Hugging Face model folder.' });
+  });
+
+  it('does not load while the host is busy, and explains an empty model field', () => {
+    const h = setup();
+    h.connect();
+    h.s().receive({ type: 'status', id: 'x', model: null, device: 'gpu', busy: true });
+    expect(h.sent.filter((m) => m.type === 'load')).toHaveLength(0);
+    h.s().updateSettings({ model: '  ' });
+    h.s().loadModel();
+    expect(h.sent.filter((m) => m.type === 'load')).toHaveLength(0);
+    expect(h.s().errors.at(-1)).toMatchObject({ code: 'no-model-chosen' });
+  });
+
+  it('reports invalid saved settings once at start', () => {
+    const h = setup({ reset: ['n'] });
+    expect(h.s().errors).toHaveLength(1);
+    expect(h.s().errors[0]!.message).toContain('n');
+  });
+
+  it('persists settings changes', () => {
+    const h = setup();
+    h.s().updateSettings({ temperature: 0.3 });
+    expect(JSON.parse(h.stored.get(SETTINGS_KEY)!)).toMatchObject({ temperature: 0.3, n: 3 });
+  });
+});
+
+describe('store: generate lifecycle', () => {
+  it('refuses to generate without a connection or a model, saying what to do', () => {
+    const h = setup({ connected: false });
+    h.s().generate(prompt);
+    expect(h.sent).toHaveLength(0);
+    expect(h.s().errors.at(-1)).toMatchObject({ code: 'not-connected' });
+    h.connect();
+    h.s().generate(prompt);
+    expect(h.s().errors.at(-1)).toMatchObject({ code: 'no-model' });
+    expect(h.s().run).toBeNull();
+  });
+
+  it('sends the request built from settings and folds events into ranked candidates', () => {
+    const h = setup();
+    const id = ready(h);
+    expect(h.sent.at(-1)).toEqual({
+      type: 'generate',
+      id,
+      request: { prefix: prompt.prefix, suffix: prompt.suffix, n: 3, maxTokens: 64, temperature: 0.8, topP: 0.95, topK: 0, seed: 42, stop: 'line', stopStrings: [], attention: 'bifurcated' },
+    });
+    expect(h.s().run?.status).toBe('generating');
+    const ev = (event: GenerateEvent) => h.s().receive({ type: 'event', id, event });
+    ev({ type: 'token', sample: 0, token: 1, text: 'return 1;', logprob: -2 });
+    expect(h.s().run?.candidates[0]?.text).toBe('return 1;');
+    ev({ type: 'finish', sample: 0, reason: 'line', text: 'return 1;', tokens: 1, sumLogprob: -2 });
+    ev({ type: 'finish', sample: 1, reason: 'line', text: 'return  1;', tokens: 1, sumLogprob: -3 });
+    ev({ type: 'finish', sample: 2, reason: 'line', text: 'return g();', tokens: 2, sumLogprob: -1 });
+    // Events for another request are ignored.
+    h.s().receive({ type: 'event', id: 'other', event: { type: 'done', timings, cancelled: false } });
+    expect(h.s().run?.status).toBe('generating');
+    expect(rankedGroups(h.s())).toEqual([]);
+    ev({ type: 'done', timings, cancelled: false });
+    expect(h.s().run?.status).toBe('done');
+    expect(h.s().panelActive).toBe(true);
+    expect(h.s().lastTimings).toEqual({ timings, attention: 'bifurcated' });
+    expect(rankedGroups(h.s()).map((g) => [g.text, g.count])).toEqual([
+      ['return g();', 1],
+      ['return 1;', 2],
+    ]);
+    h.s().moveSelection(1);
+    expect(selectedText(h.s())).toBe('return 1;');
+    h.s().moveSelection(1);
+    expect(selectedText(h.s())).toBe('return g();'); // wraps
+    h.s().updateSettings({ rerank: 'agreement' });
+    expect(selectedText(h.s())).toBe('return 1;');
+  });
+
+  it('runs the syntax check for parses-first and re-ranks with its result', async () => {
+    const h = setup();
+    const id = ready(h);
+    h.s().receive({ type: 'event', id, event: { type: 'finish', sample: 0, reason: 'line', text: 'return g();', tokens: 1, sumLogprob: -0.1 } });
+    h.s().receive({ type: 'event', id, event: { type: 'finish', sample: 1, reason: 'line', text: 'return 1;', tokens: 1, sumLogprob: -3 } });
+    h.s().receive({ type: 'event', id, event: { type: 'done', timings, cancelled: false } });
+    expect(h.syntaxCalls).toHaveLength(0);
+    h.s().updateSettings({ rerank: 'parses' });
+    expect(h.s().syntax.status).toBe('checking');
+    expect(h.syntaxCalls[0]).toMatchObject({ ext: 'ts', prefix: prompt.prefix, suffix: prompt.suffix });
+    await Promise.resolve();
+    expect(h.s().syntax.status).toBe('done');
+    // The fake checker says texts with "(" add errors.
+    expect(rankedGroups(h.s()).map((g) => [g.text, g.addsSyntaxErrors])).toEqual([
+      ['return 1;', false],
+      ['return g();', true],
+    ]);
+  });
+
+  it('cancel sends cancel for the running request; the cancelled run keeps its partial text', () => {
+    const h = setup();
+    const id = ready(h);
+    h.s().receive({ type: 'event', id, event: { type: 'token', sample: 2, token: 1, text: 'par', logprob: -1 } });
+    h.s().cancel();
+    expect(h.sent.at(-1)).toEqual({ type: 'cancel', id });
+    h.s().receive({ type: 'event', id, event: { type: 'done', timings, cancelled: true } });
+    expect(h.s().run?.status).toBe('cancelled');
+    expect(rankedGroups(h.s()).map((g) => g.text)).toEqual(['par']);
+  });
+
+  it('a request error fails the run with the host hint', () => {
+    const h = setup();
+    const id = ready(h);
+    h.s().receive({ type: 'error', id, code: 'generate-failed', message: 'needs 9 GiB', hint: 'Lower n or max tokens.' });
+    expect(h.s().run?.status).toBe('error');
+    expect(h.s().errors.at(-1)).toMatchObject({ code: 'generate-failed', hint: 'Lower n or max tokens.' });
+  });
+
+  it('losing the connection mid-run fails it, keeps the text, and re-asks status on reconnect', () => {
+    const h = setup();
+    const id = ready(h);
+    h.s().receive({ type: 'event', id, event: { type: 'token', sample: 0, token: 1, text: 'abc', logprob: -1 } });
+    h.s().setConnection({ kind: 'closed', reason: 'gone', retryInMs: 500, attempts: 1 });
+    expect(h.s().run?.status).toBe('error');
+    expect(h.s().run?.candidates[0]?.text).toBe('abc');
+    const before = h.sent.length;
+    h.connect();
+    expect(h.sent.slice(before)).toEqual([expect.objectContaining({ type: 'status' })]);
+  });
+
+  it('a send failure becomes a visible error instead of an exception', () => {
+    const h = setup();
+    ready(h);
+    h.disconnect();
+    expect(() => h.s().cancel()).not.toThrow();
+    expect(h.s().errors.at(-1)?.code).toBe('not-connected');
+  });
+});
