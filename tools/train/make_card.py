@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""Write MODEL_CARD.md for an exported model folder from its training_state.json,
+tools/train/manifest.json and a few greedy completions (tools/train/sample.py).
+
+Usage: /usr/bin/python3 tools/train/make_card.py models/fanout-code-4m [--no-samples]
+"""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def main():
+    folder = sys.argv[1]
+    st = json.load(open(os.path.join(folder, "training_state.json")))
+    cfg = json.load(open(os.path.join(folder, "config.json")))
+    man = json.load(open(os.path.join(HERE, "manifest.json")))
+    sm = man["summary"]
+    a = st["args"]
+    ev = st["evals"][-1] if st["evals"] else {}
+    done = st["step"] >= st["total_steps"]
+    samples = []
+    if "--no-samples" not in sys.argv:
+        import torch
+        from pytorch_logprobs import load
+        from sample import EXAMPLES, generate
+        torch.set_num_threads(2)
+        model, tok = load(folder)
+        g = torch.Generator().manual_seed(0)
+        for p in EXAMPLES:
+            samples.append((p, generate(model, tok, p, 40, 0.0, 0, g)))
+    used = [p for p in man["packages"] if p["included"] and p["files"] > 0]
+    L = []
+    w = L.append
+    w(f"# {os.path.basename(os.path.abspath(folder))}\n")
+    w("Default bundled code-completion model for Fanout: a tiny Llama-architecture decoder trained from scratch "
+      "on CPU on permissively licensed TypeScript/JavaScript source from npm, with a fill-in-the-middle objective.\n")
+    if not done:
+        w(f"**Status: intermediate checkpoint** (step {st['step']} of {st['total_steps']}); "
+          "training had not finished when this was exported.\n")
+    w("## Model\n")
+    w(f"- Architecture: Llama (RMSNorm, rotate-half RoPE theta {cfg['rope_theta']:g}, SwiGLU MLP, "
+      f"multi-head attention), {cfg['num_hidden_layers']} layers, hidden {cfg['hidden_size']}, "
+      f"{cfg['num_attention_heads']} heads of {cfg['head_dim']}, MLP {cfg['intermediate_size']}, "
+      f"tied input/output embeddings.")
+    w(f"- Parameters: {st['n_params']:,} ({st['n_params']/1e6:.2f}M; {cfg['vocab_size']*cfg['hidden_size']:,} of them the embedding).")
+    w(f"- Vocabulary: {cfg['vocab_size']} byte-level BPE tokens trained on the corpus (tokenizer.json, GPT-2 "
+      "pre-tokenizer regex, no prefix space), special tokens `<|endoftext|>` (eos, id "
+      f"{cfg['eos_token_id']}), `<|fim_prefix|>`, `<|fim_middle|>`, `<|fim_suffix|>` (Qwen2.5-Coder spellings). No BOS.")
+    w(f"- Context: trained at 512 tokens, last {int(a['final_frac']*100)}% of steps at {a['seq_len_final']} tokens; "
+      f"max_position_embeddings {cfg['max_position_embeddings']}.")
+    w("- Weights: float16 safetensors (trained in float32).\n")
+    w("## Fill-in-the-middle\n")
+    w("About half of the training samples are in prefix-suffix-middle order, split at two uniformly random "
+      "character positions of a document piece (documents are cut into pieces of at most 4000 characters):\n")
+    w("```\n<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>{middle}<|endoftext|>\n```\n")
+    w("The rest is plain left-to-right text, each document followed by `<|endoftext|>`.\n")
+    w("## Training data\n")
+    w(f"- {sm['packages_used']} npm packages ({sm['packages_train']} train, {sm['packages_val']} held out whole for "
+      f"validation), {sm['files']:,} files, {sm['bytes']/1e6:.1f} MB of source after filtering "
+      f"({sm['bytes_train']/1e6:.1f} MB train / {sm['bytes_val']/1e6:.1f} MB validation)" +
+      (f"; {sm['tokens_train']/1e6:.2f}M train / {sm['tokens_val']/1e6:.2f}M validation tokens "
+       f"({sm['bytes_per_token_train']} bytes/token)." if "tokens_train" in sm else "."))
+    w("- Licences (packages): " + ", ".join(f"{k} {v}" for k, v in sorted(sm["licences"].items(), key=lambda x: -x[1])) +
+      ". Only MIT, Apache-2.0, BSD-2-Clause, BSD-3-Clause, ISC and 0BSD were accepted (for `A OR B` expressions one "
+      "accepted option suffices); the full list of packages, versions and licences is `tools/train/manifest.json`.")
+    w("- Filters: only .ts/.tsx/.mts/.cts/.js/.jsx/.mjs/.cjs; directories dist/, build/, umd/, bundles/, node_modules/, "
+      "vendor/, coverage/ etc. skipped; *.min.*, bundles, files with a line over 1000 characters or mean line length "
+      "over 120, files over 200 kB or under 200 bytes, files with generated-code markers, and transpiler output "
+      "(tsc/babel/webpack/UMD helpers) dropped; .d.ts kept only for packages without TypeScript source and then "
+      "only ~30% of them (declarations are repetitive; they are low-weighted this way); per-package cap 1.5 MB; "
+      "exact and near-duplicate (whitespace/semicolon/quote-normalised hash) removal.")
+    w(f"- Filter counts (files): {json.dumps(sm['filter_counts'])}.\n")
+    w("## Training\n")
+    w(f"- Tokens seen: {st['tokens_seen']:,} (step {st['step']} of {st['total_steps']}; batch {a['batch']}x{a['seq_len']} "
+      f"tokens)" + (f", {100*st['tokens_seen']/sm['tokens_train']:.0f}% of one epoch of the training corpus." if "tokens_train" in sm else "."))
+    w(f"- AdamW (betas 0.9/0.95, weight decay {a['weight_decay']}), peak LR {a['lr']}, {a['warmup']} warm-up steps, "
+      f"cosine decay to {a['min_lr_frac']}x, gradient clipping 1.0, seed {a['seed']}.")
+    w(f"- Training time: {st['train_seconds']/3600:.2f} h on 2 shared CPU cores (PyTorch 1.13, float32); the cores "
+      f"were shared with other jobs, so throughput averaged {st['tokens_seen']/max(1,st['train_seconds']):.0f} tokens/s "
+      "(including validation passes).")
+    w("- Reproduce: see tools/train/README.md.\n")
+    w("## Validation (held-out packages)\n")
+    if ev:
+        w(f"- Plain text (32 x 512 tokens): loss {ev['plain_loss']:.3f} nats/token, "
+          f"**{ev['plain_bpb']:.3f} bits per byte** ({ev['plain_bytes_per_token']:.2f} bytes/token).")
+        w(f"- FIM samples (16 x 512 tokens): loss {ev['fim_loss']:.3f} nats/token.")
+        w("- History: " + "; ".join(f"step {e['step']}: {e['plain_loss']:.3f} / {e['plain_bpb']:.3f} bpb" for e in st["evals"]) + "\n")
+    w("## Evaluation\n")
+    w("Completion-quality figures (e.g. exact match / pass rates on held-out FIM tasks) are a separate, later step "
+      "and are not yet recorded here.\n")
+    if samples:
+        w("## Example completions (greedy, 40 tokens max)\n")
+        for p, c in samples:
+            w("```\n" + p + "\u2588" + c + "\n```\n")
+        w("(\u2588 marks where the prompt ends.)\n")
+    w("## Limitations\n")
+    w("- Very small and briefly trained: it has seen only a few million tokens, so completions are short-range "
+      "pattern continuations (closing brackets, common idioms, identifier repetition), often wrong or repetitive. "
+      "It is a working default for exercising the engine, not a useful assistant.")
+    w("- Trained only on TypeScript/JavaScript from npm packages; other languages will be poor.")
+    w("- May reproduce snippets of its training data; all of it is permissively licensed (see manifest) but attribution "
+      "obligations of those licences apply to verbatim copies.")
+    w("- Not evaluated for safety; do not run generated code without review.\n")
+    open(os.path.join(folder, "MODEL_CARD.md"), "w").write("\n".join(L))
+    print(f"wrote {os.path.join(folder, 'MODEL_CARD.md')}")
+
+
+if __name__ == "__main__":
+    main()

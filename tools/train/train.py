@@ -1,0 +1,366 @@
+#!/usr/bin/python3
+"""Train the Fanout default code model (Llama architecture, FIM objective) on CPU.
+
+Resumable: a checkpoint (model + optimizer + step + data-loader position + all RNG states) is
+written to --ckpt-dir every --ckpt-minutes, on SIGTERM/SIGINT, and when --stop-at is reached.
+Re-running the same command resumes from --ckpt-dir/ckpt.pt automatically.
+
+See tools/train/README.md for the exact commands.
+"""
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import random
+import signal
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bpe import Tokenizer  # noqa: E402
+from model import Llama, make_config  # noqa: E402
+
+SIZES = {
+    # name: (d_model, layers, heads, ffn)
+    "4m": (192, 6, 3, 512),      # 4.23M params with vocab 8192 (shipped)
+    "3m": (160, 6, 5, 448),
+    "5m4": (256, 4, 4, 688),
+    "5m": (256, 6, 8, 688),
+    "6m": (256, 6, 8, 768),
+    "8m": (320, 6, 10, 864),
+}
+
+
+def log(msg, f=None):
+    line = f"[{dt.datetime.utcnow().strftime('%H:%M:%S')}] {msg}"
+    print(line, flush=True)
+
+
+# ----------------------------------------------------------------------------- data
+class Stream:
+    """Deterministic, resumable stream of training token sequences.
+
+    Each document is cut into pieces of <= piece_chars characters (cut just before a newline
+    that follows a non-space character, so pre-tokenization of the pieces equals that of the
+    whole). Each piece independently becomes, with probability fim_rate, a FIM sample in PSM order
+        <|fim_prefix|> prefix <|fim_suffix|> suffix <|fim_middle|> middle <|endoftext|>
+    split at two uniformly random character positions; otherwise it is plain text (and the
+    document's last piece is followed by <|endoftext|>). Tokens are packed into one stream and
+    cut into sequences of the requested length.
+    """
+
+    def __init__(self, docs, tok, seed, fim_rate=0.5, piece_chars=4000):
+        self.docs, self.tok = docs, tok
+        self.fim_rate, self.piece_chars = fim_rate, piece_chars
+        self.eos = tok.special["<|endoftext|>"]
+        self.fp, self.fm, self.fs = (tok.special["<|fim_prefix|>"], tok.special["<|fim_middle|>"],
+                                     tok.special["<|fim_suffix|>"])
+        self.seed = seed
+        self.epoch, self.pos = 0, 0
+        self.rng = random.Random(seed * 1000003 + 7)
+        self.buf = []
+        self.docs_done = 0
+        self.order = self._order()
+
+    def _order(self):
+        o = list(range(len(self.docs)))
+        random.Random(self.seed + 7919 * self.epoch).shuffle(o)
+        return o
+
+    def state(self):
+        return {"epoch": self.epoch, "pos": self.pos, "rng": self.rng.getstate(), "buf": list(self.buf),
+                "docs_done": self.docs_done}
+
+    def load_state(self, s):
+        self.epoch, self.pos = s["epoch"], s["pos"]
+        self.rng.setstate(s["rng"])
+        self.buf = list(s["buf"])
+        self.docs_done = s["docs_done"]
+        self.order = self._order()
+
+    def pieces(self, text):
+        out, start = [], 0
+        while len(text) - start > self.piece_chars:
+            end = start + self.piece_chars
+            cut = -1
+            j = text.rfind("\n", start + self.piece_chars // 4, end)
+            while j > start:
+                if not text[j - 1].isspace():
+                    cut = j
+                    break
+                j = text.rfind("\n", start + self.piece_chars // 4, j - 1)
+            if cut <= start:
+                cut = end
+            out.append(text[start:cut])
+            start = cut
+        out.append(text[start:])
+        return out
+
+    def encode_doc(self, text):
+        ids = []
+        ps = self.pieces(text)
+        for k, p in enumerate(ps):
+            if len(p) >= 2 and self.rng.random() < self.fim_rate:
+                a, b = sorted((self.rng.randint(0, len(p)), self.rng.randint(0, len(p))))
+                pre, mid, suf = p[:a], p[a:b], p[b:]
+                te = self.tok.encode_ordinary
+                ids += [self.fp] + te(pre) + [self.fs] + te(suf) + [self.fm] + te(mid) + [self.eos]
+            else:
+                ids += self.tok.encode_ordinary(p)
+                if k == len(ps) - 1:
+                    ids.append(self.eos)
+        return ids
+
+    def next_seq(self, T):
+        while len(self.buf) < T + 1:
+            if self.pos >= len(self.order):
+                self.epoch += 1
+                self.pos = 0
+                self.order = self._order()
+            d = self.docs[self.order[self.pos]]
+            self.pos += 1
+            self.docs_done += 1
+            self.buf.extend(self.encode_doc(d))
+        seq = self.buf[:T + 1]
+        self.buf = self.buf[T:]  # overlap by one token: the target of the last position
+        return seq
+
+    def batch(self, B, T):
+        x = torch.tensor([self.next_seq(T) for _ in range(B)], dtype=torch.long)
+        return x[:, :-1], x[:, 1:]
+
+
+def load_docs(path):
+    docs = []
+    for line in open(path, encoding="utf-8"):
+        r = json.loads(line)
+        docs.append(r["text"])
+    return docs
+
+
+def build_val(val_docs, tok, n_plain, n_fim, T, seed):
+    plain = Stream(val_docs, tok, seed, fim_rate=0.0)
+    fim = Stream(val_docs, tok, seed + 1, fim_rate=1.0)
+    P = [plain.next_seq(T) for _ in range(n_plain)]
+    Fs = [fim.next_seq(T) for _ in range(n_fim)]
+    return torch.tensor(P, dtype=torch.long), torch.tensor(Fs, dtype=torch.long)
+
+
+@torch.no_grad()
+def evaluate(model, P, Fs, tok, bs=8):
+    model.eval()
+    out = {}
+    for name, data in (("plain", P), ("fim", Fs)):
+        tot, n, nbytes = 0.0, 0, 0
+        for i in range(0, len(data), bs):
+            x, y = data[i:i + bs, :-1], data[i:i + bs, 1:]
+            logits = model(x)
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum")
+            tot += loss.item()
+            n += y.numel()
+            if name == "plain":
+                for row in y.tolist():
+                    nbytes += len(tok.decode([t for t in row if t not in tok.special.values()]).encode("utf-8"))
+        out[name + "_loss"] = tot / n
+        if name == "plain":
+            out["plain_bpb"] = tot / math.log(2) / nbytes
+            out["plain_bytes_per_token"] = nbytes / n
+    model.train()
+    return out
+
+
+# ----------------------------------------------------------------------------- training
+def lr_at(step, a):
+    if step < a.warmup:
+        return a.lr * (step + 1) / a.warmup
+    p = min(1.0, (step - a.warmup) / max(1, a.total_steps - a.warmup))
+    return a.lr * (a.min_lr_frac + (1 - a.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+def shape_at(step, a):
+    """(batch, seq_len): mostly seq_len, last final_frac of the run at seq_len_final (same tokens/step)."""
+    if step >= int(a.total_steps * (1 - a.final_frac)) and a.seq_len_final > a.seq_len:
+        return max(1, a.batch * a.seq_len // a.seq_len_final), a.seq_len_final
+    return a.batch, a.seq_len
+
+
+def save_ckpt(path, model, opt, step, stream, a, extra):
+    state = {
+        "model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+        "stream": stream.state(), "py_rng": random.getstate(), "torch_rng": torch.get_rng_state(),
+        "config": model.cfg, "args": vars(a), "extra": extra,
+    }
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    if os.path.exists(path):
+        os.replace(path, path.replace(".pt", ".prev.pt"))
+    os.replace(tmp, path)
+
+
+def bench(a):
+    torch.manual_seed(0)
+    for name in a.bench_sizes.split(","):
+        d, L, H, ffn = SIZES[name]
+        cfg = make_config(a.vocab_size_bench, d, L, H, ffn, 0)
+        m = Llama(cfg)
+        opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
+        T = a.seq_len
+        x = torch.randint(0, cfg["vocab_size"], (a.batch, T + 1))
+        t0, toks, steps = time.time(), 0, 0
+        while time.time() - t0 < a.bench:
+            logits = m(x[:, :-1])
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            steps += 1
+            toks += a.batch * T
+            if steps == 1:
+                t0, toks = time.time(), 0  # exclude warm-up step
+        el = time.time() - t0
+        log(f"bench {name}: params {m.n_params()/1e6:.2f}M  batch {a.batch}x{T}  {toks/max(el,1e-9):.0f} tok/s  ({steps} steps)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="/root/fanout-train/corpus")
+    ap.add_argument("--tokenizer", default="/root/fanout-train/tokenizer.json")
+    ap.add_argument("--ckpt-dir", default="/root/fanout-train/run")
+    ap.add_argument("--size", default="5m", choices=sorted(SIZES))
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--seq-len", type=int, default=512)
+    ap.add_argument("--seq-len-final", type=int, default=1024)
+    ap.add_argument("--final-frac", type=float, default=0.2)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--min-lr-frac", type=float, default=0.1)
+    ap.add_argument("--warmup", type=int, default=60)
+    ap.add_argument("--weight-decay", type=float, default=0.1)
+    ap.add_argument("--total-steps", type=int, default=1500)
+    ap.add_argument("--fim-rate", type=float, default=0.5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--stop-at", default="", help="UTC wall-clock deadline, e.g. 2026-11-26T16:05:00; saves and exits")
+    ap.add_argument("--ckpt-minutes", type=float, default=10.0)
+    ap.add_argument("--eval-minutes", type=float, default=15.0)
+    ap.add_argument("--val-plain", type=int, default=40)
+    ap.add_argument("--val-fim", type=int, default=16)
+    ap.add_argument("--bench", type=float, default=0.0, help="seconds per size: measure tok/s on random data and exit")
+    ap.add_argument("--bench-sizes", default="3m,4m,5m,6m")
+    ap.add_argument("--vocab-size-bench", type=int, default=8192)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    if a.bench:
+        bench(a)
+        return
+
+    os.makedirs(a.ckpt_dir, exist_ok=True)
+    ck = os.path.join(a.ckpt_dir, "ckpt.pt")
+    stop_ts = None
+    if a.stop_at:
+        stop_ts = dt.datetime.fromisoformat(a.stop_at).replace(tzinfo=dt.timezone.utc).timestamp()
+
+    tok = Tokenizer(a.tokenizer)
+    eos = tok.special["<|endoftext|>"]
+    random.seed(a.seed)
+    torch.manual_seed(a.seed)
+    d, L, H, ffn = SIZES[a.size]
+    cfg = make_config(tok.vocab_size, d, L, H, ffn, eos)
+    model = Llama(cfg)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
+    t_load = time.time()
+    docs = load_docs(os.path.join(a.data, "train.jsonl"))
+    val_docs = load_docs(os.path.join(a.data, "val.jsonl"))
+    stream = Stream(docs, tok, a.seed, fim_rate=a.fim_rate)
+    VP, VF = build_val(val_docs, tok, a.val_plain, a.val_fim, 512, a.seed + 99)
+    step, extra = 0, {"tokens_seen": 0, "train_seconds": 0.0, "evals": []}
+    if os.path.exists(ck):
+        s = torch.load(ck)
+        model.load_state_dict(s["model"])
+        opt.load_state_dict(s["opt"])
+        step = s["step"]
+        stream.load_state(s["stream"])
+        random.setstate(s["py_rng"])
+        torch.set_rng_state(s["torch_rng"])
+        extra = s["extra"]
+        log(f"resumed from {ck} at step {step}, tokens_seen {extra['tokens_seen']}")
+    log(f"model {a.size}: {model.n_params()/1e6:.3f}M params (tied embeddings), config {json.dumps(cfg)}")
+    log(f"train docs {len(docs)}, val docs {len(val_docs)}, load {time.time()-t_load:.1f}s")
+    cmd = " ".join(["setsid nohup /usr/bin/python3", os.path.abspath(__file__)] + sys.argv[1:])
+    log(f"resume command: cd {os.getcwd()} && {cmd} >> {a.ckpt_dir}/train.log 2>&1 &")
+
+    stop = {"flag": False}
+
+    def on_sig(signum, frame):
+        stop["flag"] = True
+    signal.signal(signal.SIGTERM, on_sig)
+    signal.signal(signal.SIGINT, on_sig)
+
+    model.train()
+    last_ck = last_ev = time.time()
+    t_run0, secs0 = time.time(), extra["train_seconds"]
+    win_t, win_tok, win_loss, win_n = time.time(), 0, 0.0, 0
+    step_time = 10.0
+    if step == 0:
+        ev = evaluate(model, VP, VF, tok)
+        ev.update(step=0, tokens_seen=0)
+        extra["evals"].append(ev)
+        log(f"eval {json.dumps(ev)}")
+    while step < a.total_steps:
+        if stop["flag"] or (stop_ts and time.time() + step_time * 1.5 > stop_ts):
+            log("stop requested / deadline reached")
+            break
+        ts = time.time()
+        B, T = shape_at(step, a)
+        x, y = stream.batch(B, T)
+        lr = lr_at(step, a)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        logits = model(x)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        extra["tokens_seen"] += B * T
+        step_time = 0.8 * step_time + 0.2 * (time.time() - ts) if step > 1 else time.time() - ts
+        win_tok += B * T
+        win_loss += loss.item()
+        win_n += 1
+        if step % 10 == 0:
+            el = time.time() - win_t
+            log(f"step {step}/{a.total_steps} loss {win_loss/win_n:.4f} lr {lr:.2e} gnorm {gn:.2f} "
+                f"{B}x{T} {win_tok/el:.0f} tok/s tokens_seen {extra['tokens_seen']} docs {stream.docs_done}")
+            win_t, win_tok, win_loss, win_n = time.time(), 0, 0.0, 0
+        extra["train_seconds"] = secs0 + time.time() - t_run0
+        if time.time() - last_ev > a.eval_minutes * 60:
+            ev = evaluate(model, VP, VF, tok)
+            ev.update(step=step, tokens_seen=extra["tokens_seen"])
+            extra["evals"].append(ev)
+            log(f"eval {json.dumps(ev)}")
+            last_ev = time.time()
+        if time.time() - last_ck > a.ckpt_minutes * 60:
+            save_ckpt(ck, model, opt, step, stream, a, extra)
+            log(f"checkpoint saved: {ck} (step {step})")
+            last_ck = time.time()
+    ev = evaluate(model, VP, VF, tok)
+    ev.update(step=step, tokens_seen=extra["tokens_seen"])
+    extra["evals"].append(ev)
+    log(f"eval {json.dumps(ev)}")
+    extra["train_seconds"] = secs0 + time.time() - t_run0
+    save_ckpt(ck, model, opt, step, stream, a, extra)
+    log(f"final checkpoint saved: {ck} (step {step}/{a.total_steps}, tokens_seen {extra['tokens_seen']}, "
+        f"train_seconds {extra['train_seconds']:.0f})")
+    if step >= a.total_steps:
+        log("TRAINING COMPLETE")
+
+
+if __name__ == "__main__":
+    main()
