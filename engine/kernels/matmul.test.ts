@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { testGpu, testSeed, rng, maxRelError } from '../../tests/gpu.ts';
+import { createStorage, createStorageFrom, readF32 } from '../gpu/buffers.ts';
+import { checked } from '../gpu/pipeline.ts';
+import { roundToF16 } from '../gpu/f16.ts';
+import { createLinear, createLinearChunked } from './linear.ts';
+import { Matmul, type MatmulTile } from './matmul.ts';
+import { matmulRef } from './matmul.ref.ts';
+
+interface Case {
+  outDim: number;
+  inDim: number;
+  rows: number[];
+  bias?: boolean;
+  accumulate?: boolean;
+  /** hand-made uneven RowChunks */
+  chunks?: number[];
+  /** createLinear's split with a small chunk cap */
+  maxChunkRows?: number;
+  tile?: MatmulTile;
+}
+
+// Each distinct (tile, options) pair is a shader variant that lavapipe compiles with LLVM at first use
+// (seconds each), so the cases combine features instead of testing them one by one.
+const cases: Case[] = [
+  // default tiles (rows 1, 5, 37 take the R1, R4 and R8 tiles and leave partial tiles), odd outDim,
+  // inDim % 8 == 0 (vector path), createLinear's split into chunks of ≤ 128 rows (128, 128, 77), bias
+  { outDim: 333, inDim: 200, rows: [1, 5, 37], bias: true, maxChunkRows: 128 },
+  // inDim % 8 != 0 (scalar path), accumulate into y
+  { outDim: 77, inDim: 203, rows: [1, 9], accumulate: true, tile: { R: 4, C: 8, WG: 8 } },
+  // uneven hand-made chunks, bias and accumulate together
+  { outDim: 301, inDim: 64, rows: [1, 19], bias: true, accumulate: true, chunks: [128, 40, 97, 36], tile: { R: 8, C: 8, WG: 8 } },
+];
+
+for (const kind of ['f16', 'f32'] as const) {
+  describe(`Matmul (${kind} weights)`, () => {
+    for (const c of cases) {
+      const name =
+        `${c.outDim}x${c.inDim} rows ${c.rows}${c.bias ? ' +bias' : ''}${c.accumulate ? ' +acc' : ''}` +
+        `${c.chunks ? ` chunks ${c.chunks}` : ''}${c.maxChunkRows ? ` maxChunkRows ${c.maxChunkRows}` : ''}${c.tile ? ` tile R${c.tile.R} C${c.tile.C} WG${c.tile.WG}` : ''}`;
+      it(name, async () => {
+        const ctx = await testGpu(kind);
+        const seed = testSeed();
+        const r = rng(seed);
+        const maxRows = Math.max(...c.rows);
+        const w = r.fill(c.outDim * c.inDim, 0.5);
+        const bias = c.bias ? r.fill(c.outDim, 1) : undefined;
+        const linear = c.chunks
+          ? createLinearChunked(ctx, w, c.outDim, c.inDim, c.chunks, bias)
+          : createLinear(ctx, w, c.outDim, c.inDim, { bias, maxChunkRows: c.maxChunkRows });
+        if (c.chunks || c.maxChunkRows) expect(linear.chunks.length).toBeGreaterThan(1);
+        const wRef = ctx.f16 ? roundToF16(w) : w;
+        const xHost = r.fill(maxRows * c.inDim, 1);
+        const x = createStorageFrom(ctx, xHost, 'x');
+        const y = createStorage(ctx, maxRows * c.outDim * 4, 'y');
+        const mm = new Matmul(ctx, { linear, x, y, maxRows, accumulate: c.accumulate, tile: c.tile });
+        for (const rows of c.rows) {
+          const y0 = r.fill(maxRows * c.outDim, 1);
+          ctx.device.queue.writeBuffer(y, 0, y0);
+          await checked(ctx, 'matmul', () => {
+            const enc = ctx.device.createCommandEncoder();
+            const pass = enc.beginComputePass();
+            mm.encode(pass, rows);
+            pass.end();
+            ctx.device.queue.submit([enc.finish()]);
+          });
+          const got = await readF32(ctx, y, maxRows * c.outDim);
+          const want = matmulRef(xHost, wRef, rows, c.outDim, c.inDim, bias, c.accumulate ? y0 : undefined);
+          const err = maxRelError(got.subarray(0, rows * c.outDim), want);
+          expect(err, `seed ${seed} rows ${rows}: max rel error ${err}`).toBeLessThan(ctx.f16 ? 1e-2 : 1e-4);
+          // rows past `rows` are untouched
+          const tail = got.subarray(rows * c.outDim);
+          expect(maxRelError(tail, y0.subarray(rows * c.outDim)), `seed ${seed} rows ${rows}: wrote past the last row`).toBe(0);
+        }
+        mm.destroy();
+      });
+    }
+  });
+}

@@ -1,0 +1,150 @@
+// y[r, o] = (accumulate ? y[r, o] : 0) + Σ_i x[r, i]·W[o, i] + b[o]   (shaders/matmul.wgsl)
+// x: [maxRows, inDim] f32, y: [maxRows, outDim] f32, W: a row-split Linear [outDim, inDim] in WT.
+import type { GpuContext } from '../gpu/context.ts';
+import { createStorage, createUniform, writeBuffer } from '../gpu/buffers.ts';
+import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
+import type { Linear } from '../model/types.ts';
+import src from '../../shaders/matmul.wgsl';
+
+/** Register tile of one invocation: R rows × C outputs, WG invocations per workgroup. */
+export interface MatmulTile {
+  R: number;
+  C: number;
+  WG: number;
+}
+
+/**
+ * The tile for `rows` rows of an [outDim, ·] weight, from measurements on lavapipe (scripts/bench-kernels.ts):
+ * loads dominate there (each load instruction costs far more than the FMAs it feeds), so bigger tiles win
+ * until register spills take over. The workgroup shrinks until there are ≥ 8 workgroups to spread over
+ * the driver's threads.
+ */
+export function defaultTile(rows: number, outDim = 4096): MatmulTile {
+  const [R, C] = rows <= 1 ? [1, 8] : rows <= 4 ? [4, 8] : [8, 8];
+  let WG = 64;
+  while (WG > 8 && Math.ceil(outDim / (WG * C)) * Math.ceil(rows / R) < 8) WG /= 2;
+  return { R, C, WG };
+}
+
+export interface MatmulOptions {
+  linear: Linear;
+  /** f32 [maxRows, inDim] */
+  x: GPUBuffer;
+  /** f32 [maxRows, outDim] */
+  y: GPUBuffer;
+  maxRows: number;
+  /** add to y instead of overwriting it (residual connections) */
+  accumulate?: boolean;
+  label?: string;
+  /** override the row-count-dependent tile choice (benchmarks) */
+  tile?: MatmulTile | ((rows: number) => MatmulTile);
+}
+
+const dummies = new WeakMap<GPUDevice, GPUBuffer>();
+function dummyStorage(ctx: GpuContext): GPUBuffer {
+  let b = dummies.get(ctx.device);
+  if (!b) dummies.set(ctx.device, (b = createStorage(ctx, 16, 'matmul.nobias')));
+  return b;
+}
+
+interface Variant {
+  pipeline: GPUComputePipeline;
+  tile: MatmulTile;
+  groups: GPUBindGroup[]; // one per chunk
+}
+
+/**
+ * One matmul dispatch site. encode() writes this instance's `rows` uniform with queue.writeBuffer, so an
+ * instance is encoded at most once per submitted command buffer (or always with the same rows).
+ */
+export class Matmul {
+  readonly linear: Linear;
+  readonly maxRows: number;
+  private readonly ctx: GpuContext;
+  private readonly opts: MatmulOptions;
+  private readonly chunkParams: GPUBuffer[];
+  private readonly dyn: GPUBuffer;
+  private readonly variants = new Map<string, Variant>();
+  private readonly rowsData = new Uint32Array(4);
+
+  constructor(ctx: GpuContext, opts: MatmulOptions) {
+    const { linear, maxRows } = opts;
+    if (!(maxRows >= 1)) throw new RangeError('Matmul: maxRows must be ≥ 1');
+    if (opts.x.size < maxRows * linear.inDim * 4) throw new RangeError(`Matmul ${opts.label ?? ''}: x is smaller than [${maxRows}, ${linear.inDim}] f32`);
+    if (opts.y.size < maxRows * linear.outDim * 4) throw new RangeError(`Matmul ${opts.label ?? ''}: y is smaller than [${maxRows}, ${linear.outDim}] f32`);
+    this.ctx = ctx;
+    this.opts = opts;
+    this.linear = linear;
+    this.maxRows = maxRows;
+    const label = opts.label ?? 'matmul';
+    this.chunkParams = linear.chunks.map((c, i) =>
+      createUniform(ctx, new Uint32Array([linear.inDim, c.rows, c.rowStart, linear.outDim]), `${label}.p${i}`),
+    );
+    this.dyn = ctx.device.createBuffer({ label: `${label}.rows`, size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
+    // Build the pipelines of every tile this instance may use now, not at first encode.
+    const seen = new Set<string>();
+    for (let r = 1; r <= maxRows; r = r < 64 ? r + 1 : r * 2) {
+      const t = this.tileFor(r);
+      const key = `${t.R},${t.C},${t.WG}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        this.variant(t);
+      }
+    }
+    this.variant(this.tileFor(maxRows));
+  }
+
+  private tileFor(rows: number): MatmulTile {
+    const t = this.opts.tile;
+    return t === undefined ? defaultTile(rows, this.linear.outDim) : typeof t === 'function' ? t(rows) : t;
+  }
+
+  private variant(tile: MatmulTile): Variant {
+    const key = `${tile.R},${tile.C},${tile.WG}`;
+    let v = this.variants.get(key);
+    if (v) return v;
+    const { ctx, linear } = this;
+    const vec = linear.inDim % 8 === 0;
+    const pipeline = computePipeline(ctx, this.opts.label ?? 'matmul', src, {
+      WG: tile.WG,
+      R: tile.R,
+      C: tile.C,
+      W16: ctx.f16,
+      VEC: vec,
+      ACCUMULATE: !!this.opts.accumulate,
+      HAS_BIAS: !!linear.bias,
+    });
+    const bias = linear.bias ?? dummyStorage(ctx);
+    const groups = linear.chunks.map((c, i) =>
+      bindGroup(ctx, pipeline, [c.buffer, this.opts.x, this.opts.y, this.chunkParams[i], this.dyn, bias], `${this.opts.label ?? 'matmul'}.c${i}`),
+    );
+    v = { pipeline, tile, groups };
+    this.variants.set(key, v);
+    return v;
+  }
+
+  /** Records one dispatch per RowChunk computing rows [0, rows) of y. */
+  encode(pass: GPUComputePassEncoder, rows: number): void {
+    if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`Matmul: rows ${rows} outside [1, ${this.maxRows}]`);
+    this.rowsData[0] = rows;
+    writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
+    const v = this.variant(this.tileFor(rows));
+    const { R, C, WG } = v.tile;
+    const rowGroups = Math.ceil(rows / R);
+    pass.setPipeline(v.pipeline);
+    this.linear.chunks.forEach((c, i) => {
+      pass.setBindGroup(0, v.groups[i]);
+      pass.dispatchWorkgroups(Math.ceil(c.rows / (WG * C)), rowGroups);
+    });
+  }
+
+  /** Multiply-adds per row: 2·inDim·outDim FLOPs. */
+  flopsPerRow(): number {
+    return 2 * this.linear.inDim * this.linear.outDim;
+  }
+
+  destroy() {
+    for (const b of this.chunkParams) b.destroy();
+    this.dyn.destroy();
+  }
+}

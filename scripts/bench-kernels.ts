@@ -1,0 +1,103 @@
+// Microbenchmark of the dense kernels at decode/prefill shapes on the Node WebGPU device (lavapipe here).
+//   npx tsx scripts/bench-kernels.ts [--f32] [--shapes 4096x4096,11008x4096] [--rows 1,4,8,16,32,64] [--tiles R.C.WG,...] [--ms 1500]
+// Prints, per shape and row count, time per matmul, GFLOP/s (2·rows·in·out / t) and GB/s of weight read
+// (out·in·sizeof(WT) / t). Weights are filled on the GPU (encodeFillRandom), so large shapes cost no upload.
+import { register } from 'node:module';
+
+// tsx does not load .wgsl; load it as a string module, as vitest and esbuild do.
+register(
+  'data:text/javascript,' +
+    encodeURIComponent(`
+import { readFile } from 'node:fs/promises';
+export async function load(url, context, next) {
+  if (url.endsWith('.wgsl')) return { format: 'module', shortCircuit: true, source: 'export default ' + JSON.stringify(await readFile(new URL(url), 'utf8')) + ';' };
+  return next(url, context);
+}`),
+);
+
+const { acquireNodeGpu } = await import('../engine/gpu/node-gpu.ts');
+const { createStorage } = await import('../engine/gpu/buffers.ts');
+const { encodeFillRandom } = await import('../engine/kernels/fill.ts');
+const { Matmul, defaultTile } = await import('../engine/kernels/matmul.ts');
+const { chunkRowsFor, splitRows, wtBytes } = await import('../engine/kernels/linear.ts');
+type Linear = import('../engine/model/types.ts').Linear;
+type MatmulTile = import('../engine/kernels/matmul.ts').MatmulTile;
+
+const args = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const f32 = args.includes('--f32');
+const shapes = (arg('--shapes') ?? '4096x4096,22016x4096,4096x11008,32000x4096').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const rowsList = (arg('--rows') ?? '1,4,8,16,32,64').split(',').map(Number);
+const tiles: (MatmulTile | undefined)[] = arg('--tiles')
+  ? arg('--tiles')!.split(',').map((t) => {
+      const [R, C, WG] = t.split('.').map(Number);
+      return { R, C, WG };
+    })
+  : [undefined];
+const minMs = Number(arg('--ms') ?? 1500);
+
+const ctx = await acquireNodeGpu({ preferF16: !f32 });
+const dev = ctx.device;
+console.log(`${ctx.info.name}  WT=${ctx.f16 ? 'f16' : 'f32'}  LP_NUM_THREADS=${process.env.LP_NUM_THREADS ?? '(default)'}`);
+
+async function submit(fn: (pass: GPUComputePassEncoder) => void) {
+  const enc = dev.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  fn(pass);
+  pass.end();
+  dev.queue.submit([enc.finish()]);
+  await dev.queue.onSubmittedWorkDone();
+}
+
+function randomLinear(outDim: number, inDim: number, seed: number): Linear {
+  const chunks = splitRows(outDim, chunkRowsFor(ctx, inDim)).map(([rowStart, rows], i) => ({
+    buffer: createStorage(ctx, rows * inDim * wtBytes(ctx), `bench.w${i}`),
+    rowStart,
+    rows,
+  }));
+  return { outDim, inDim, chunks };
+}
+
+const maxRows = Math.max(...rowsList);
+for (const [outDim, inDim] of shapes) {
+  const linear = randomLinear(outDim, inDim, 1);
+  const x = createStorage(ctx, maxRows * inDim * 4, 'bench.x');
+  const y = createStorage(ctx, maxRows * outDim * 4, 'bench.y');
+  await submit((pass) => {
+    linear.chunks.forEach((c, i) => encodeFillRandom(ctx, pass, { buffer: c.buffer, count: c.rows * inDim, dtype: 'WT', seed: 7 + i, scale: 0.05 }));
+    encodeFillRandom(ctx, pass, { buffer: x, count: maxRows * inDim, dtype: 'f32', seed: 3, scale: 1 });
+  });
+  const wBytes = outDim * inDim * wtBytes(ctx);
+  for (const tile of tiles) {
+    const mm = new Matmul(ctx, { linear, x, y, maxRows, tile, label: 'bench' });
+    for (const rows of rowsList) {
+      await submit((pass) => mm.encode(pass, rows)); // warm-up (compiles lazily in the driver)
+      // Calibrate repetitions per submit so one measurement lasts ≥ minMs.
+      let reps = 1;
+      let ms = 0;
+      for (;;) {
+        const t0 = performance.now();
+        await submit((pass) => {
+          for (let i = 0; i < reps; i++) mm.encode(pass, rows);
+        });
+        ms = performance.now() - t0;
+        if (ms >= minMs || reps >= 4096) break;
+        reps = Math.max(reps * 2, Math.ceil((reps * minMs * 1.1) / Math.max(ms, 1)));
+      }
+      const t = ms / 1000 / reps;
+      const t2 = tile ?? defaultTile(rows, outDim);
+      console.log(
+        `${String(outDim).padStart(5)}x${String(inDim).padEnd(5)} rows ${String(rows).padStart(3)}  tile R${t2.R} C${t2.C} WG${t2.WG}  ` +
+          `${(t * 1e3).toFixed(2).padStart(8)} ms  ${((2 * rows * outDim * inDim) / t / 1e9).toFixed(2).padStart(6)} GFLOP/s  ${(wBytes / t / 1e9).toFixed(2).padStart(6)} GB/s`,
+      );
+    }
+    mm.destroy();
+  }
+  for (const c of linear.chunks) c.buffer.destroy();
+  x.destroy();
+  y.destroy();
+}
+ctx.destroy();
