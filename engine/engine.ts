@@ -1,0 +1,199 @@
+// The engine: one loaded model on one GPU device; generate() streams events, score() gives log-probs.
+// This is the single API that the CLI, the web host and the Electron engine window all use.
+import type { GpuContext } from './gpu/context.ts';
+import { readF32 } from './gpu/buffers.ts';
+import type { GenerateEvent, GenerateRequest, LoadProgress, ModelInfo } from './api.ts';
+import type { ModelSource } from './model/source.ts';
+import { loadModel, type LoadedModel } from './model/load.ts';
+import { Tokenizer } from './tokenizer/tokenizer.ts';
+import { generate, PREFILL_CHUNK, type LoadedForGenerate } from './generate.ts';
+import { KvCache } from './kv-cache.ts';
+import { PrefillPlan } from './model/forward.ts';
+import { logSoftmaxAt } from './sampler.ts';
+import { checkFits, kvLayout, requestBytes, type RequestShape } from './memory.ts';
+
+export interface EngineOptions {
+  /** GPU memory the engine may use in bytes (weights + a request's KV cache and activations). Default 4 GiB. */
+  memoryBudget?: number;
+  /** Prompt tokens per prefill chunk (default 128). */
+  prefillChunk?: number;
+  /** Largest KV-cache buffer in bytes (default: the device's storage-binding limit). Tests lower it. */
+  kvChunkBytes?: number;
+}
+
+export class EngineBusyError extends Error {
+  override name = 'EngineBusyError';
+}
+
+export class Engine {
+  private model?: LoadedModel & { tokenizer: Tokenizer; info: ModelInfo };
+  private busy = false;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    private opts: EngineOptions & { memoryBudget: number; prefillChunk: number },
+  ) {}
+
+  static async create(ctx: GpuContext, opts: EngineOptions = {}): Promise<Engine> {
+    return new Engine(ctx, { ...opts, memoryBudget: opts.memoryBudget ?? 4 * 1024 ** 3, prefillChunk: opts.prefillChunk ?? PREFILL_CHUNK });
+  }
+
+  get info(): ModelInfo | undefined {
+    return this.model?.info;
+  }
+
+  get tokenizer(): Tokenizer {
+    if (!this.model) throw new Error('no model loaded: load a model folder first');
+    return this.model.tokenizer;
+  }
+
+  /** Loads a model folder, replacing the current model (its GPU memory is freed first). */
+  async load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+    if (this.busy) throw new EngineBusyError('a request is running: cancel it before loading another model');
+    this.unload();
+    const loaded = await loadModel(this.ctx, source, { onProgress, maxBytes: this.opts.memoryBudget });
+    let tokenizer: Tokenizer;
+    try {
+      tokenizer = Tokenizer.fromJSON(loaded.tokenizerJson);
+    } catch (e) {
+      destroyWeights(loaded);
+      throw new Error(`${source.name}: ${(e as Error).message}`);
+    }
+    const c = loaded.config;
+    const info: ModelInfo = {
+      name: loaded.name,
+      architecture: c.architecture,
+      parameters: loaded.parameters,
+      layers: c.layers,
+      hidden: c.hidden,
+      heads: c.heads,
+      kvHeads: c.kvHeads,
+      vocab: c.vocabSize,
+      contextLength: c.maxPositions,
+      dtype: this.ctx.f16 ? 'f16' : 'f32',
+      device: this.ctx.info.name,
+      fim: ['<|fim_prefix|>', '<fim_prefix>'].some((t) => tokenizer.tokenId(t) !== undefined),
+    };
+    this.model = { ...loaded, tokenizer, info };
+    return info;
+  }
+
+  unload() {
+    if (this.model) destroyWeights(this.model);
+    this.model = undefined;
+  }
+
+  private forGenerate(): LoadedForGenerate {
+    const m = this.model;
+    if (!m) throw new Error('no model loaded: load a model folder first');
+    const eos = new Set(m.config.eosTokenIds);
+    const eot = m.tokenizer.tokenId('<|endoftext|>');
+    if (eot !== undefined) eos.add(eot);
+    return {
+      ctx: this.ctx,
+      config: m.config,
+      weights: m.weights,
+      tokenizer: m.tokenizer,
+      eosIds: eos,
+      requestBudget: Math.max(0, this.opts.memoryBudget - m.weights.bytes),
+      prefillChunk: this.opts.prefillChunk,
+      kvChunkBytes: this.opts.kvChunkBytes,
+    };
+  }
+
+  /** Streams the events of one request; one request at a time. */
+  async *generate(req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateEvent> {
+    const m = this.forGenerate();
+    if (this.busy) throw new EngineBusyError('another request is running: cancel it or wait for it to finish');
+    this.busy = true;
+    try {
+      yield* generate(m, req, signal);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Log-probabilities of `completion` given `prompt`: both are tokenized separately and concatenated;
+   * logprobs[i] = log p(completion token i | everything before it).
+   */
+  async score(prompt: string, completion: string): Promise<{ tokens: number[]; logprobs: number[]; sumLogprob: number }> {
+    const m = this.forGenerate();
+    const p = m.tokenizer.encode(prompt, { specials: false });
+    if (p.length === 0) {
+      const start = m.tokenizer.tokenId('<|endoftext|>') ?? m.config.bosTokenId;
+      if (start === undefined) throw new Error('empty prompt and the model has no BOS or end-of-text token: give a non-empty prompt');
+      p.push(start);
+    }
+    const t = m.tokenizer.encode(completion, { specials: false });
+    const ids = [...p, ...t];
+    const V = m.config.vocabSize;
+    const logprobs: number[] = [];
+    // Position i's logits predict token i + 1: the completion's tokens are predicted by rows p.length-1 .. ids.length-2.
+    await this.forwardRows(ids, p.length - 1, (row, L, off) => {
+      if (row < ids.length - 1) logprobs.push(logSoftmaxAt(L, off, V, ids[row + 1]));
+    });
+    return { tokens: t, logprobs, sumLogprob: logprobs.reduce((a, b) => a + b, 0) };
+  }
+
+  /** Logits [ids.length, vocab] f32 of a causal forward over `ids` (batch 1): for parity checks and tests. */
+  async logits(ids: number[]): Promise<Float32Array> {
+    const V = this.forGenerate().config.vocabSize;
+    const out = new Float32Array(ids.length * V);
+    await this.forwardRows(ids, 0, (row, L, off) => out.set(L.subarray(off, off + V), row * V));
+    return out;
+  }
+
+  /** Runs the prefill over `ids` in chunks and hands each row ≥ firstRow's logits to `each(row, logits, offset)`. */
+  private async forwardRows(ids: number[], firstRow: number, each: (row: number, logits: Float32Array, offset: number) => void) {
+    const m = this.forGenerate();
+    if (this.busy) throw new EngineBusyError('another request is running: cancel it or wait for it to finish');
+    const c = m.config;
+    if (ids.length === 0) throw new Error('nothing to score: the token sequence is empty');
+    if (ids.length > c.maxPositions) throw new Error(`${ids.length} tokens are over the model's context of ${c.maxPositions}: shorten the text`);
+    for (const id of ids) if (!(Number.isInteger(id) && id >= 0 && id < c.vocabSize)) throw new Error(`token id ${id} is outside the vocabulary [0, ${c.vocabSize})`);
+    const rows = Math.min(m.prefillChunk, ids.length);
+    const shape: RequestShape = { samples: 1, contextTokens: ids.length, maxNew: 1, mode: 'bifurcated', prefillRows: rows, allLogits: true };
+    checkFits(requestBytes(c, shape, this.ctx.f16), m.requestBudget, shape);
+    this.busy = true;
+    const cache = new KvCache(this.ctx, kvLayout(c, shape, m.kvChunkBytes));
+    let plan: PrefillPlan | undefined;
+    try {
+      plan = new PrefillPlan(this.ctx, c, m.weights, cache, rows, { allLogits: true });
+      for (let pos = 0; pos < ids.length; pos += rows) {
+        const chunk = ids.slice(pos, pos + rows);
+        const enc = this.ctx.device.createCommandEncoder({ label: 'forward' });
+        plan.encodeChunk(enc, chunk, pos, { all: true });
+        this.ctx.device.queue.submit([enc.finish()]);
+        const first = Math.max(0, firstRow - pos);
+        if (first >= chunk.length) continue;
+        const L = await readF32(this.ctx, plan.allLogits, (chunk.length - first) * c.vocabSize, first * c.vocabSize);
+        for (let r = first; r < chunk.length; r++) each(pos + r, L, (r - first) * c.vocabSize);
+      }
+    } finally {
+      plan?.destroy();
+      cache.destroy();
+      this.busy = false;
+    }
+  }
+
+  destroy() {
+    this.unload();
+  }
+}
+
+function destroyWeights(m: LoadedModel) {
+  const seen = new Set<GPUBuffer>();
+  const add = (b?: GPUBuffer) => b && seen.add(b);
+  const w = m.weights;
+  for (const lin of [w.embed, w.lmHead, ...w.layers.flatMap((l) => [l.qkv, l.o, l.gateUp, l.down])]) {
+    lin.chunks.forEach((ch) => add(ch.buffer));
+    add(lin.bias);
+  }
+  for (const l of w.layers) {
+    add(l.inputNorm);
+    add(l.postNorm);
+  }
+  add(w.finalNorm);
+  for (const b of seen) b.destroy();
+}

@@ -1,0 +1,193 @@
+// One generate request: prefill the prompt once, then decode n samples in lockstep with the
+// selected attention mode, streaming token and finish events. A finished sample leaves the row list
+// and costs nothing in later steps. An AbortSignal ends the request within one decode step; all of
+// the request's GPU memory is freed when the stream ends, however it ends.
+import type { GpuContext } from './gpu/context.ts';
+import { readF32 } from './gpu/buffers.ts';
+import type { GenerateEvent, GenerateRequest, FinishReason } from './api.ts';
+import type { ModelConfig, ModelWeights } from './model/types.ts';
+import type { Tokenizer, StreamDecoder } from './tokenizer/tokenizer.ts';
+import { KvCache } from './kv-cache.ts';
+import { PrefillPlan, DecodePlan } from './model/forward.ts';
+import { buildPrompt } from './prompt.ts';
+import { sampleToken } from './sampler.ts';
+import { sampleRng } from './rng.ts';
+import { StopChecker } from './stop.ts';
+import { checkFits, kvLayout, requestBytes, type RequestShape } from './memory.ts';
+
+export interface LoadedForGenerate {
+  ctx: GpuContext;
+  config: ModelConfig;
+  weights: ModelWeights;
+  tokenizer: Tokenizer;
+  /** ids that end a sample */
+  eosIds: ReadonlySet<number>;
+  /** bytes the GPU may hold for a request's KV cache and activations */
+  requestBudget: number;
+  /** prompt tokens per prefill chunk */
+  prefillChunk: number;
+  /** largest KV-cache buffer in bytes (default: the device's binding limit); tests lower it to cross splits */
+  kvChunkBytes?: number;
+}
+
+/** Prompt tokens per prefill chunk (rows of the prefill plan). */
+export const PREFILL_CHUNK = 128;
+
+interface SampleState {
+  index: number;
+  tokens: number[];
+  sumLogprob: number;
+  text: string;
+  decoder: StreamDecoder;
+  stop: StopChecker;
+  rng: ReturnType<typeof sampleRng>;
+  done: boolean;
+}
+
+const now = () => performance.now();
+
+export async function* generate(m: LoadedForGenerate, req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateEvent> {
+  const { ctx, config: c } = m;
+  const prompt = buildPrompt(m.tokenizer, { prefix: req.prefix, suffix: req.suffix }, c.maxPositions, req.maxTokens);
+  if (prompt.ids.length === 0) {
+    const start = m.tokenizer.tokenId('<|endoftext|>') ?? c.bosTokenId ?? [...m.eosIds][0];
+    if (start === undefined) throw new Error('empty prompt and the model has no BOS or end-of-text token to start from: type some text first');
+    prompt.ids.push(start);
+  }
+  const ctxLen = prompt.ids.length;
+  const n = req.n;
+  const shape: RequestShape = { samples: n, contextTokens: ctxLen, maxNew: req.maxTokens, mode: req.attention, prefillRows: Math.min(m.prefillChunk, ctxLen) };
+  checkFits(requestBytes(c, shape, ctx.f16), m.requestBudget, shape);
+
+  const layout = kvLayout(c, shape, m.kvChunkBytes);
+  const cache = new KvCache(ctx, layout);
+  let prefill: PrefillPlan | undefined;
+  let decode: DecodePlan | undefined;
+  try {
+    prefill = new PrefillPlan(ctx, c, m.weights, cache, shape.prefillRows);
+    decode = new DecodePlan(ctx, c, m.weights, cache, n);
+    yield { type: 'start', promptTokens: ctxLen, truncated: prompt.truncated, fim: prompt.fim };
+
+    // Prefill: one submit per chunk (kernel uniforms are written per encode).
+    const t0 = now();
+    for (let pos = 0; pos < ctxLen; pos += shape.prefillRows) {
+      const ids = prompt.ids.slice(pos, pos + shape.prefillRows);
+      const enc = ctx.device.createCommandEncoder({ label: 'prefill' });
+      prefill.encodeChunk(enc, ids, pos, { last: pos + ids.length === ctxLen });
+      if (pos + ids.length === ctxLen) cache.encodeBroadcastContext(enc, ctxLen);
+      ctx.device.queue.submit([enc.finish()]);
+      if (signal?.aborted) break;
+    }
+    let logits = await readF32(ctx, prefill.lastLogits, c.vocabSize);
+    const prefillMs = now() - t0;
+    prefill.destroy();
+    prefill = undefined;
+
+    const samples: SampleState[] = [];
+    for (let i = 0; i < n; i++) {
+      samples.push({
+        index: i,
+        tokens: [],
+        sumLogprob: 0,
+        text: '',
+        decoder: m.tokenizer.decoder(),
+        stop: new StopChecker({ mode: req.stop, stopStrings: req.stopStrings, prefix: req.prefix }),
+        rng: sampleRng(req.seed, i),
+        done: false,
+      });
+    }
+    // rows[r] = sample index of row r; `logits` row r belongs to rows[r]. After prefill every sample reads row 0.
+    let rows = samples.map((s) => s.index);
+    let logitRow = (_r: number) => 0;
+    const params = { temperature: req.temperature, topK: req.topK, topP: req.topP };
+
+    const t1 = now();
+    let steps = 0;
+    let generated = 0;
+    let kvBytes = 0;
+    let kvBytesOther = 0;
+    let cancelled = false;
+    const finish = function* (s: SampleState, reason: FinishReason): Generator<GenerateEvent> {
+      s.done = true;
+      const tail = reason === 'eos' || reason === 'length' || reason === 'cancelled' ? s.stop.finish() + s.decoder.flush() : '';
+      if (tail) {
+        s.text += tail;
+        yield { type: 'token', sample: s.index, token: -1, text: tail, logprob: 0 };
+      }
+      yield { type: 'finish', sample: s.index, reason, text: s.text, tokens: s.tokens.length, sumLogprob: s.sumLogprob };
+    };
+
+    for (let step = 0; !signal?.aborted || step > 0; step++) {
+      // Sample each active row's next token from its logits row.
+      const nextRows: number[] = [];
+      const nextTokens: number[] = [];
+      for (let r = 0; r < rows.length; r++) {
+        const s = samples[rows[r]];
+        const { token, logprob } = sampleToken(logits, logitRow(r) * c.vocabSize, c.vocabSize, params, s.rng);
+        generated++;
+        if (m.eosIds.has(token) || m.tokenizer.specialIds.has(token)) {
+          yield* finish(s, 'eos');
+          continue;
+        }
+        s.tokens.push(token);
+        s.sumLogprob += logprob;
+        const verdict = s.stop.push(s.decoder.push(token));
+        if (verdict.emit) {
+          s.text += verdict.emit;
+          yield { type: 'token', sample: s.index, token, text: verdict.emit, logprob };
+        } else {
+          yield { type: 'token', sample: s.index, token, text: '', logprob };
+        }
+        if (verdict.stop) {
+          yield* finish(s, verdict.stop);
+          continue;
+        }
+        if (s.tokens.length >= req.maxTokens) {
+          yield* finish(s, 'length');
+          continue;
+        }
+        nextRows.push(s.index);
+        nextTokens.push(token);
+      }
+      if (nextRows.length === 0) break;
+      if (signal?.aborted) {
+        cancelled = true;
+        for (const i of nextRows) yield* finish(samples[i], 'cancelled');
+        break;
+      }
+      // Decode step `step`: feed each active sample's newest token at position ctxLen + step.
+      rows = nextRows;
+      const enc = ctx.device.createCommandEncoder({ label: 'decode' });
+      decode.encodeStep(enc, nextTokens, rows, ctxLen, step);
+      ctx.device.queue.submit([enc.finish()]);
+      kvBytes += KvCache.kvBytesReadPerStep(layout, ctx.f16, rows.length, ctxLen, step);
+      kvBytesOther += KvCache.kvBytesReadPerStep({ ...layout, mode: layout.mode === 'bifurcated' ? 'standard' : 'bifurcated' }, ctx.f16, rows.length, ctxLen, step);
+      logits = await readF32(ctx, decode.logits, rows.length * c.vocabSize);
+      logitRow = (r) => r;
+      steps++;
+    }
+    if (signal?.aborted && !cancelled) {
+      cancelled = true;
+      for (const s of samples) if (!s.done) yield* finish(s, 'cancelled');
+    }
+    const decodeMs = now() - t1;
+    yield {
+      type: 'done',
+      cancelled,
+      timings: {
+        prefillMs,
+        decodeMs,
+        steps,
+        msPerStep: steps ? decodeMs / steps : 0,
+        tokensPerSecond: decodeMs > 0 ? (generated / decodeMs) * 1000 : 0,
+        promptTokens: ctxLen,
+        kvBytesPerStep: steps ? kvBytes / steps : 0,
+        kvBytesPerStepOther: steps ? kvBytesOther / steps : 0,
+      },
+    };
+  } finally {
+    prefill?.destroy();
+    decode?.destroy();
+    cache.destroy();
+  }
+}

@@ -1,0 +1,37 @@
+// File and stdin reading for the CLI, with errors that name the flag and the path.
+import { readFile } from 'node:fs/promises';
+import { CliError } from './cli-errors.ts';
+
+/** Reads a UTF-8 text file given by `flag`; a missing or unreadable file is a CliError. */
+export async function readTextFile(path: string, flag: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new CliError(`cannot read ${flag} ${path}: ${why}; check the path.`);
+  }
+}
+
+/** Reads a JSON file given by `flag`. */
+export async function readJsonFile(path: string, flag: string): Promise<unknown> {
+  const text = await readTextFile(path, flag);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${flag} ${path} is not valid JSON (${(e as Error).message}); pass a tokenizer.json file.`);
+  }
+}
+
+/** All of stdin as UTF-8 text. */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Writes to stdout and resolves once it has been handed to the OS (so exiting cannot cut it off). */
+export function writeOut(s: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(s, (e) => (e ? reject(e) : resolve())));
+}

@@ -1,0 +1,146 @@
+// Model and GPU set-up for the CLI commands that run the engine: finds the model folder, acquires the
+// GPU, loads the model. Engine modules are imported lazily so that tokenize/detokenize and argument
+// errors never load dawn.node.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GpuContext } from '../gpu/context.ts';
+import type { Engine } from '../engine.ts';
+import type { ModelInfo } from '../api.ts';
+import { CliError } from './cli-errors.ts';
+
+/** GPU memory budget for weights + one request, in GiB: FANOUT_MEMORY_GIB, default 4. */
+/**
+ * GPU memory Fanout may use. FANOUT_MEMORY_GIB overrides. WebGPU does not report a device's memory,
+ * so otherwise: a CPU adapter (lavapipe, llvmpipe, SwiftShader) uses system RAM, and may take 60% of
+ * it; a real GPU gets a conservative 4 GiB (set FANOUT_MEMORY_GIB on a bigger card).
+ */
+export function memoryBudgetBytes(ctx?: GpuContext): number {
+  const raw = process.env.FANOUT_MEMORY_GIB;
+  if (raw === undefined || raw === '') {
+    const cpu = ctx && /llvmpipe|lavapipe|swiftshader/i.test(`${ctx.info.name} ${ctx.info.vendor} ${ctx.info.architecture}`);
+    return cpu ? Math.floor(totalmem() * 0.6) : 4 * 1024 ** 3;
+  }
+  const gib = Number(raw);
+  if (!(gib > 0) || !Number.isFinite(gib)) {
+    throw new CliError(`FANOUT_MEMORY_GIB=${raw} is not a positive number; set it to the GiB of GPU memory Fanout may use, e.g. 8.`);
+  }
+  return gib * 1024 ** 3;
+}
+
+/**
+ * The package root: the nearest folder above this module with the "fanout" package.json. Works both
+ * from source (engine/host/) and from the bundle (dist/).
+ */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'fanout') return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    if (dirname(dir) === dir) throw new CliError(`cannot find Fanout's package.json above ${from}; run fanout from its installed package.`);
+  }
+}
+
+const isModelDir = (dir: string) => existsSync(join(dir, 'config.json'));
+
+/**
+ * The default model folder: models/<name in models/DEFAULT> if that has config.json, else the first
+ * folder (by name) under models/ that has config.json.
+ */
+export function defaultModelDir(root = packageRoot()): string {
+  const models = join(root, 'models');
+  const pinned = join(models, 'DEFAULT');
+  if (existsSync(pinned)) {
+    const name = readFileSync(pinned, 'utf8').trim();
+    if (name && isModelDir(join(models, name))) return join(models, name);
+  }
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(models).sort();
+  } catch {
+    // no models/ folder
+  }
+  for (const e of entries) {
+    const dir = join(models, e);
+    if (statSync(dir).isDirectory() && isModelDir(dir)) return dir;
+  }
+  throw new CliError(
+    `no model found: ${models} has no folder with a config.json; pass --model DIR with a Hugging Face model folder.`,
+  );
+}
+
+/** Resolves --model (or the default) to an existing model folder. */
+export function resolveModelDir(arg: string | undefined): string {
+  if (arg === undefined) return defaultModelDir();
+  const dir = resolve(arg);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`--model ${arg}: no such folder; pass a Hugging Face model folder.`);
+  if (!isModelDir(dir)) throw new CliError(`--model ${arg}: no config.json in it; pass a Hugging Face model folder (config.json, tokenizer.json, *.safetensors).`);
+  return dir;
+}
+
+/** The adapter, its features and limits, for --verbose. */
+export function describeGpu(ctx: GpuContext): string {
+  const i = ctx.info;
+  const lines = [
+    `adapter: ${i.name} (vendor ${i.vendor || '?'}, architecture ${i.architecture || '?'}${i.backend ? `, backend ${i.backend}` : ''})`,
+    `storage: ${ctx.f16 ? 'f16 (shader-f16)' : 'f32 (no shader-f16)'}; timestamps: ${ctx.timestamps ? 'yes' : 'no'}`,
+    `features: ${i.features.join(', ') || '(none)'}`,
+    `limits: ${Object.entries(i.limits)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  ];
+  return lines.join('\n');
+}
+
+export function log(s: string): void {
+  process.stderr.write(s.endsWith('\n') ? s : s + '\n');
+}
+
+/** Acquires the GPU (printing it with --verbose). */
+export async function openGpu(verbose: boolean): Promise<GpuContext> {
+  const { acquireNodeGpu } = await import('../gpu/node-gpu.ts');
+  const ctx = await acquireNodeGpu();
+  if (verbose) log(describeGpu(ctx));
+  return ctx;
+}
+
+export interface OpenEngine {
+  engine: Engine;
+  info: ModelInfo;
+  close(): void;
+}
+
+/** GPU + engine + the model from --model (or the default), ready to generate. */
+export async function openEngine(modelArg: string | undefined, verbose: boolean): Promise<OpenEngine> {
+  const dir = resolveModelDir(modelArg);
+  const ctx = await openGpu(verbose);
+  try {
+    const [{ Engine }, { dirSource }] = await Promise.all([import('../engine.ts'), import('../model/fs-source.ts')]);
+    const engine = await Engine.create(ctx, { memoryBudget: memoryBudgetBytes(ctx) });
+    let lastFile = '';
+    const info = await engine.load(dirSource(dir), (p) => {
+      if (verbose && p.file !== lastFile) {
+        lastFile = p.file;
+        log(`loading ${p.file} (${(p.bytesTotal / 2 ** 20).toFixed(1)} MiB)`);
+      }
+    });
+    if (verbose) log(`model: ${info.name} (${info.architecture}, ${info.parameters} parameters, ${info.dtype}, fim: ${info.fim})`);
+    return {
+      engine,
+      info,
+      close() {
+        engine.destroy();
+        ctx.destroy();
+      },
+    };
+  } catch (e) {
+    ctx.destroy();
+    throw e;
+  }
+}

@@ -1,0 +1,68 @@
+// `fanout bench`: per-decode-step latency of bifurcated vs standard attention over a grid of sample
+// counts and context lengths. This file parses and checks the options; the measuring is engine/bench.ts.
+import type { Command } from 'commander';
+import { CliError } from '../cli-errors.ts';
+import { writeOut } from '../cli-io.ts';
+import { log, memoryBudgetBytes, openGpu, resolveModelDir } from '../cli-model.ts';
+import { intIn, intList } from '../cli-options.ts';
+
+interface BenchCliOptions {
+  json?: boolean;
+  model?: string;
+  n: number[];
+  ctx: number[];
+  steps: number;
+  verbose?: boolean;
+}
+
+export function register(program: Command): Command {
+  return program
+    .command('bench')
+    .description('decode-step latency of bifurcated vs standard attention for each n and context length')
+    .option('--json', 'print JSON instead of a table')
+    .option('--model <dir|synthetic:name>', 'model folder, or synthetic:NAME for random weights (default: the model under models/)')
+    .option('--n <list>', 'sample counts, comma-separated, each 1..256', intList(1, 256), [1, 4, 8, 16, 32, 64])
+    .option('--ctx <list>', 'context lengths in tokens, comma-separated, each 1..1048576', intList(1, 1 << 20), [512, 2048, 8192])
+    .option('--steps <k>', 'measured decode steps per configuration, 1..10000', intIn(1, 10_000), 16)
+    .action(async (_opts: BenchCliOptions, cmd: Command) => {
+      await bench(cmd.optsWithGlobals<BenchCliOptions>());
+    });
+}
+
+const SYNTHETIC = 'synthetic:';
+
+async function bench(o: BenchCliOptions): Promise<void> {
+  const synthetic = o.model?.startsWith(SYNTHETIC) ? o.model.slice(SYNTHETIC.length) : undefined;
+  let config;
+  if (synthetic !== undefined) {
+    const { SYNTHETIC_MODELS } = await import('../../model/synthetic.ts');
+    config = SYNTHETIC_MODELS[synthetic];
+    if (!config) throw new CliError(`--model ${o.model}: unknown synthetic model; use one of ${Object.keys(SYNTHETIC_MODELS).map((k) => SYNTHETIC + k).join(', ')}.`);
+  }
+  const dir = synthetic === undefined ? resolveModelDir(o.model) : undefined;
+  const ctx = await openGpu(!!o.verbose);
+  const budgetTotal = memoryBudgetBytes(ctx);
+  try {
+    const { runBench, formatBench } = await import('../../bench.ts');
+    let model;
+    if (config && synthetic !== undefined) {
+      const { syntheticWeights } = await import('../../model/synthetic.ts');
+      model = { name: SYNTHETIC + synthetic, config, weights: syntheticWeights(ctx, config) };
+    } else {
+      const [{ loadModel }, { dirSource }] = await Promise.all([import('../../model/load.ts'), import('../../model/fs-source.ts')]);
+      const loaded = await loadModel(ctx, dirSource(dir!), { maxBytes: budgetTotal });
+      model = { name: loaded.name, config: loaded.config, weights: loaded.weights };
+    }
+    const budget = Math.max(0, budgetTotal - model.weights.bytes);
+    const result = await runBench(ctx, model, {
+      ns: o.n,
+      ctxs: o.ctx,
+      steps: o.steps,
+      budget,
+      onRow: o.verbose ? (row) => log(`n=${row.n} ctx=${row.ctx} ${row.attention}: ${row.msPerStep?.toFixed(2) ?? row.skipped} ms/step`) : undefined,
+    });
+    await writeOut(o.json ? JSON.stringify(result) + '\n' : formatBench(result) + '\n');
+  } finally {
+    ctx.destroy();
+  }
+}

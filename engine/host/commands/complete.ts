@@ -1,0 +1,146 @@
+// `fanout complete`: sample n completions of a prompt file, rank them by mean log-probability and
+// print them as a table or JSON.
+import { Option, type Command } from 'commander';
+import { DEFAULT_REQUEST, type GenerateRequest, type ModelInfo, type Timings } from '../../api.ts';
+import { rankCandidates, type Candidate, type RankedCandidate } from '../../rank.ts';
+import { generateRequestSchema, formatIssues } from '../protocol.ts';
+import { CliError } from '../cli-errors.ts';
+import { readTextFile, writeOut } from '../cli-io.ts';
+import { openEngine } from '../cli-model.ts';
+import { anyInt, intIn, numberWhere } from '../cli-options.ts';
+
+interface CompleteOptions {
+  promptFile: string;
+  suffixFile?: string;
+  model?: string;
+  n: number;
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+  seed: number;
+  stop: GenerateRequest['stop'];
+  attention: GenerateRequest['attention'];
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function register(program: Command): Command {
+  const d = DEFAULT_REQUEST;
+  return program
+    .command('complete')
+    .description('sample completions of a prompt file and rank them by mean log-probability')
+    .requiredOption('--prompt-file <file>', 'text before the cursor')
+    .option('--suffix-file <file>', 'text after the cursor (fill-in-the-middle when the model has FIM tokens)')
+    .option('--model <dir>', 'Hugging Face model folder (default: the model under models/)')
+    .option('--n <count>', 'number of samples, 1..256', intIn(1, 256), d.n)
+    .option('--max-tokens <count>', 'tokens per sample, 1..4096', intIn(1, 4096), d.maxTokens)
+    .option('--temperature <t>', 'sampling temperature, 0..10 (0 = greedy)', numberWhere((t) => t >= 0 && t <= 10, 'from 0 to 10'), d.temperature)
+    .option('--top-p <p>', 'nucleus mass, in (0, 1] (1 = off)', numberWhere((p) => p > 0 && p <= 1, 'greater than 0 and at most 1'), d.topP)
+    .option('--top-k <k>', 'keep the k most likely tokens (0 = off)', intIn(0, 1_000_000), d.topK)
+    .option('--seed <seed>', 'random seed (integer)', anyInt, d.seed)
+    .addOption(new Option('--stop <mode>', 'where a completion ends').choices(['line', 'block', 'none']).default(d.stop))
+    .addOption(new Option('--attention <mode>', 'attention implementation').choices(['bifurcated', 'standard']).default(d.attention))
+    .option('--json', 'print JSON instead of a table')
+    .action(async (_opts: CompleteOptions, cmd: Command) => {
+      await complete(cmd.optsWithGlobals<CompleteOptions>());
+    });
+}
+
+export interface CompleteResult {
+  model: Pick<ModelInfo, 'name' | 'parameters' | 'layers' | 'hidden' | 'heads' | 'kvHeads' | 'vocab' | 'contextLength' | 'dtype' | 'device'>;
+  candidates: Pick<RankedCandidate, 'rank' | 'text' | 'tokens' | 'meanLogprob' | 'sumLogprob' | 'finishReason'>[];
+  timings: Pick<Timings, 'prefillMs' | 'decodeMs' | 'steps' | 'msPerStep' | 'tokensPerSecond'>;
+}
+
+async function complete(o: CompleteOptions): Promise<void> {
+  const prefix = await readTextFile(o.promptFile, '--prompt-file');
+  const suffix = o.suffixFile === undefined ? '' : await readTextFile(o.suffixFile, '--suffix-file');
+  const parsed = generateRequestSchema.safeParse({
+    prefix,
+    suffix,
+    n: o.n,
+    maxTokens: o.maxTokens,
+    temperature: o.temperature,
+    topP: o.topP,
+    topK: o.topK,
+    seed: o.seed,
+    stop: o.stop,
+    attention: o.attention,
+  });
+  if (!parsed.success) throw new CliError(`bad request: ${formatIssues(parsed.error.issues).join('; ')}; fix the options.`);
+  const request = parsed.data;
+
+  const open = await openEngine(o.model, !!o.verbose);
+  try {
+    const ac = new AbortController();
+    const onSigint = () => ac.abort();
+    process.once('SIGINT', onSigint);
+    const finished: (Candidate & { sample: number })[] = [];
+    let timings: Timings | undefined;
+    try {
+      for await (const ev of open.engine.generate(request, ac.signal)) {
+        if (ev.type === 'finish') {
+          finished.push({ sample: ev.sample, text: ev.text, tokens: ev.tokens, sumLogprob: ev.sumLogprob, finishReason: ev.reason });
+        } else if (ev.type === 'done') {
+          timings = ev.timings;
+        } else if (ev.type === 'start' && o.verbose) {
+          process.stderr.write(`prompt: ${ev.promptTokens} tokens${ev.truncated ? ' (truncated to fit the context)' : ''}${ev.fim ? ', fill-in-the-middle' : ''}\n`);
+        }
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    finished.sort((a, b) => a.sample - b.sample);
+    const ranked = rankCandidates(finished);
+    const i = open.info;
+    const t = timings ?? { prefillMs: 0, decodeMs: 0, steps: 0, msPerStep: 0, tokensPerSecond: 0 };
+    const result: CompleteResult = {
+      model: {
+        name: i.name,
+        parameters: i.parameters,
+        layers: i.layers,
+        hidden: i.hidden,
+        heads: i.heads,
+        kvHeads: i.kvHeads,
+        vocab: i.vocab,
+        contextLength: i.contextLength,
+        dtype: i.dtype,
+        device: i.device,
+      },
+      candidates: ranked.map((c) => ({
+        rank: c.rank,
+        text: c.text,
+        tokens: c.tokens,
+        meanLogprob: c.meanLogprob,
+        sumLogprob: c.sumLogprob,
+        finishReason: c.finishReason,
+      })),
+      timings: { prefillMs: t.prefillMs, decodeMs: t.decodeMs, steps: t.steps, msPerStep: t.msPerStep, tokensPerSecond: t.tokensPerSecond },
+    };
+    await writeOut(o.json ? JSON.stringify(result) + '\n' : formatComplete(result));
+  } finally {
+    open.close();
+  }
+}
+
+/** Longest text shown per table row; the JSON output has the full text. */
+const TEXT_WIDTH = 100;
+
+/** The readable table: one row per candidate, text with line breaks and tabs escaped, then timings. */
+export function formatComplete(r: CompleteResult): string {
+  const rows = r.candidates.map((c) => {
+    let text = JSON.stringify(c.text).slice(1, -1);
+    if (text.length > TEXT_WIDTH) text = text.slice(0, TEXT_WIDTH - 1) + '…';
+    return `${String(c.rank).padStart(4)}  ${c.meanLogprob.toFixed(3).padStart(8)}  ${String(c.tokens).padStart(6)}  ${c.finishReason.padEnd(9)}  ${text}`;
+  });
+  const t = r.timings;
+  return [
+    `${'rank'.padStart(4)}  ${'mean lp'.padStart(8)}  ${'tokens'.padStart(6)}  ${'finish'.padEnd(9)}  text`,
+    ...rows,
+    '',
+    `${r.model.name} on ${r.model.device} (${r.model.dtype}): prefill ${t.prefillMs.toFixed(1)} ms, ` +
+      `${t.steps} decode steps at ${t.msPerStep.toFixed(2)} ms/step, ${t.tokensPerSecond.toFixed(1)} tokens/s`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,317 @@
+// The web host: serves the built renderer (dist/renderer/) over HTTP and speaks the host protocol on a
+// WebSocket at /ws (one JSON message per frame), with one HostSession (one engine, one GPU) shared by
+// all connections. Node only. Listens on 127.0.0.1 only.
+//
+// Security: the page's Content-Security-Policy (taken from dist/renderer/index.html, where
+// scripts/build-renderer.mjs writes it) is also sent as a header on every response. Requests whose Host
+// header is not 127.0.0.1:PORT or localhost:PORT are refused (DNS rebinding), and a WebSocket upgrade
+// whose Origin is not this host's own origin is refused (other web sites must not drive the engine or
+// read local model folders through it). Clients that send no Origin (Node, CLI tools) are accepted.
+//
+// Routes: GET /            the renderer (index.html and its assets)
+//         GET /ws          the protocol WebSocket
+//         GET /models/NAME/FILE   files of the bundled model folders (models/), with Range support:
+//                          what httpSource needs to load a model in a browser or the Electron engine window
+//         GET /engine-test.html, /engine-test.js   only with `engineTestDir`: the in-browser engine page (e2e)
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { open, readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { extname, isAbsolute, join, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { HostError, HostSession, type HostSessionOptions } from './session.ts';
+import { ProtocolError, type ModelRef } from './protocol.ts';
+import type { ModelSource } from '../model/source.ts';
+
+export interface WebHostOptions {
+  /** Port to listen on; 0 = any free port. */
+  port: number;
+  /** The built renderer (dist/renderer/ with index.html). */
+  rendererDir: string;
+  /** Folder whose sub-folders are served under /models/ (the package's models/); none when undefined. */
+  modelsDir?: string;
+  /** Folder with engine-test.html and engine-test.js (the in-browser engine page), served when set. */
+  engineTestDir?: string;
+  /** The session's GPU factory and options; `source` defaults to nodeModelSource({ baseDir: modelBaseDir }). */
+  session: Omit<HostSessionOptions, 'source'> & { source?: HostSessionOptions['source'] };
+  /** Relative folder paths in load messages resolve against this folder (default: the current directory). */
+  modelBaseDir?: string;
+  /** Log lines (default: nothing). */
+  log?: (line: string) => void;
+}
+
+export interface WebHost {
+  /** http://127.0.0.1:PORT/ */
+  url: string;
+  port: number;
+  session: HostSession;
+  /** Closes the sockets and the server, cancels what runs, frees the GPU. */
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.safetensors': 'application/octet-stream',
+};
+
+/** The Content-Security-Policy of the built page (its meta tag), sent as a header too. */
+export async function pageCsp(rendererDir: string): Promise<string> {
+  const index = join(rendererDir, 'index.html');
+  let html: string;
+  try {
+    html = await readFile(index, 'utf8');
+  } catch {
+    throw new Error(`${index} is missing: build the renderer with npm run build:renderer.`);
+  }
+  const m = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+  if (!m || m[1].includes('%CSP%')) throw new Error(`${index} has no Content-Security-Policy meta tag: rebuild the renderer with npm run build:renderer.`);
+  return m[1];
+}
+
+/**
+ * Model sources for Node: `dir` → the folder (relative paths resolve against `baseDir`), `url` → HTTP
+ * with Range requests, `synthetic` → refused (random weights have no tokenizer to generate text with).
+ */
+export function nodeModelSource(opts: { baseDir: string }): (ref: ModelRef) => Promise<ModelSource> {
+  return async (ref) => {
+    switch (ref.kind) {
+      case 'dir': {
+        const dir = isAbsolute(ref.path) ? ref.path : resolve(opts.baseDir, ref.path);
+        let isDir = false;
+        try {
+          isDir = statSync(dir).isDirectory();
+        } catch {
+          // missing
+        }
+        if (!isDir) {
+          throw new HostError('load-failed', `No such folder on the host: ${dir}.`, `Enter the path of a Hugging Face model folder on the host's machine (relative paths start at ${opts.baseDir}).`);
+        }
+        const { dirSource } = await import('../model/fs-source.ts');
+        return dirSource(dir);
+      }
+      case 'url': {
+        const { httpSource } = await import('../model/http-source.ts');
+        return httpSource(ref.url);
+      }
+      case 'synthetic':
+        throw new HostError(
+          'load-failed',
+          `synthetic:${ref.name} cannot be loaded here: synthetic models have random weights and no tokenizer, so they cannot complete text.`,
+          'Load a model folder (e.g. models/fanout-code-4m). Synthetic models are for timing: fanout bench --model synthetic:tiny.',
+        );
+    }
+  };
+}
+
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const csp = await pageCsp(opts.rendererDir);
+  const log = opts.log ?? (() => {});
+  const session = new HostSession({
+    ...opts.session,
+    source: opts.session.source ?? nodeModelSource({ baseDir: opts.modelBaseDir ?? process.cwd() }),
+  });
+  let port = opts.port;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  const server: Server = createServer((req, res) => {
+    handleHttp(req, res).catch((e) => {
+      log(`http: ${req.method} ${req.url}: ${(e as Error).message}`);
+      if (!res.headersSent) send(res, 500, 'Internal error: ' + (e as Error).message);
+      else res.destroy();
+    });
+  });
+
+  const baseHeaders = (type?: string): Record<string, string> => ({
+    'Content-Security-Policy': csp,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-cache',
+    ...(type ? { 'Content-Type': type } : {}),
+  });
+  const send = (res: ServerResponse, status: number, text: string) => {
+    res.writeHead(status, baseHeaders('text/plain; charset=utf-8'));
+    res.end(text + '\n');
+  };
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse) {
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      send(res, 403, `Forbidden: this host answers only to http://127.0.0.1:${port}/ (Host was ${JSON.stringify(req.headers.host ?? '')}).`);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, 405, `Method ${req.method} not allowed: this host serves files (GET, HEAD) and the WebSocket at /ws.`);
+      return;
+    }
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      send(res, 400, 'Bad request: the path is not valid percent-encoding.');
+      return;
+    }
+    if (path === '/ws') {
+      send(res, 426, 'Upgrade required: /ws is the host protocol WebSocket.');
+      return;
+    }
+    if (path.startsWith('/models/')) {
+      if (!opts.modelsDir) return send(res, 404, 'Not found: this host serves no model folders.');
+      return serveFile(req, res, opts.modelsDir, path.slice('/models/'.length), true);
+    }
+    if (opts.engineTestDir && (path === '/engine-test.html' || path === '/engine-test.js')) {
+      return serveFile(req, res, opts.engineTestDir, path.slice(1), false);
+    }
+    return serveFile(req, res, opts.rendererDir, path === '/' ? 'index.html' : path.slice(1), false);
+  }
+
+  /** Serves root/rel (never outside root); `ranges`: answer Range requests with 206. */
+  async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, rel: string, ranges: boolean) {
+    const base = resolve(root);
+    const file = resolve(base, rel);
+    if (rel.includes('\0') || (file !== base && !file.startsWith(base + sep))) return send(res, 404, 'Not found.');
+    let size: number;
+    try {
+      const s = await stat(file);
+      if (!s.isFile()) return send(res, 404, `Not found: ${rel}.`);
+      size = s.size;
+    } catch {
+      return send(res, 404, `Not found: ${rel}.`);
+    }
+    const headers = baseHeaders(MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
+    let start = 0;
+    let end = size - 1;
+    let status = 200;
+    const range = ranges ? req.headers.range : undefined;
+    if (ranges) headers['Accept-Ranges'] = 'bytes';
+    if (range) {
+      const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+      if (!m || (m[1] === '' && m[2] === '')) {
+        res.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}` }).end();
+        return;
+      }
+      if (m[1] === '') {
+        start = Math.max(0, size - Number(m[2]));
+      } else {
+        start = Number(m[1]);
+        if (m[2] !== '') end = Math.min(Number(m[2]), size - 1);
+      }
+      if (start >= size || start > end) {
+        res.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}` }).end();
+        return;
+      }
+      status = 206;
+      headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
+    }
+    headers['Content-Length'] = String(Math.max(0, end - start + 1));
+    res.writeHead(status, headers);
+    if (req.method === 'HEAD' || end < start) {
+      res.end();
+      return;
+    }
+    const fh = await open(file, 'r');
+    try {
+      const stream = fh.createReadStream({ start, end, autoClose: false });
+      await new Promise<void>((ok, fail) => {
+        stream.on('error', fail);
+        res.on('close', ok);
+        stream.pipe(res);
+      });
+    } finally {
+      await fh.close();
+    }
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 << 20 });
+  const sockets = new Set<WebSocket>();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, why: string) => {
+      log(`ws: refused ${req.headers.origin ?? '(no origin)'}: ${why}`);
+      socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
+    };
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== '/ws') return refuse(404, `no WebSocket at ${path}; use /ws`);
+    const host = req.headers.host ?? '';
+    if (!allowedHosts().has(host)) return refuse(403, `Host ${JSON.stringify(host)} is not this host (127.0.0.1:${port})`);
+    const origin = req.headers.origin;
+    if (origin !== undefined && originHost(origin) !== host) {
+      return refuse(403, `Origin ${origin} may not use this host; open http://127.0.0.1:${port}/ instead`);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws));
+  });
+
+  function onSocket(ws: WebSocket) {
+    sockets.add(ws);
+    const conn = session.connect((batch) => {
+      if (ws.readyState !== ws.OPEN) throw new Error('socket closed');
+      for (const ev of batch) ws.send(JSON.stringify(ev));
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        conn.reject(new ProtocolError(['(message): binary frames are not accepted; send each message as a JSON text frame']));
+        return;
+      }
+      void conn.receiveFrame(data.toString());
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      conn.close();
+    });
+    ws.on('error', (e) => log(`ws: ${e.message}`));
+  }
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      fail(e.code === 'EADDRINUSE' ? new Error(`port ${opts.port} is in use: pick another with --port P (0 = any free port)`) : e),
+    );
+    server.listen(opts.port, '127.0.0.1', () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/`;
+  log(`listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    session,
+    close() {
+      closing ??= (async () => {
+        for (const ws of sockets) ws.close(1001, 'the host is shutting down');
+        wss.close();
+        await session.close();
+        await new Promise<void>((ok) => {
+          server.close(() => ok());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** "host:port" of an Origin header ("" when it is not a URL, e.g. "null"). */
+function originHost(origin: string): string {
+  try {
+    const u = new URL(origin);
+    if (u.protocol !== 'http:') return '';
+    return u.host;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,3 @@
+const items = [3, 1, 2];
+let total = 0;
+for (let i = 0; 
