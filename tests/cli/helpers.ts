@@ -1,0 +1,55 @@
+// Runs the real `fanout` bin (node bin/fanout.mjs) as a child process, as a user would.
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error scripts/build.mjs is plain JavaScript without type declarations
+import { build } from '../../scripts/build.mjs';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUNDLE = join(ROOT, 'dist', 'fanout.mjs');
+
+function newestSource(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newestSource(p));
+    else if (/\.(ts|wgsl|mjs)$/.test(e.name) && !e.name.endsWith('.test.ts')) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * Rebuilds dist/fanout.mjs when it is missing or older than any engine source, so the tests never run
+ * a stale bundle. Builds to a private file and renames it into place, so test files running in
+ * parallel never see a half-written bundle.
+ */
+export async function ensureBuilt(): Promise<void> {
+  const sources = Math.max(newestSource(join(ROOT, 'engine')), newestSource(join(ROOT, 'shaders')), statSync(join(ROOT, 'scripts', 'build.mjs')).mtimeMs);
+  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= sources) return;
+  const tmp = join(ROOT, 'dist', `fanout.${process.pid}.mjs`);
+  await build({ quiet: true, outfile: tmp });
+  renameSync(tmp, BUNDLE);
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/fanout.mjs ...args` with optional stdin; resolves with the exit code and output. */
+export function fanout(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [join(ROOT, 'bin', 'fanout.mjs'), ...args],
+      { cwd: ROOT, env: { ...process.env, FANOUT_DEBUG: '', ...opts.env }, maxBuffer: 64 << 20, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(opts.input ?? '');
+  });
+}
