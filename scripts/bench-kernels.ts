@@ -1,5 +1,5 @@
 // Microbenchmark of the dense kernels at decode/prefill shapes on the Node WebGPU device (lavapipe here).
-//   npx tsx scripts/bench-kernels.ts [--f32] [--shapes 4096x4096,11008x4096] [--rows 1,4,8,16,32,64] [--tiles R.C.WG,...] [--ms 1500]
+//   npx tsx scripts/bench-kernels.ts [--f32] [--cpu] [--shapes 4096x4096,11008x4096|small] [--rows 1,4,8,16,32,64] [--tiles R.C.WG,...] [--ms 1500]
 // Prints, per shape and row count, time per matmul, GFLOP/s (2·rows·in·out / t) and GB/s of weight read
 // (out·in·sizeof(WT) / t). Weights are filled on the GPU (encodeFillRandom), so large shapes cost no upload.
 import { register } from 'node:module';
@@ -29,7 +29,8 @@ const arg = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const f32 = args.includes('--f32');
-const shapes = (arg('--shapes') ?? '4096x4096,22016x4096,4096x11008,32000x4096').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const SMALL = '576x192,1024x192,192x512,8192x192'; // the bundled 4M model: hidden 192, MLP 512, vocab 8192
+const shapes = (arg('--shapes') ?? '4096x4096,22016x4096,4096x11008,32000x4096').replace('small', SMALL).split(',').map((s) => s.split('x').map(Number) as [number, number]);
 const rowsList = (arg('--rows') ?? '1,4,8,16,32,64').split(',').map(Number);
 const tiles: (MatmulTile | undefined)[] = arg('--tiles')
   ? arg('--tiles')!.split(',').map((t) => {
@@ -38,6 +39,9 @@ const tiles: (MatmulTile | undefined)[] = arg('--tiles')
     })
   : [undefined];
 const minMs = Number(arg('--ms') ?? 1500);
+// --cpu: also report the process's CPU time per matmul (lavapipe's threads live in this process, so on a
+// shared machine CPU time is a steadier measure of kernel cost than wall time).
+const cpu = args.includes('--cpu');
 
 const ctx = await acquireNodeGpu({ preferF16: !f32 });
 const dev = ctx.device;
@@ -72,18 +76,25 @@ for (const [outDim, inDim] of shapes) {
   });
   const wBytes = outDim * inDim * wtBytes(ctx);
   for (const tile of tiles) {
+    const b0 = performance.now();
     const mm = new Matmul(ctx, { linear, x, y, maxRows, tile, label: 'bench' });
+    await dev.queue.onSubmittedWorkDone();
+    console.log(`  Matmul construction (pipeline compiles) ${((performance.now() - b0) / 1000).toFixed(1)} s`);
     for (const rows of rowsList) {
       await submit((pass) => mm.encode(pass, rows)); // warm-up (compiles lazily in the driver)
       // Calibrate repetitions per submit so one measurement lasts ≥ minMs.
       let reps = 1;
       let ms = 0;
+      let cpuMs = 0;
       for (;;) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         await submit((pass) => {
           for (let i = 0; i < reps; i++) mm.encode(pass, rows);
         });
         ms = performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        cpuMs = (c.user + c.system) / 1000;
         if (ms >= minMs || reps >= 4096) break;
         reps = Math.max(reps * 2, Math.ceil((reps * minMs * 1.1) / Math.max(ms, 1)));
       }
@@ -91,7 +102,8 @@ for (const [outDim, inDim] of shapes) {
       const t2 = tile ?? defaultTile(rows, outDim);
       console.log(
         `${String(outDim).padStart(5)}x${String(inDim).padEnd(5)} rows ${String(rows).padStart(3)}  tile R${t2.R} C${t2.C} WG${t2.WG}  ` +
-          `${(t * 1e3).toFixed(2).padStart(8)} ms  ${((2 * rows * outDim * inDim) / t / 1e9).toFixed(2).padStart(6)} GFLOP/s  ${(wBytes / t / 1e9).toFixed(2).padStart(6)} GB/s`,
+          `${(t * 1e3).toFixed(2).padStart(8)} ms  ${((2 * rows * outDim * inDim) / t / 1e9).toFixed(2).padStart(6)} GFLOP/s  ${(wBytes / t / 1e9).toFixed(2).padStart(6)} GB/s` +
+          (cpu ? `  cpu ${(cpuMs / reps).toFixed(2).padStart(8)} ms  ${((2 * rows * outDim * inDim * reps) / (cpuMs / 1e3) / 1e9).toFixed(2).padStart(6)} GFLOP/cpu-s` : ''),
       );
     }
     mm.destroy();

@@ -7,7 +7,10 @@ export interface GpuInfo {
   vendor: string;
   architecture: string;
   backend: string;
+  /** features the device was created with (the ones the engine uses) */
   features: string[];
+  /** everything the adapter offers */
+  adapterFeatures: string[];
   limits: Record<string, number>;
 }
 
@@ -78,6 +81,7 @@ export async function acquireFromGpu(gpu: GPU | undefined, owner: unknown, opts:
       architecture: info.architecture,
       backend: (info as unknown as { backend?: string }).backend ?? '',
       features: [...device.features].sort(),
+      adapterFeatures: [...adapter.features].sort(),
       limits,
     },
     f16,

@@ -90,7 +90,8 @@ export function describeGpu(ctx: GpuContext): string {
   const lines = [
     `adapter: ${i.name} (vendor ${i.vendor || '?'}, architecture ${i.architecture || '?'}${i.backend ? `, backend ${i.backend}` : ''})`,
     `storage: ${ctx.f16 ? 'f16 (shader-f16)' : 'f32 (no shader-f16)'}; timestamps: ${ctx.timestamps ? 'yes' : 'no'}`,
-    `features: ${i.features.join(', ') || '(none)'}`,
+    `adapter features: ${i.adapterFeatures.join(', ') || '(none)'}`,
+    `enabled: ${i.features.join(', ') || '(none)'}`,
     `limits: ${Object.entries(i.limits)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}`,

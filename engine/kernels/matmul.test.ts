@@ -4,7 +4,7 @@ import { createStorage, createStorageFrom, readF32 } from '../gpu/buffers.ts';
 import { checked } from '../gpu/pipeline.ts';
 import { roundToF16 } from '../gpu/f16.ts';
 import { createLinear, createLinearChunked } from './linear.ts';
-import { Matmul, type MatmulTile } from './matmul.ts';
+import { Matmul, defaultTile, type MatmulTile } from './matmul.ts';
 import { matmulRef } from './matmul.ref.ts';
 
 interface Case {
@@ -23,14 +23,23 @@ interface Case {
 // Each distinct (tile, options) pair is a shader variant that lavapipe compiles with LLVM at first use
 // (seconds each), so the cases combine features instead of testing them one by one.
 const cases: Case[] = [
-  // default tiles (rows 1, 5, 37 take the R1, R4 and R8 tiles and leave partial tiles), odd outDim,
-  // inDim % 8 == 0 (vector path), createLinear's split into chunks of ≤ 128 rows (128, 128, 77), bias
-  { outDim: 333, inDim: 200, rows: [1, 5, 37], bias: true, maxChunkRows: 128 },
+  // default tiles (rows 1, 3, 37 take the generated R1×C4, R4×C8 and R8×C16 tiles and leave partial
+  // tiles), odd outDim, inDim % 8 == 0 (generated kernel), createLinear's split into chunks of ≤ 128 rows
+  // (128, 128, 77), bias
+  { outDim: 333, inDim: 200, rows: [1, 3, 37], bias: true, maxChunkRows: 128 },
   // inDim % 8 != 0 (scalar path), accumulate into y
   { outDim: 77, inDim: 203, rows: [1, 9], accumulate: true, tile: { R: 4, C: 8, WG: 8 } },
-  // uneven hand-made chunks, bias and accumulate together
+  // uneven hand-made chunks, bias and accumulate together; R8×C8 is defaultTile's tile for rows > 4 of a
+  // small outDim
   { outDim: 301, inDim: 64, rows: [1, 19], bias: true, accumulate: true, chunks: [128, 40, 97, 36], tile: { R: 8, C: 8, WG: 8 } },
 ];
+
+it('defaultTile picks the tiles the cases below cover', () => {
+  expect(defaultTile(1, 333)).toEqual({ R: 1, C: 4, WG: 8 });
+  expect(defaultTile(3, 333)).toEqual({ R: 4, C: 8, WG: 8 });
+  expect(defaultTile(37, 333)).toEqual({ R: 8, C: 16, WG: 8 });
+  expect(defaultTile(8, 192)).toEqual({ R: 8, C: 8, WG: 8 });
+});
 
 for (const kind of ['f16', 'f32'] as const) {
   describe(`Matmul (${kind} weights)`, () => {

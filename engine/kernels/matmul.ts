@@ -5,6 +5,7 @@ import { createStorage, createUniform, writeBuffer } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import type { Linear } from '../model/types.ts';
 import src from '../../shaders/matmul.wgsl';
+import { matmulTileSource } from './matmul-gen.ts';
 
 /** Register tile of one invocation: R rows × C outputs, WG invocations per workgroup. */
 export interface MatmulTile {
@@ -14,15 +15,18 @@ export interface MatmulTile {
 }
 
 /**
- * The tile for `rows` rows of an [outDim, ·] weight, from measurements on lavapipe (scripts/bench-kernels.ts):
- * loads dominate there (each load instruction costs far more than the FMAs it feeds), so bigger tiles win
- * until register spills take over. The workgroup shrinks until there are ≥ 8 workgroups to spread over
- * the driver's threads.
+ * The tile for `rows` rows of an [outDim, ·] weight, from measurements on lavapipe (scripts/bench-kernels.ts
+ * --cpu). There every load costs per SIMD lane and component while FMAs are nearly free, so bigger tiles
+ * win (R8×C16 reads 2.7× fewer dwords per FLOP than R8×C8) until register spills and code size take over
+ * (R8×C32 is no faster and compiles far slower). Workgroups of 8 invocations (one SIMD group) beat 64:
+ * lavapipe runs a workgroup's SIMD groups one after another. C shrinks while there are fewer than 4
+ * workgroups (2× the driver's threads on 2 cores) for small matrices. Tiles with inDim % 8 == 0 run the
+ * generated, unrolled kernel (engine/kernels/matmul-gen.ts).
  */
 export function defaultTile(rows: number, outDim = 4096): MatmulTile {
-  const [R, C] = rows <= 1 ? [1, 8] : rows <= 4 ? [4, 8] : [8, 8];
-  let WG = 64;
-  while (WG > 8 && Math.ceil(outDim / (WG * C)) * Math.ceil(rows / R) < 8) WG /= 2;
+  const WG = 8;
+  let [R, C] = rows <= 1 ? [1, 4] : rows <= 4 ? [4, 8] : [8, 16];
+  while (C > 8 && Math.ceil(outDim / (WG * C)) * Math.ceil(rows / R) < 4) C /= 2;
   return { R, C, WG };
 }
 
@@ -78,7 +82,8 @@ export class Matmul {
     this.maxRows = maxRows;
     const label = opts.label ?? 'matmul';
     this.chunkParams = linear.chunks.map((c, i) =>
-      createUniform(ctx, new Uint32Array([linear.inDim, c.rows, c.rowStart, linear.outDim]), `${label}.p${i}`),
+      // Params (shaders/matmul.wgsl; the generated kernel also reads flags: 1 accumulate, 2 bias)
+      createUniform(ctx, new Uint32Array([linear.inDim, c.rows, c.rowStart, linear.outDim, (opts.accumulate ? 1 : 0) | (linear.bias ? 2 : 0), 0, 0, 0]), `${label}.p${i}`),
     );
     this.dyn = ctx.device.createBuffer({ label: `${label}.rows`, size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
     // Build the pipelines of every tile this instance may use now, not at first encode.
@@ -105,15 +110,18 @@ export class Matmul {
     if (v) return v;
     const { ctx, linear } = this;
     const vec = linear.inDim % 8 === 0;
-    const pipeline = computePipeline(ctx, this.opts.label ?? 'matmul', src, {
-      WG: tile.WG,
-      R: tile.R,
-      C: tile.C,
-      W16: ctx.f16,
-      VEC: vec,
-      ACCUMULATE: !!this.opts.accumulate,
-      HAS_BIAS: !!linear.bias,
-    });
+    // inDim % 8 == 0: the generated unrolled kernel (flags are runtime, one pipeline per tile); else the
+    // scalar loop kernel of shaders/matmul.wgsl.
+    const pipeline = vec
+      ? computePipeline(ctx, 'matmul', matmulTileSource(tile), { WG: tile.WG, W16: ctx.f16 })
+      : computePipeline(ctx, this.opts.label ?? 'matmul', src, {
+          WG: tile.WG,
+          R: tile.R,
+          C: tile.C,
+          W16: ctx.f16,
+          ACCUMULATE: !!this.opts.accumulate,
+          HAS_BIAS: !!linear.bias,
+        });
     const bias = linear.bias ?? dummyStorage(ctx);
     const groups = linear.chunks.map((c, i) =>
       bindGroup(ctx, pipeline, [c.buffer, this.opts.x, this.opts.y, this.chunkParams[i], this.dyn, bias], `${this.opts.label ?? 'matmul'}.c${i}`),
