@@ -225,7 +225,8 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
             if (s.run?.id === msg.id && s.run.status === 'generating') {
               set({ run: failRun(s.run, error), selected: 0 });
             }
-            if (s.loading?.id === msg.id) set({ loading: null });
+            // A failed load has already unloaded the previous model on the host.
+            if (s.loading?.id === msg.id) set({ loading: null, ...(msg.code === 'load-failed' ? { model: null } : {}) });
             get().showError(error);
             return;
           }

@@ -185,12 +185,14 @@ export class HostSession {
         this.fail(conn, id, e, 'load');
         return;
       }
+      let name: string | undefined;
       try {
         const source = await this.opts.source(ref);
+        name = source.name;
         const model = await engine.load(source, (progress) => conn.push({ type: 'progress', id, progress }));
         for (const c of this.connections) c.push({ type: 'loaded', id, model }, true);
       } catch (e) {
-        this.fail(conn, id, e, 'load');
+        this.fail(conn, id, e, 'load', name);
       }
     } finally {
       this.running = undefined;
@@ -215,8 +217,11 @@ export class HostSession {
     }
   }
 
-  private fail(conn: HostConnection, id: string, e: unknown, during: 'load' | 'generate') {
-    const { code, message, hint } = describeFailure(e, during, this.opts.noGpuHint ?? DEFAULT_NO_GPU_HINT);
+  /** `model`: the folder or URL being loaded, named in the message when the engine's message does not. */
+  private fail(conn: HostConnection, id: string, e: unknown, during: 'load' | 'generate', model?: string) {
+    const d = describeFailure(e, during, this.opts.noGpuHint ?? DEFAULT_NO_GPU_HINT);
+    const { code, hint } = d;
+    const message = model && code === 'load-failed' && !d.message.includes(model) ? `Cannot load ${model}: ${d.message}` : d.message;
     if (code === 'internal' || code === 'generate-failed' || code === 'no-gpu') this.opts.onFailure?.(e, code);
     conn.error(id, code, message, hint);
   }

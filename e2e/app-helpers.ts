@@ -1,0 +1,89 @@
+// Page helpers for the app specs: the editor text (through the draft the app keeps in localStorage, so
+// the whole text is read, not Monaco's virtualised view), typing, the ranked candidates and their scores.
+import { expect, type Page } from '@playwright/test';
+
+const DRAFT_KEY = 'fanout.draft.v1';
+const SETTINGS_KEY = 'fanout.settings.v1';
+
+/** Starts the app with these settings (merged over the defaults by the app's own validation) and waits for "Ready". */
+export async function openApp(page: Page, url: string, settings: Record<string, unknown> = {}, draft?: { text: string; fileName: string }) {
+  await page.addInitScript(
+    ([sk, s, dk, d]) => {
+      // Only on the first load of this page: a reload keeps what the app saved.
+      if (sessionStorage.getItem('fanout.e2e.seeded')) return;
+      sessionStorage.setItem('fanout.e2e.seeded', '1');
+      localStorage.setItem(sk as string, JSON.stringify(s));
+      if (d) localStorage.setItem(dk as string, JSON.stringify(d));
+    },
+    [SETTINGS_KEY, settings, DRAFT_KEY, draft ?? null] as const,
+  );
+  await page.goto(url);
+  await expect(page.getByTestId('status')).toContainText('Engine connected');
+  await expect(page.getByTestId('engine-state')).toContainText('Ready', { timeout: 120_000 });
+}
+
+/** The editor's whole text, as the app saved it (it saves 400 ms after each change). */
+export async function draftText(page: Page): Promise<string> {
+  return page.evaluate((k) => (JSON.parse(localStorage.getItem(k) ?? '{"text":null}') as { text: string | null }).text ?? '', DRAFT_KEY);
+}
+
+/** Waits until the saved editor text equals `text`. */
+export async function expectEditorText(page: Page, text: string) {
+  await expect.poll(() => draftText(page), { timeout: 10_000 }).toBe(text);
+}
+
+/**
+ * Types `text` at the end of the editor's text, key by key (Monaco's auto-closing and auto-indent are
+ * live, so `text` should hold no brackets, quotes or newlines), and waits until the app saved the result.
+ */
+export async function typeAtEnd(page: Page, text: string) {
+  const before = await draftText(page);
+  await page.locator('[data-testid=editor] .view-lines').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type(text);
+  // Close Monaco's word-suggestion popup that typing opens (it would cover the editor in screenshots).
+  await page.keyboard.press('Escape');
+  await expectEditorText(page, (before || '') + text);
+}
+
+export interface CardInfo {
+  score: number;
+  scoreText: string;
+  /** Samples in the group (the ×N pill, else 1). */
+  count: number;
+  text: string;
+}
+
+/** The ranked cards, top to bottom. */
+export async function cards(page: Page): Promise<CardInfo[]> {
+  return page.getByTestId('candidate').evaluateAll((els) =>
+    els.map((el) => {
+      const scoreText = el.querySelector('[data-testid=candidate-score]')?.textContent?.trim() ?? '';
+      const pill = [...el.querySelectorAll('.pill')].map((p) => p.textContent ?? '').find((t) => /^×\d+$/.test(t));
+      const pre = el.querySelector('[data-testid=candidate-text]') as HTMLElement | null;
+      const text = pre?.classList.contains('empty') ? '' : (pre?.innerText ?? '').replace(/\u00a0/g, ' ');
+      const n = parseFloat(scoreText.replace('×', ''));
+      return { scoreText, score: Number.isFinite(n) ? n : Number.NEGATIVE_INFINITY, count: pill ? Number(pill.slice(1)) : 1, text };
+    }),
+  );
+}
+
+/**
+ * The app's order: completions with text first, blank ones (nothing to insert) last; within each, scores
+ * top to bottom never increase.
+ */
+export function expectDescending(list: CardInfo[]) {
+  const blank = list.map((c) => c.text.trim() === '');
+  const firstBlank = blank.indexOf(true);
+  if (firstBlank >= 0) expect(blank.slice(firstBlank), 'blank candidates rank after all others').not.toContain(false);
+  for (let i = 1; i < list.length; i++) {
+    if (blank[i] !== blank[i - 1]) continue;
+    expect(list[i].score, `card ${i + 1} (${list[i].scoreText}) ranks below card ${i} (${list[i - 1].scoreText})`).toBeLessThanOrEqual(list[i - 1].score);
+  }
+}
+
+/** Waits for a finished run: the summary says "N samples" and the cards are listed. */
+export async function waitForCandidates(page: Page, n: number, timeout = 180_000) {
+  await expect(page.locator('.run-summary')).toHaveText(`${n} samples`, { timeout });
+  await expect(page.getByTestId('candidate').first()).toBeVisible();
+}

@@ -1,0 +1,80 @@
+// A WebSocket client of the web host for tests: sends protocol messages, collects the replies and waits
+// for the ones a test expects.
+import WebSocket from 'ws';
+import { parseHostEvent, type HostEvent } from '../../engine/host/protocol.ts';
+
+export class WsClient {
+  readonly received: HostEvent[] = [];
+  private waiters: { pred: (m: HostEvent) => boolean; from: number; ok: (m: HostEvent) => void; fail: (e: Error) => void; timer: ReturnType<typeof setTimeout> }[] = [];
+  closed = false;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      // Every reply must match the protocol's host-event schema.
+      const msg = parseHostEvent(JSON.parse(data.toString()));
+      this.received.push(msg);
+      for (const w of [...this.waiters]) {
+        if (w.pred(msg)) {
+          clearTimeout(w.timer);
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.ok(msg);
+        }
+      }
+    });
+    ws.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) {
+        clearTimeout(w.timer);
+        w.fail(new Error('socket closed while waiting'));
+      }
+    });
+  }
+
+  static open(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      ws.once('open', () => resolve(new WsClient(ws)));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => reject(new Error(`HTTP ${res.statusCode}: ${body.trim()}`)));
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  send(msg: unknown): void {
+    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  }
+
+  /** The first reply (received from now on, or already received when `past`) matching `pred`. */
+  next(pred: (m: HostEvent) => boolean, timeoutMs = 60_000, past = false): Promise<HostEvent> {
+    if (past) {
+      const hit = this.received.find(pred);
+      if (hit) return Promise.resolve(hit);
+    }
+    return new Promise((ok, fail) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.timer !== timer);
+        fail(new Error(`no matching reply within ${timeoutMs} ms; received: ${this.received.map((m) => JSON.stringify(m).slice(0, 160)).join('\n')}`));
+      }, timeoutMs);
+      this.waiters.push({ pred, from: this.received.length, ok, fail, timer });
+    });
+  }
+
+  /** All replies with this id, in order. */
+  forId(id: string): HostEvent[] {
+    return this.received.filter((m) => m.id === id);
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((ok) => {
+      this.ws.once('close', () => ok());
+      this.ws.close();
+    });
+  }
+}
+
+export const isDone = (id: string) => (m: HostEvent) => (m.type === 'event' && m.id === id && m.event.type === 'done') || (m.type === 'error' && m.id === id);
+export const isEnd = (id: string) => (m: HostEvent) => (m.type === 'loaded' || m.type === 'error') && m.id === id;
