@@ -11,22 +11,27 @@ import type { ModelInfo } from '../api.ts';
 import { CliError } from './cli-errors.ts';
 
 /** GPU memory budget for weights + one request, in GiB: FANOUT_MEMORY_GIB, default 4. */
-/**
- * GPU memory Fanout may use. FANOUT_MEMORY_GIB overrides. WebGPU does not report a device's memory,
- * so otherwise: a CPU adapter (lavapipe, llvmpipe, SwiftShader) uses system RAM, and may take 60% of
- * it; a real GPU gets a conservative 4 GiB (set FANOUT_MEMORY_GIB on a bigger card).
- */
-export function memoryBudgetBytes(ctx?: GpuContext): number {
+/** FANOUT_MEMORY_GIB in bytes, or undefined when unset; checked before any GPU work so a typo fails fast. */
+export function memoryBudgetFromEnv(): number | undefined {
   const raw = process.env.FANOUT_MEMORY_GIB;
-  if (raw === undefined || raw === '') {
-    const cpu = ctx && /llvmpipe|lavapipe|swiftshader/i.test(`${ctx.info.name} ${ctx.info.vendor} ${ctx.info.architecture}`);
-    return cpu ? Math.floor(totalmem() * 0.6) : 4 * 1024 ** 3;
-  }
+  if (raw === undefined || raw === '') return undefined;
   const gib = Number(raw);
   if (!(gib > 0) || !Number.isFinite(gib)) {
     throw new CliError(`FANOUT_MEMORY_GIB=${raw} is not a positive number; set it to the GiB of GPU memory Fanout may use, e.g. 8.`);
   }
   return gib * 1024 ** 3;
+}
+
+/**
+ * GPU memory Fanout may use. FANOUT_MEMORY_GIB overrides. WebGPU does not report a device's memory,
+ * so otherwise: a CPU adapter (lavapipe, llvmpipe, SwiftShader) uses system RAM, and may take 60% of
+ * it; a real GPU gets a conservative 4 GiB (set FANOUT_MEMORY_GIB on a bigger card).
+ */
+export function memoryBudgetBytes(ctx: GpuContext): number {
+  const fromEnv = memoryBudgetFromEnv();
+  if (fromEnv !== undefined) return fromEnv;
+  const cpu = /llvmpipe|lavapipe|swiftshader/i.test(`${ctx.info.name} ${ctx.info.vendor} ${ctx.info.architecture}`);
+  return cpu ? Math.floor(totalmem() * 0.6) : 4 * 1024 ** 3;
 }
 
 /**
@@ -120,6 +125,7 @@ export interface OpenEngine {
 /** GPU + engine + the model from --model (or the default), ready to generate. */
 export async function openEngine(modelArg: string | undefined, verbose: boolean): Promise<OpenEngine> {
   const dir = resolveModelDir(modelArg);
+  memoryBudgetFromEnv();
   const ctx = await openGpu(verbose);
   try {
     const [{ Engine }, { dirSource }] = await Promise.all([import('../engine.ts'), import('../model/fs-source.ts')]);

@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { CliError, EXIT_FAILURE, formatError, oneLine } from './cli-errors.ts';
-import { memoryBudgetBytes, packageRoot, resolveModelDir, log } from './cli-model.ts';
+import { memoryBudgetBytes, memoryBudgetFromEnv, packageRoot, resolveModelDir, log } from './cli-model.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { HostError } from './session.ts';
 import type { HostEvent } from './protocol.ts';
@@ -64,7 +64,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     const root = packageRoot();
     modelDir = o.preload ? resolveModelDir(o.model) : undefined;
     const preferF16 = o.storage !== 'f32';
-    const memoryBudget = memoryBudgetBytes();
+    memoryBudgetFromEnv(); // fail fast on a bad FANOUT_MEMORY_GIB
+    // The budget depends on the adapter (RAM for a CPU adapter): set once the device exists, before the engine is made.
+    const engineOptions: { memoryBudget?: number } = {};
     const { acquireNodeGpu } = await import('../gpu/node-gpu.ts');
     host = await startWebHost({
       port: o.port,
@@ -80,9 +82,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
             ctx.destroy();
             throw new HostError('no-gpu', `The GPU (${ctx.info.name}) has no shader-f16, and the host was started with --storage f16.`, 'Restart the host with --storage f32 or --storage auto.');
           }
+          engineOptions.memoryBudget = memoryBudgetBytes(ctx);
           return ctx;
         },
-        engine: { memoryBudget },
+        engine: engineOptions,
         onFailure: (e, code) => log(`fanout web: ${code}: ${formatError(e).replace(/^fanout: error: /, '')}`),
       },
       log: o.verbose ? (l) => log(`fanout web: ${l}`) : undefined,

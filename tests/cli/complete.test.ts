@@ -73,7 +73,8 @@ describe('fanout complete', () => {
     const r = await fanout([...base(), '--n', '1', '--verbose', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^adapter: /m);
-    expect(r.stderr).toMatch(/^features: /m);
+    expect(r.stderr).toMatch(/^adapter features: /m);
+    expect(r.stderr).toMatch(/^enabled: /m);
     expect(r.stderr).toMatch(/^limits: .*maxStorageBufferBindingSize=\d+/m);
     expect(() => JSON.parse(r.stdout)).not.toThrow();
   });

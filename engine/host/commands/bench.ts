@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli-errors.ts';
 import { writeOut } from '../cli-io.ts';
-import { log, memoryBudgetBytes, openGpu, resolveModelDir } from '../cli-model.ts';
+import { log, memoryBudgetBytes, memoryBudgetFromEnv, openGpu, resolveModelDir } from '../cli-model.ts';
 import { intIn, intList } from '../cli-options.ts';
 
 interface BenchCliOptions {
@@ -40,6 +40,7 @@ async function bench(o: BenchCliOptions): Promise<void> {
     if (!config) throw new CliError(`--model ${o.model}: unknown synthetic model; use one of ${Object.keys(SYNTHETIC_MODELS).map((k) => SYNTHETIC + k).join(', ')}.`);
   }
   const dir = synthetic === undefined ? resolveModelDir(o.model) : undefined;
+  memoryBudgetFromEnv();
   const ctx = await openGpu(!!o.verbose);
   const budgetTotal = memoryBudgetBytes(ctx);
   try {
