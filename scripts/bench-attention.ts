@@ -1,7 +1,10 @@
 // Times DecodeAttention alone (one layer) in both modes: n ∈ {1, 32} samples, context 8192, H = G = 32,
 // D = 128, KV in f16 when the device has it. Prints ms per step, effective KV GB/s and GFLOP/s.
-//   npx tsx scripts/bench-attention.ts [--ctx 8192] [--n 1,32] [--iters 5] [--heads 32] [--kv-heads 32] [--dim 128]
+//   npx tsx scripts/bench-attention.ts [--ctx 8192] [--n 1,32] [--iters 5] [--heads 32] [--kv-heads 32] [--dim 128] [--modes bifurcated,standard] [--cpu]
 // Uses timestamp queries when the device has them, else wall clock around queue.onSubmittedWorkDone.
+// --cpu also prints the wall clock and the process CPU time (process.cpuUsage, user + system, which on a CPU
+// driver such as lavapipe includes its worker threads) around submit + onSubmittedWorkDone: on a shared
+// machine CPU time is the steadier measure of a CPU driver's work.
 import { register } from 'node:module';
 
 // tsx does not load .wgsl; load shader sources as string modules, as esbuild's text loader does.
@@ -35,12 +38,14 @@ const G = Number(arg('kv-heads', '32'));
 const D = Number(arg('dim', '128'));
 const MODES = arg('modes', 'bifurcated,standard').split(',') as Mode[];
 const STEP = 0;
+const CPU = process.argv.includes('--cpu');
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 const ctx = await acquireNodeGpu();
 console.log(`device: ${ctx.info.name} (${ctx.info.backend}); KV ${ctx.f16 ? 'f16' : 'f32'}; timing: ${ctx.timestamps ? 'timestamp-query' : 'wall clock'}`);
 console.log(`one layer, H=${H} G=${G} D=${D}, context ${CTX}, decode step ${STEP}`);
 
-async function timeOne(n: number, mode: Mode): Promise<{ ms: number; bytes: number; flops: number }> {
+async function timeOne(n: number, mode: Mode): Promise<{ ms: number; wallMs: number; cpuMs: number; bytes: number; flops: number }> {
   const layout = { layers: 1, kvHeads: G, headDim: D, contextCapacity: CTX, samples: n, maxNew: 16, mode };
   const cache = new KvCache(ctx, layout);
   cache.fillRandom(CTX, 7);
@@ -63,6 +68,8 @@ async function timeOne(n: number, mode: Mode): Promise<{ ms: number; bytes: numb
   const read = qs ? ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }) : undefined;
   await ctx.device.queue.onSubmittedWorkDone();
   const times: number[] = [];
+  const walls: number[] = [];
+  const cpus: number[] = [];
   for (let it = 0; it < ITERS + 1; it++) {
     const enc = ctx.device.createCommandEncoder();
     const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
@@ -72,10 +79,17 @@ async function timeOne(n: number, mode: Mode): Promise<{ ms: number; bytes: numb
       enc.resolveQuerySet(qs, 0, 2, resolve!, 0);
       enc.copyBufferToBuffer(resolve!, 0, read!, 0, 16);
     }
+    const cb = enc.finish();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
-    ctx.device.queue.submit([enc.finish()]);
+    ctx.device.queue.submit([cb]);
     await ctx.device.queue.onSubmittedWorkDone();
     let ms = performance.now() - t0;
+    const cu = process.cpuUsage(c0);
+    if (it > 0) {
+      walls.push(ms);
+      cpus.push((cu.user + cu.system) / 1000);
+    }
     if (qs) {
       await read!.mapAsync(GPUMapMode.READ);
       const ts = new BigUint64Array(read!.getMappedRange().slice(0));
@@ -89,10 +103,9 @@ async function timeOne(n: number, mode: Mode): Promise<{ ms: number; bytes: numb
   cache.destroy();
   for (const b of [qkv, out, rowSample, resolve, read]) b?.destroy();
   qs?.destroy();
-  times.sort((a, b) => a - b);
   const bytes = KvCache.kvBytesReadPerStep(layout, ctx.f16, n, CTX, STEP);
   const flops = 4 * n * H * D * (CTX + STEP + 1); // QKᵀ and PV, 2 flops per multiply-add
-  return { ms: times[Math.floor(times.length / 2)], bytes, flops };
+  return { ms: median(times), wallMs: median(walls), cpuMs: median(cpus), bytes, flops };
 }
 
 const results: Record<string, number> = {};
@@ -102,7 +115,8 @@ for (const n of NS) {
     results[`${mode}:${n}`] = r.ms;
     console.log(
       `n=${String(n).padStart(3)} ${mode.padEnd(10)} ${r.ms.toFixed(2).padStart(9)} ms   KV read ${(r.bytes / 1e6).toFixed(1).padStart(8)} MB  ` +
-        `${(r.bytes / r.ms / 1e6).toFixed(2).padStart(7)} GB/s   ${(r.flops / r.ms / 1e6).toFixed(2).padStart(7)} GFLOP/s`,
+        `${(r.bytes / r.ms / 1e6).toFixed(2).padStart(7)} GB/s   ${(r.flops / r.ms / 1e6).toFixed(2).padStart(7)} GFLOP/s` +
+        (CPU ? `   wall ${r.wallMs.toFixed(1).padStart(8)} ms   cpu ${r.cpuMs.toFixed(1).padStart(8)} ms` : ''),
     );
   }
   if (results[`standard:${n}`] && results[`bifurcated:${n}`]) console.log(`n=${n}: bifurcated is ${(results[`standard:${n}`] / results[`bifurcated:${n}`]).toFixed(2)}x faster than standard`);

@@ -11,6 +11,7 @@ import sharedSrc from '../../shaders/attention-shared.wgsl';
 import rowsSrc from '../../shaders/attention-rows.wgsl';
 import mergeSrc from '../../shaders/attention-merge.wgsl';
 import kvWriteSrc from '../../shaders/kv-write.wgsl';
+import { rowsCpuSource, sharedCpuSource } from './cpu-gen.ts';
 
 export interface AttnDims {
   heads: number;
@@ -32,6 +33,13 @@ export interface AttnTuning {
   /** Bifurcated decode: below this many query vectors per KV head (rows·H/G), the context part runs on
    * attention-rows (one row per workgroup) instead of attention-shared, whose lanes would idle. */
   sharedMinQueries: number;
+  /** Use the generated CPU-driver kernels (engine/attention/cpu-gen.ts; needs headDim % 8 == 0): register
+   * tiles and packed K/V loads, for drivers where every load is paid per lane. attention-shared then uses
+   * sharedLanes lanes, sharedLanes·sharedQpl query vectors and tiles of sharedKb keys per workgroup. */
+  cpuKernels: boolean;
+  /** With cpuKernels: attention-shared also uses its generated CPU variant (off by default: on lavapipe it
+   * measured only ~1.3x less CPU than the portable kernel at n = 32 and compiles for tens of seconds). */
+  sharedCpuKernel: boolean;
 }
 
 export function isCpuAdapter(ctx: GpuContext): boolean {
@@ -51,9 +59,12 @@ export function attnTuning(ctx: GpuContext, headDim: number): AttnTuning {
   let sharedQpl = cpu ? 4 : 1;
   while (sharedQpl > 1 && 2 * sharedLanes * sharedQpl * headDim * 4 > wgMem) sharedQpl >>= 1;
   while (sharedLanes > 4 && 2 * sharedLanes * sharedQpl * headDim * 4 > wgMem) sharedLanes >>= 1;
+  // CPU driver: generated attention-rows with 8 lanes (one SIMD group of the driver). The generated
+  // attention-shared (sharedCpuKernel) would take 16 lanes × 2 = 32 query vectors and tiles of 32 keys.
+  const cpuGen = cpu && headDim % 8 === 0;
   return cpu
-    ? { targetWorkgroups: Math.max(8, 4 * threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 8 }
-    : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2 };
+    ? { targetWorkgroups: Math.max(8, 4 * threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: cpuGen ? 8 : Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 8, cpuKernels: cpuGen, sharedCpuKernel: false }
+    : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2, cpuKernels: false, sharedCpuKernel: false };
 }
 
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
@@ -137,9 +148,21 @@ export function sharedQueryBlocks(t: AttnTuning, d: AttnDims, rows: number): num
 export function sharedMaxSlots(t: AttnTuning, d: AttnDims, store: KvSeqStore, rows: number): number {
   return ceilDiv(t.targetWorkgroups, d.kvHeads * sharedQueryBlocks(t, d, rows)) + tokenRanges(store);
 }
+/** Heads per workgroup of attention-rows: all P of a KV group (portable kernel), or the largest divisor of P ≤ 4 (CPU kernel: q and acc of each head live in registers). */
+export function rowsHeadBlock(t: AttnTuning, d: AttnDims): number {
+  const p = d.heads / d.kvHeads;
+  if (!t.cpuKernels) return p;
+  let pb = Math.min(1, p);
+  while (p % pb) pb--;
+  return pb;
+}
+/** Workgroups along y of attention-rows: KV heads × head blocks. */
+function rowsGroupsY(t: AttnTuning, d: AttnDims): number {
+  return d.kvHeads * ((d.heads / d.kvHeads) / rowsHeadBlock(t, d));
+}
 /** Most slots per (row, head) attention-rows' plan uses for `rows` rows, any key count. */
 export function rowsMaxSlots(t: AttnTuning, d: AttnDims, store: KvSeqStore, rows: number): number {
-  return ceilDiv(t.targetWorkgroups, rows * d.kvHeads) + tokenRanges(store);
+  return ceilDiv(t.targetWorkgroups, rows * rowsGroupsY(t, d)) + tokenRanges(store);
 }
 
 /** attention-shared over one sequence store (samples = 1: the context). */
@@ -157,9 +180,13 @@ export class SharedAttentionKernel {
     readonly causal: boolean,
   ) {
     const { heads: H, kvHeads: G, headDim: D } = dims;
-    this.pipeline = computePipeline(ctx, 'attention-shared', sharedSrc, {
-      D4: D / 4, P: H / G, H, G, LANES: tuning.sharedLanes, QPL: tuning.sharedQpl, KB: tuning.sharedKb, CAUSAL: causal,
-    });
+    this.pipeline = tuning.cpuKernels && tuning.sharedCpuKernel
+      ? computePipeline(ctx, 'attention-shared-cpu', sharedCpuSource({
+          D, P: H / G, H, G, f16: ctx.f16, causal, LANES: tuning.sharedLanes, QB: tuning.sharedLanes * tuning.sharedQpl, T: tuning.sharedKb, KH: 2,
+        }))
+      : computePipeline(ctx, 'attention-shared', sharedSrc, {
+          D4: D / 4, P: H / G, H, G, LANES: tuning.sharedLanes, QPL: tuning.sharedQpl, KB: tuning.sharedKb, CAUSAL: causal,
+        });
     this.sites = store.segs.map((s, i) => {
       const uniform = makeUniform(ctx, `attn-shared.u${i}`);
       return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform, qkv, s.k, s.v, scratch.partAcc, scratch.partML], `attn-shared.${i}`) };
@@ -222,15 +249,20 @@ export class RowsAttentionKernel {
     readonly sharedSeq = false,
   ) {
     const { heads: H, kvHeads: G, headDim: D } = dims;
-    this.pipeline = computePipeline(ctx, 'attention-rows', rowsSrc, { D4: D / 4, P: H / G, H, G, LANES: tuning.rowsLanes });
+    this.pipeline = tuning.cpuKernels
+      ? computePipeline(ctx, 'attention-rows-cpu', rowsCpuSource({ D, P: H / G, H, G, f16: ctx.f16, LANES: tuning.rowsLanes, PB: rowsHeadBlock(tuning, dims) }))
+      : computePipeline(ctx, 'attention-rows', rowsSrc, { D4: D / 4, P: H / G, H, G, LANES: tuning.rowsLanes });
+    this.groupsY = rowsGroupsY(tuning, dims);
     this.sites = store.segs.map((s, i) => {
       const uniform = makeUniform(ctx, `attn-rows.u${i}`);
       return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform, qkv, s.k, s.v, rowSample, scratch.partAcc, scratch.partML], `attn-rows.${i}`) };
     });
   }
 
+  private readonly groupsY: number;
+
   plan(rows: number, n: number, slotBase: number) {
-    const target = ceilDiv(this.tuning.targetWorkgroups, rows * this.dims.kvHeads);
+    const target = ceilDiv(this.tuning.targetWorkgroups, rows * this.groupsY);
     return planSplits(this.store.segs, n, target, this.tuning.rowsLanes, this.tuning.rowsMinKeys, slotBase);
   }
 
@@ -239,7 +271,7 @@ export class RowsAttentionKernel {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number, dispatches: SplitDispatch[], nSlots: number) {
-    const { headDim: D, kvHeads: G } = this.dims;
+    const { headDim: D } = this.dims;
     const u32 = new Uint32Array(this.u);
     const f32 = new Float32Array(this.u);
     for (const d of dispatches) {
@@ -251,7 +283,7 @@ export class RowsAttentionKernel {
       this.ctx.device.queue.writeBuffer(site.uniform, 0, this.u, 0, 48);
       pass.setPipeline(this.pipeline);
       pass.setBindGroup(0, site.bind);
-      pass.dispatchWorkgroups(rows, G, d.splits);
+      pass.dispatchWorkgroups(rows, this.groupsY, d.splits);
     }
   }
 
