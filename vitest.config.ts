@@ -18,7 +18,7 @@ export default defineConfig({
     // dawn.node is a native addon; separate processes keep one test file's GPU device from another's.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
   },
 });

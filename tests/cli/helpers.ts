@@ -44,7 +44,7 @@ export function fanout(args: string[], opts: { input?: string; env?: Record<stri
     const child = execFile(
       process.execPath,
       [join(ROOT, 'bin', 'fanout.mjs'), ...args],
-      { cwd: ROOT, env: { ...process.env, FANOUT_DEBUG: '', ...opts.env }, maxBuffer: 64 << 20, timeout: 120_000 },
+      { cwd: ROOT, env: { ...process.env, FANOUT_DEBUG: '', ...opts.env }, maxBuffer: 64 << 20, timeout: 280_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         resolve({ code, stdout, stderr });

@@ -45,7 +45,7 @@ describe('npm run web (scripts/web.mjs)', () => {
   test('bad flags: one error line and exit code 2', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number; stderr: string }>((resolve) =>
-        execFile(process.execPath, [WEB, ...args], { cwd: ROOT, timeout: 120_000 }, (err, _out, stderr) =>
+        execFile(process.execPath, [WEB, ...args], { cwd: ROOT, timeout: 240_000 }, (err, _out, stderr) =>
           resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stderr }),
         ),
       );

@@ -92,7 +92,7 @@ describe('web host: protocol over a WebSocket', () => {
     const c = await WsClient.open(wsUrl);
     const other = await WsClient.open(wsUrl);
     c.send({ type: 'load', id: 'l1', model: { kind: 'dir', path: 'tiny' } });
-    const end = await c.next(isEnd('l1'), 120_000);
+    const end = await c.next(isEnd('l1'), 240_000);
     expect(end).toMatchObject({ type: 'loaded', model: { architecture: 'LlamaForCausalLM', layers: 2, hidden: 64, heads: 4, kvHeads: 2 } });
     const progress = c.forId('l1').filter((m) => m.type === 'progress');
     expect(progress.length).toBeGreaterThan(0);
@@ -128,7 +128,7 @@ describe('web host: protocol over a WebSocket', () => {
     }
     // The same request again gives the same samples (seeded).
     c.send({ type: 'generate', id: 'g1b', request: { prefix: PREFIX, n: 4, maxTokens: 6, seed: 3, stop: 'none' } });
-    await c.next(isDone('g1b'), 120_000);
+    await c.next(isDone('g1b'), 240_000);
     const again = events(c.forId('g1b')).filter((e) => e.type === 'finish');
     const bySample = (fs: GenerateEvent[]) => fs.map((f) => (f.type === 'finish' ? [f.sample, f.text] : [])).sort();
     expect(bySample(again)).toEqual(bySample(finishes));
@@ -139,7 +139,7 @@ describe('web host: protocol over a WebSocket', () => {
     const c = await WsClient.open(wsUrl);
     const other = await WsClient.open(wsUrl);
     c.send({ type: 'generate', id: 'g2', request: { prefix: PREFIX, n: 3, maxTokens: 400, stop: 'none', temperature: 1 } });
-    await c.next((m) => m.id === 'g2' && m.type === 'event' && m.event.type === 'token', 120_000);
+    await c.next((m) => m.id === 'g2' && m.type === 'event' && m.event.type === 'token', 240_000);
     other.send({ type: 'generate', id: 'o1', request: { prefix: 'x', n: 1 } });
     expect(await other.next((m) => m.id === 'o1')).toMatchObject({ type: 'error', code: 'busy', hint: expect.stringMatching(/cancel|wait/i) });
     // Cancelling someone else's request id does nothing.
@@ -164,7 +164,7 @@ describe('web host: protocol over a WebSocket', () => {
   test('closing the socket cancels its generation', async () => {
     const c = await WsClient.open(wsUrl);
     c.send({ type: 'generate', id: 'g3', request: { prefix: PREFIX, n: 2, maxTokens: 1000, stop: 'none' } });
-    await c.next((m) => m.id === 'g3' && m.type === 'event' && m.event.type === 'token', 120_000);
+    await c.next((m) => m.id === 'g3' && m.type === 'event' && m.event.type === 'token', 240_000);
     await c.close();
     const probe = await WsClient.open(wsUrl);
     const t0 = Date.now();
@@ -192,9 +192,9 @@ describe('web host: protocol over a WebSocket', () => {
     expect(await c.next(isEnd('l4'))).toMatchObject({ code: 'load-failed', hint: expect.stringContaining('bench') });
 
     c.send({ type: 'load', id: 'l5', model: { kind: 'url', url: `http://127.0.0.1:${host.port}/models/tiny` } });
-    expect(await c.next(isEnd('l5'), 120_000)).toMatchObject({ type: 'loaded', model: { layers: 2 } });
+    expect(await c.next(isEnd('l5'), 240_000)).toMatchObject({ type: 'loaded', model: { layers: 2 } });
     c.send({ type: 'generate', id: 'g4', request: { prefix: PREFIX, n: 2, maxTokens: 3 } });
-    expect(await c.next(isDone('g4'), 120_000)).toMatchObject({ type: 'event', event: { type: 'done', cancelled: false } });
+    expect(await c.next(isDone('g4'), 240_000)).toMatchObject({ type: 'event', event: { type: 'done', cancelled: false } });
     await c.close();
   }, 300_000);
 
@@ -208,7 +208,7 @@ describe('web host: protocol over a WebSocket', () => {
     try {
       const c = await WsClient.open(`ws://127.0.0.1:${small.port}/ws`);
       c.send({ type: 'load', id: 'l', model: { kind: 'dir', path: 'tiny' } });
-      expect(await c.next(isEnd('l'), 120_000)).toMatchObject({ type: 'loaded' });
+      expect(await c.next(isEnd('l'), 240_000)).toMatchObject({ type: 'loaded' });
       c.send({ type: 'generate', id: 'big', request: { prefix: PREFIX, n: 256, maxTokens: 1000 } });
       const err = await c.next((m) => m.id === 'big', 60_000);
       expect(err).toMatchObject({ type: 'error', code: 'generate-failed', message: expect.stringContaining('GPU memory'), hint: expect.stringContaining('Lower the number of samples (n)') });
@@ -217,7 +217,7 @@ describe('web host: protocol over a WebSocket', () => {
       expect(tooLong).toMatchObject({ type: 'error', code: 'generate-failed', message: expect.stringContaining('lower max tokens'), hint: expect.stringContaining('Max tokens') });
       // Still usable: a request that fits runs.
       c.send({ type: 'generate', id: 'fits', request: { prefix: PREFIX, n: 1, maxTokens: 2 } });
-      expect(await c.next(isDone('fits'), 120_000)).toMatchObject({ type: 'event', event: { type: 'done' } });
+      expect(await c.next(isDone('fits'), 240_000)).toMatchObject({ type: 'event', event: { type: 'done' } });
       await c.close();
     } finally {
       await small.close();
