@@ -39,13 +39,15 @@ const D = Number(arg('dim', '128'));
 const MODES = arg('modes', 'bifurcated,standard').split(',') as Mode[];
 const STEP = 0;
 const CPU = process.argv.includes('--cpu');
+// --tuning '{"sharedCpuRegs":true,"sharedQpl":2}': overrides of the device's attention tuning.
+const TUNING = JSON.parse(arg('tuning', '{}'));
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 const ctx = await acquireNodeGpu();
 console.log(`device: ${ctx.info.name} (${ctx.info.backend}); KV ${ctx.f16 ? 'f16' : 'f32'}; timing: ${ctx.timestamps ? 'timestamp-query' : 'wall clock'}`);
 console.log(`one layer, H=${H} G=${G} D=${D}, context ${CTX}, decode step ${STEP}`);
 
-async function timeOne(n: number, mode: Mode): Promise<{ ms: number; wallMs: number; cpuMs: number; bytes: number; flops: number }> {
+async function timeOne(n: number, mode: Mode): Promise<{ ms: number; wallMs: number; cpuMs: number; firstMs: number; bytes: number; flops: number }> {
   const layout = { layers: 1, kvHeads: G, headDim: D, contextCapacity: CTX, samples: n, maxNew: 16, mode };
   const cache = new KvCache(ctx, layout);
   cache.fillRandom(CTX, 7);
@@ -62,7 +64,9 @@ async function timeOne(n: number, mode: Mode): Promise<{ ms: number; wallMs: num
   for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 12.9898) * 0.5;
   writeBuffer(ctx, qkv, 0, x);
   writeBuffer(ctx, rowSample, 0, Uint32Array.from({ length: n }, (_, i) => i));
-  const dec = new DecodeAttention(ctx, { cache, layer: 0, qkv, out, heads: H, maxRows: n, rowSample });
+  const tc0 = performance.now();
+  const dec = new DecodeAttention(ctx, { cache, layer: 0, qkv, out, heads: H, maxRows: n, rowSample, tuning: TUNING });
+  const buildMs = performance.now() - tc0;
   const qs = ctx.timestamps ? ctx.device.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
   const resolve = qs ? ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : undefined;
   const read = qs ? ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }) : undefined;
@@ -70,6 +74,7 @@ async function timeOne(n: number, mode: Mode): Promise<{ ms: number; wallMs: num
   const times: number[] = [];
   const walls: number[] = [];
   const cpus: number[] = [];
+  let firstMs = 0;
   for (let it = 0; it < ITERS + 1; it++) {
     const enc = ctx.device.createCommandEncoder();
     const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
@@ -86,6 +91,7 @@ async function timeOne(n: number, mode: Mode): Promise<{ ms: number; wallMs: num
     await ctx.device.queue.onSubmittedWorkDone();
     let ms = performance.now() - t0;
     const cu = process.cpuUsage(c0);
+    if (it === 0) firstMs = ms;
     if (it > 0) {
       walls.push(ms);
       cpus.push((cu.user + cu.system) / 1000);
@@ -105,7 +111,7 @@ async function timeOne(n: number, mode: Mode): Promise<{ ms: number; wallMs: num
   qs?.destroy();
   const bytes = KvCache.kvBytesReadPerStep(layout, ctx.f16, n, CTX, STEP);
   const flops = 4 * n * H * D * (CTX + STEP + 1); // QKᵀ and PV, 2 flops per multiply-add
-  return { ms: median(times), wallMs: median(walls), cpuMs: median(cpus), bytes, flops };
+  return { ms: median(times), wallMs: median(walls), cpuMs: median(cpus), firstMs: firstMs + buildMs, bytes, flops };
 }
 
 const results: Record<string, number> = {};
@@ -116,7 +122,7 @@ for (const n of NS) {
     console.log(
       `n=${String(n).padStart(3)} ${mode.padEnd(10)} ${r.ms.toFixed(2).padStart(9)} ms   KV read ${(r.bytes / 1e6).toFixed(1).padStart(8)} MB  ` +
         `${(r.bytes / r.ms / 1e6).toFixed(2).padStart(7)} GB/s   ${(r.flops / r.ms / 1e6).toFixed(2).padStart(7)} GFLOP/s` +
-        (CPU ? `   wall ${r.wallMs.toFixed(1).padStart(8)} ms   cpu ${r.cpuMs.toFixed(1).padStart(8)} ms` : ''),
+        (CPU ? `   wall ${r.wallMs.toFixed(1).padStart(8)} ms   cpu ${r.cpuMs.toFixed(1).padStart(8)} ms   first run (incl. compile) ${(r.firstMs / 1000).toFixed(1)} s` : ''),
     );
   }
   if (results[`standard:${n}`] && results[`bifurcated:${n}`]) console.log(`n=${n}: bifurcated is ${(results[`standard:${n}`] / results[`bifurcated:${n}`]).toFixed(2)}x faster than standard`);
