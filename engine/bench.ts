@@ -129,7 +129,7 @@ async function benchOne(ctx: GpuContext, model: BenchModel, n: number, ctxLen: n
 export function formatBench(r: BenchResult): string {
   const out = [`device: ${r.device}  model: ${r.model}  dtype: ${r.dtype}  steps: ${r.steps}`];
   const f = (v: number | null) => (v === null ? '—' : v.toFixed(2));
-  out.push(['ctx', 'n', 'bif ms/step', 'bif attn ms', 'std ms/step', 'std attn ms', 'attn std/bif', 'KV read bif', 'KV read std'].map((s) => s.padStart(12)).join(''));
+  out.push(['ctx', 'n', 'bif ms/step', 'bif attn ms', 'std ms/step', 'std attn ms', 'attn std/bif', 'KV read bif', 'KV read std'].map((s) => s.padStart(13)).join(''));
   const key = (x: BenchRow) => `${x.ctx}/${x.n}`;
   const groups = new Map<string, BenchRow[]>();
   for (const row of r.rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
@@ -139,7 +139,7 @@ export function formatBench(r: BenchResult): string {
     const ratio = b?.attentionMsPerStep && s?.attentionMsPerStep ? (s.attentionMsPerStep / b.attentionMsPerStep).toFixed(2) + 'x' : b?.msPerStep && s?.msPerStep ? (s.msPerStep / b.msPerStep).toFixed(2) + 'x (step)' : '—';
     out.push(
       [String(g[0].ctx), String(g[0].n), f(b?.msPerStep ?? null), f(b?.attentionMsPerStep ?? null), s?.skipped ? 'skipped' : f(s?.msPerStep ?? null), f(s?.attentionMsPerStep ?? null), ratio, b ? fmtBytes(b.kvBytesPerStep) : '—', s ? fmtBytes(s.kvBytesPerStep) : '—']
-        .map((x) => x.padStart(12))
+        .map((x) => x.padStart(13))
         .join(''),
     );
     for (const x of g) if (x.skipped) out.push(`  skipped ${x.attention} n=${x.n} ctx=${x.ctx}: ${x.skipped}`);
