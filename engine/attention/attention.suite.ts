@@ -29,8 +29,9 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'MHA D=64', H: 4, G: 4, D: 64, ctx: 203, chunks: [64, 64, 64, 11], chunkTokens: 77, samples: 6, rows: [3, 0, 5], steps: 3 },
-  { name: 'GQA p=4 D=128', H: 8, G: 2, D: 128, ctx: 141, chunks: [50, 64, 27], chunkTokens: 53, samples: 4, rows: [1, 2, 0, 3], steps: 3, tuning: { rowsMinKeys: 32, targetWorkgroups: 64 } },
+  // sharedMinQueries: 2 keeps the shared-context kernel in the decode path at these small sample counts.
+  { name: 'MHA D=64', H: 4, G: 4, D: 64, ctx: 203, chunks: [64, 64, 64, 11], chunkTokens: 77, samples: 6, rows: [3, 0, 5], steps: 3, tuning: { sharedMinQueries: 2 } },
+  { name: 'GQA p=4 D=128', H: 8, G: 2, D: 128, ctx: 141, chunks: [50, 64, 27], chunkTokens: 53, samples: 4, rows: [1, 2, 0, 3], steps: 3, tuning: { rowsMinKeys: 32, targetWorkgroups: 64, sharedMinQueries: 2 } },
   { name: 'GQA p=2 D=32', H: 6, G: 3, D: 32, ctx: 97, chunks: [33, 64], chunkTokens: 1000, samples: 5, rows: [4, 2], steps: 4, tuning: { rowsMinKeys: 16, targetWorkgroups: 96 } },
   { name: 'MQA D=64', H: 4, G: 1, D: 64, ctx: 170, chunks: [64, 64, 42], chunkTokens: 60, samples: 3, rows: [2, 0, 1], steps: 2 },
   // The portable kernels (real GPUs) are otherwise not exercised on a CPU adapter.

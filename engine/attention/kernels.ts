@@ -62,8 +62,11 @@ export function attnTuning(ctx: GpuContext, headDim: number): AttnTuning {
   // CPU driver: generated attention-rows with 8 lanes (one SIMD group of the driver). The generated
   // attention-shared (sharedCpuKernel) would take 16 lanes × 2 = 32 query vectors and tiles of 32 keys.
   const cpuGen = cpu && headDim % 8 === 0;
+  // sharedMinQueries on a CPU driver: measured with fanout-code-4m (H=G=3, ctx 1024), the shared kernel
+  // loses to the generated per-row kernel below ~24 query vectors per KV head (n=8: 0.44x, n=16: 0.71x)
+  // and wins from 32 (n=32: 1.9–2.1x), so the context part goes through attention-rows below 32.
   return cpu
-    ? { targetWorkgroups: Math.max(8, 4 * threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: cpuGen ? 8 : Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 8, cpuKernels: cpuGen, sharedCpuKernel: false }
+    ? { targetWorkgroups: Math.max(8, 4 * threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: cpuGen ? 8 : Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 32, cpuKernels: cpuGen, sharedCpuKernel: false }
     : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2, cpuKernels: false, sharedCpuKernel: false };
 }
 
