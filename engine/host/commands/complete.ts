@@ -130,7 +130,8 @@ const TEXT_WIDTH = 100;
 /** The readable table: one row per candidate, text with line breaks and tabs escaped, then timings. */
 export function formatComplete(r: CompleteResult): string {
   const rows = r.candidates.map((c) => {
-    let text = JSON.stringify(c.text).slice(1, -1);
+    // Escape what would break the one-line row (line breaks, tabs, other control characters), nothing else.
+    let text = c.text.replace(/[\u0000-\u001f\u007f\\]/g, (ch) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' })[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (text.length > TEXT_WIDTH) text = text.slice(0, TEXT_WIDTH - 1) + '…';
     return `${String(c.rank).padStart(4)}  ${c.meanLogprob.toFixed(3).padStart(8)}  ${String(c.tokens).padStart(6)}  ${c.finishReason.padEnd(9)}  ${text}`;
   });
