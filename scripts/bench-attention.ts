@@ -39,7 +39,7 @@ const D = Number(arg('dim', '128'));
 const MODES = arg('modes', 'bifurcated,standard').split(',') as Mode[];
 const STEP = 0;
 const CPU = process.argv.includes('--cpu');
-// --tuning '{"sharedCpuRegs":true,"sharedQpl":2}': overrides of the device's attention tuning.
+// --tuning '{"sharedKb":32,"sharedMinQueries":2}': overrides of the device's attention tuning.
 const TUNING = JSON.parse(arg('tuning', '{}'));
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 

@@ -11,7 +11,7 @@ import sharedSrc from '../../shaders/attention-shared.wgsl';
 import rowsSrc from '../../shaders/attention-rows.wgsl';
 import mergeSrc from '../../shaders/attention-merge.wgsl';
 import kvWriteSrc from '../../shaders/kv-write.wgsl';
-import { rowsCpuSource, sharedCpuSource } from './cpu-gen.ts';
+import { rowsCpuSource } from './cpu-gen.ts';
 
 export interface AttnDims {
   heads: number;
@@ -34,12 +34,8 @@ export interface AttnTuning {
    * attention-rows (one row per workgroup) instead of attention-shared, whose lanes would idle. */
   sharedMinQueries: number;
   /** Use the generated CPU-driver kernels (engine/attention/cpu-gen.ts; needs headDim % 8 == 0): register
-   * tiles and packed K/V loads, for drivers where every load is paid per lane. attention-shared then uses
-   * sharedLanes lanes, sharedLanes·sharedQpl query vectors and tiles of sharedKb keys per workgroup. */
+   * tiles and packed K/V loads, for drivers where every load is paid per lane (attention-rows only). */
   cpuKernels: boolean;
-  /** With cpuKernels: attention-shared also uses its generated CPU variant (off by default: on lavapipe it
-   * measured only ~1.3x less CPU than the portable kernel at n = 32 and compiles for tens of seconds). */
-  sharedCpuKernel: boolean;
 }
 
 export function isCpuAdapter(ctx: GpuContext): boolean {
@@ -59,15 +55,14 @@ export function attnTuning(ctx: GpuContext, headDim: number): AttnTuning {
   let sharedQpl = cpu ? 4 : 1;
   while (sharedQpl > 1 && 2 * sharedLanes * sharedQpl * headDim * 4 > wgMem) sharedQpl >>= 1;
   while (sharedLanes > 4 && 2 * sharedLanes * sharedQpl * headDim * 4 > wgMem) sharedLanes >>= 1;
-  // CPU driver: generated attention-rows with 8 lanes (one SIMD group of the driver). The generated
-  // attention-shared (sharedCpuKernel) would take 16 lanes × 2 = 32 query vectors and tiles of 32 keys.
+  // CPU driver: generated attention-rows with 8 lanes (one SIMD group of the driver).
   const cpuGen = cpu && headDim % 8 === 0;
   // sharedMinQueries on a CPU driver: measured with fanout-code-4m (H=G=3, ctx 1024), the shared kernel
   // loses to the generated per-row kernel below ~24 query vectors per KV head (n=8: 0.44x, n=16: 0.71x)
   // and wins from 32 (n=32: 1.9–2.1x), so the context part goes through attention-rows below 32.
   return cpu
-    ? { targetWorkgroups: Math.max(8, 4 * threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: cpuGen ? 8 : Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 32, cpuKernels: cpuGen, sharedCpuKernel: false }
-    : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2, cpuKernels: false, sharedCpuKernel: false };
+    ? { targetWorkgroups: Math.max(8, 4 * threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: cpuGen ? 8 : Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 32, cpuKernels: cpuGen }
+    : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2, cpuKernels: false };
 }
 
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
@@ -183,13 +178,9 @@ export class SharedAttentionKernel {
     readonly causal: boolean,
   ) {
     const { heads: H, kvHeads: G, headDim: D } = dims;
-    this.pipeline = tuning.cpuKernels && tuning.sharedCpuKernel
-      ? computePipeline(ctx, 'attention-shared-cpu', sharedCpuSource({
-          D, P: H / G, H, G, f16: ctx.f16, causal, LANES: tuning.sharedLanes, QB: tuning.sharedLanes * tuning.sharedQpl, T: tuning.sharedKb, KH: 2,
-        }))
-      : computePipeline(ctx, 'attention-shared', sharedSrc, {
-          D4: D / 4, P: H / G, H, G, LANES: tuning.sharedLanes, QPL: tuning.sharedQpl, KB: tuning.sharedKb, CAUSAL: causal,
-        });
+    this.pipeline = computePipeline(ctx, 'attention-shared', sharedSrc, {
+      D4: D / 4, P: H / G, H, G, LANES: tuning.sharedLanes, QPL: tuning.sharedQpl, KB: tuning.sharedKb, CAUSAL: causal,
+    });
     this.sites = store.segs.map((s, i) => {
       const uniform = makeUniform(ctx, `attn-shared.u${i}`);
       return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform, qkv, s.k, s.v, scratch.partAcc, scratch.partML], `attn-shared.${i}`) };
