@@ -110,7 +110,9 @@ test('a broken model folder shows the error; the app stays usable and generates 
   await expect(error).toBeVisible({ timeout: 60_000 });
   await expect(error).toHaveAttribute('data-code', 'load-failed');
   await expect(error).toContainText(`Cannot load ${broken}: config.json is not valid JSON`);
-  await expect(error).toContainText('No model is loaded now');
+  // Refused before anything was unloaded: the bundled model stays loaded (and shown in the status bar).
+  await expect(error).toContainText('fanout-code-4m is still loaded');
+  await expect(page.getByTestId('status')).toContainText('fanout-code-4m');
   await page.screenshot({ path: join(SHOTS, 'error-broken-model.png') });
   expect(await draftText(page)).toBe(CODE);
 

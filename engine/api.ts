@@ -63,9 +63,12 @@ export type GenerateEvent =
   | { type: 'done'; timings: Timings; cancelled: boolean };
 
 export interface LoadProgress {
+  /** The file being read ('weights'), or what is being done ('compile'). */
   file: string;
   bytesDone: number;
   bytesTotal: number;
+  /** 'weights' (default when absent): streaming the files; 'compile': compiling the shaders (no byte counts). */
+  phase?: 'weights' | 'compile';
 }
 
 export const DEFAULT_REQUEST: Omit<GenerateRequest, 'prefix'> = {

@@ -2,9 +2,10 @@
 // This is the single API that the CLI, the web host and the Electron engine window all use.
 import type { GpuContext } from './gpu/context.ts';
 import { readF32 } from './gpu/buffers.ts';
-import type { GenerateEvent, GenerateRequest, LoadProgress, ModelInfo } from './api.ts';
+import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from './api.ts';
 import type { ModelSource } from './model/source.ts';
 import { loadModel, type LoadedModel } from './model/load.ts';
+import { ModelError } from './model/errors.ts';
 import { Tokenizer } from './tokenizer/tokenizer.ts';
 import { generate, PREFILL_CHUNK, type LoadedForGenerate } from './generate.ts';
 import { KvCache } from './kv-cache.ts';
@@ -47,18 +48,29 @@ export class Engine {
     return this.model.tokenizer;
   }
 
-  /** Loads a model folder, replacing the current model (its GPU memory is freed first). */
+  /**
+   * Loads a model folder, replacing the current model. The new folder is checked first (files, config,
+   * tokenizer, every tensor's shape and dtype, the memory budget) while the current model stays loaded:
+   * a broken folder leaves it in place. Only then is the current model's GPU memory freed and the new
+   * weights streamed in; a failure while streaming (a truncated file, a lost device) leaves no model.
+   */
   async load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
     if (this.busy) throw new EngineBusyError('a request is running: cancel it before loading another model');
-    this.unload();
-    const loaded = await loadModel(this.ctx, source, { onProgress, maxBytes: this.opts.memoryBudget });
-    let tokenizer: Tokenizer;
-    try {
-      tokenizer = Tokenizer.fromJSON(loaded.tokenizerJson);
-    } catch (e) {
-      destroyWeights(loaded);
-      throw new Error(`${source.name}: ${(e as Error).message}`);
-    }
+    const built: { tokenizer?: Tokenizer } = {};
+    const loaded = await loadModel(this.ctx, source, {
+      onProgress,
+      maxBytes: this.opts.memoryBudget,
+      beforeAllocate: (json) => {
+        try {
+          built.tokenizer = Tokenizer.fromJSON(json);
+        } catch (e) {
+          throw new ModelError('bad-tokenizer', `${source.name}/tokenizer.json: ${(e as Error).message}`);
+        }
+        this.unload();
+      },
+    });
+    const tokenizer = built.tokenizer;
+    if (!tokenizer) throw new Error('internal: loadModel returned without calling beforeAllocate');
     const c = loaded.config;
     const info: ModelInfo = {
       name: loaded.name,
@@ -76,6 +88,23 @@ export class Engine {
     };
     this.model = { ...loaded, tokenizer, info };
     return info;
+  }
+
+  /**
+   * Runs one small request shaped like the app's (n samples, a prompt of one full prefill chunk, two
+   * decode steps, bifurcated attention) and discards it, so that every compute pipeline a request needs is compiled now:
+   * on a cold shader cache (lavapipe) that takes tens of seconds, better spent behind the load's
+   * progress bar than on the user's first Ctrl+Enter. Returns the milliseconds it took.
+   */
+  async warmUp(n = DEFAULT_REQUEST.n): Promise<number> {
+    const t0 = performance.now();
+    const m = this.forGenerate();
+    // A prompt of exactly prefillChunk tokens: 'a\n' repeated is 1-2 tokens per repeat in any BPE.
+    let prefix = '';
+    while (m.tokenizer.encode(prefix, { specials: false }).length < m.prefillChunk && prefix.length < 64 * m.prefillChunk) prefix += 'x = 1;\n';
+    const req: GenerateRequest = { ...DEFAULT_REQUEST, prefix, n, maxTokens: 2, stop: 'none', seed: 1 };
+    for await (const _ of this.generate(req)) void _;
+    return performance.now() - t0;
   }
 
   unload() {

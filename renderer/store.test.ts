@@ -85,6 +85,25 @@ describe('store: connection and model', () => {
     h.s().receive({ type: 'error', id: load.id, code: 'load-failed', message: 'config.json missing', hint: 'Pick a Hugging Face model folder.' });
     expect(h.s().loading).toBeNull();
     expect(h.s().errors.at(-1)).toMatchObject({ code: 'load-failed', hint: 'Pick a Hugging Face model folder.' });
+    expect(h.s().model).toBeNull();
+  });
+
+  it('keeps the previous model when the host says it is still loaded after a refused folder', () => {
+    const h = setup();
+    h.connect();
+    const model2 = { name: 'm', architecture: 'llama', parameters: 1, layers: 1, hidden: 8, heads: 1, kvHeads: 1, vocab: 9, contextLength: 16, dtype: 'f32', device: 'd', fim: false };
+    h.s().receive({ type: 'status', id: 'x', model: model2, device: 'lavapipe', busy: false });
+    h.s().updateSettings({ model: 'broken' });
+    h.s().loadModel();
+    const load = h.sent.filter((m) => m.type === 'load').at(-1)!;
+    h.s().receive({ type: 'error', id: load.id, code: 'load-failed', message: 'config.json missing', hint: 'm is still loaded.', model: model2 });
+    expect(h.s().loading).toBeNull();
+    expect(h.s().model).toEqual(model2);
+    h.s().updateSettings({ model: 'broken2' });
+    h.s().loadModel();
+    const load2 = h.sent.filter((m) => m.type === 'load').at(-1)!;
+    h.s().receive({ type: 'error', id: load2.id, code: 'load-failed', message: 'truncated', hint: 'No model is loaded now.', model: null });
+    expect(h.s().model).toBeNull();
   });
 
   it('does not load while the host is busy, and explains an empty model field', () => {

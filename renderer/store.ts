@@ -225,8 +225,9 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
             if (s.run?.id === msg.id && s.run.status === 'generating') {
               set({ run: failRun(s.run, error), selected: 0 });
             }
-            // A failed load has already unloaded the previous model on the host.
-            if (s.loading?.id === msg.id) set({ loading: null, ...(msg.code === 'load-failed' ? { model: null } : {}) });
+            // A folder refused before anything was unloaded leaves the previous model loaded; the host says
+            // which model is loaded now (absent: an older host that always unloaded first).
+            if (s.loading?.id === msg.id) set({ loading: null, ...(msg.code === 'load-failed' ? { model: msg.model ?? null } : {}) });
             get().showError(error);
             return;
           }

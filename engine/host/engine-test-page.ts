@@ -34,6 +34,7 @@ const session = new HostSession({
     }
     return httpSource(new URL(ref.url, page.location.href).href);
   },
+  warmUp: true,
   noGpuHint: 'This browser offers no WebGPU adapter: use Chrome or Edge 113+ (Chromium needs --enable-unsafe-webgpu on Linux).',
 });
 

@@ -115,8 +115,12 @@ export type HostEvent =
   | { type: 'loaded'; id: string; model: ModelInfo }
   | { type: 'event'; id: string; event: GenerateEvent }
   | { type: 'status'; id: string; model: ModelInfo | null; device: string; busy: boolean }
-  /** `id` is null when the message it answers had no readable id. `hint`: what to do about it. */
-  | { type: 'error'; id: string | null; code: ErrorCode; message: string; hint: string };
+  /**
+   * `id` is null when the message it answers had no readable id. `hint`: what to do about it. `model`, on
+   * a failed load only: the model loaded now (the previous one when the new folder was refused before
+   * anything was unloaded; null when none is).
+   */
+  | { type: 'error'; id: string | null; code: ErrorCode; message: string; hint: string; model?: ModelInfo | null };
 
 const num = z.number();
 const modelInfoSchema = z.object({
@@ -156,11 +160,15 @@ const generateEventSchema = z.discriminatedUnion('type', [
 const errorCode = z.enum(['bad-message', 'no-model', 'busy', 'load-failed', 'generate-failed', 'no-gpu', 'internal']);
 
 export const hostEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('progress'), id: z.string(), progress: z.object({ file: z.string(), bytesDone: num, bytesTotal: num }) }),
+  z.object({
+    type: z.literal('progress'),
+    id: z.string(),
+    progress: z.object({ file: z.string(), bytesDone: num, bytesTotal: num, phase: z.enum(['weights', 'compile']).optional() }),
+  }),
   z.object({ type: z.literal('loaded'), id: z.string(), model: modelInfoSchema }),
   z.object({ type: z.literal('event'), id: z.string(), event: generateEventSchema }),
   z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean() }),
-  z.object({ type: z.literal('error'), id: z.string().nullable(), code: errorCode, message: z.string(), hint: z.string() }),
+  z.object({ type: z.literal('error'), id: z.string().nullable(), code: errorCode, message: z.string(), hint: z.string(), model: modelInfoSchema.nullable().optional() }),
 ]);
 
 // Compile-time check that the event schema and the HostEvent type agree.

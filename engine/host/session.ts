@@ -44,6 +44,12 @@ export interface HostSessionOptions {
   flushMs?: number;
   /** Hint for the 'no-gpu' error (default: install a Vulkan driver). */
   noGpuHint?: string;
+  /**
+   * After each load, run Engine.warmUp() before replying `loaded`, so every shader is compiled behind the
+   * progress bar (a 'compile' progress event) rather than on the first generate. Default false (tests and
+   * the CLI generate at once anyway); the app's hosts turn it on.
+   */
+  warmUp?: boolean;
   /** Called with each failure that is a bug or a device problem (code internal/generate-failed/no-gpu), for logs. */
   onFailure?: (err: unknown, code: ErrorCode) => void;
 }
@@ -190,6 +196,15 @@ export class HostSession {
         const source = await this.opts.source(ref);
         name = source.name;
         const model = await engine.load(source, (progress) => conn.push({ type: 'progress', id, progress }));
+        if (this.opts.warmUp) {
+          conn.push({ type: 'progress', id, progress: { file: 'compiling kernels', bytesDone: 0, bytesTotal: 0, phase: 'compile' } }, true);
+          try {
+            await engine.warmUp();
+          } catch (e) {
+            // Best effort: the model is loaded; a real request will report whatever failed here.
+            this.opts.onFailure?.(e, 'internal');
+          }
+        }
         for (const c of this.connections) c.push({ type: 'loaded', id, model }, true);
       } catch (e) {
         this.fail(conn, id, e, 'load', name);
@@ -219,16 +234,23 @@ export class HostSession {
 
   /** `model`: the folder or URL being loaded, named in the message when the engine's message does not. */
   private fail(conn: HostConnection, id: string, e: unknown, during: 'load' | 'generate', model?: string) {
-    const d = describeFailure(e, during, this.opts.noGpuHint ?? DEFAULT_NO_GPU_HINT);
+    const loadedNow = during === 'load' ? (this.engine?.info ?? null) : undefined;
+    const d = describeFailure(e, during, this.opts.noGpuHint ?? DEFAULT_NO_GPU_HINT, loadedNow?.name ?? null);
     const { code, hint } = d;
     const message = model && code === 'load-failed' && !d.message.includes(model) ? `Cannot load ${model}: ${d.message}` : d.message;
     if (code === 'internal' || code === 'generate-failed' || code === 'no-gpu') this.opts.onFailure?.(e, code);
-    conn.error(id, code, message, hint);
+    conn.error(id, code, message, hint, loadedNow);
   }
 }
 
 /** Maps an exception to the error reply's code, message and hint. */
-export function describeFailure(e: unknown, during: 'load' | 'generate', noGpuHint = DEFAULT_NO_GPU_HINT): { code: ErrorCode; message: string; hint: string } {
+export function describeFailure(
+  e: unknown,
+  during: 'load' | 'generate',
+  noGpuHint = DEFAULT_NO_GPU_HINT,
+  /** For a failed load: the model still loaded (a folder refused before unloading the previous one), or null. */
+  loadedNow: string | null = null,
+): { code: ErrorCode; message: string; hint: string } {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof HostError) return { code: e.code, message, hint: e.hint };
   if (e instanceof NoGpuError) return { code: 'no-gpu', message, hint: noGpuHint };
@@ -241,7 +263,7 @@ export function describeFailure(e: unknown, during: 'load' | 'generate', noGpuHi
     return { code: 'generate-failed', message, hint: 'Change the request as the message says (in the app: Settings → Max tokens), then generate again.' };
   }
   if (during === 'load') {
-    const after = ' No model is loaded now: load a working model folder.';
+    const after = loadedNow ? ` ${loadedNow} is still loaded.` : ' No model is loaded now: load a working model folder.';
     if (e instanceof ModelError) {
       const hint =
         e.code === 'too-large'
@@ -325,8 +347,8 @@ export class HostConnection {
   }
 
   /** @internal Queues an error reply and flushes. */
-  error(id: string | null, code: ErrorCode, message: string, hint: string) {
-    this.push({ type: 'error', id, code, message, hint }, true);
+  error(id: string | null, code: ErrorCode, message: string, hint: string, model?: ModelInfo | null) {
+    this.push(model === undefined ? { type: 'error', id, code, message, hint } : { type: 'error', id, code, message, hint, model }, true);
   }
 
   /** @internal Queues a reply; `now` flushes the queue at once (the reply ends a request). */

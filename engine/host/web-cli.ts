@@ -86,6 +86,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
           return ctx;
         },
         engine: engineOptions,
+        warmUp: true,
         onFailure: (e, code) => log(`fanout web: ${code}: ${formatError(e).replace(/^fanout: error: /, '')}`),
       },
       log: o.verbose ? (l) => log(`fanout web: ${l}`) : undefined,

@@ -9,7 +9,8 @@ export type ModelErrorCode =
   | 'bad-shape'
   | 'corrupt-safetensors'
   | 'too-large'
-  | 'bad-config';
+  | 'bad-config'
+  | 'bad-tokenizer';
 
 export class ModelError extends Error {
   override name = 'ModelError';

@@ -19,6 +19,13 @@ export interface LoadOptions {
   maxBinding?: number;
   /** GPU memory budget for the weights in bytes (default: none; an out-of-memory while allocating still becomes 'too-large'). */
   maxBytes?: number;
+  /**
+   * Called once everything that can be checked without reading the weights' data has passed (files,
+   * config.json, tokenizer.json parsed, every tensor's name/shape/dtype, the budget), just before GPU
+   * memory is allocated. The engine builds the tokenizer and frees the previous model here, so a broken
+   * folder is refused while the previous model is still loaded. Throwing aborts the load.
+   */
+  beforeAllocate?: (tokenizerJson: unknown) => void;
 }
 
 export interface LoadedModel {
@@ -95,6 +102,8 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
   if (opts.maxBytes !== undefined && totalBytes > opts.maxBytes) {
     throw new ModelError('too-large', `${source.name}: the weights need ${MiB(totalBytes)} on the GPU but the budget is ${MiB(opts.maxBytes)}; use a smaller model.`);
   }
+
+  opts.beforeAllocate?.(tokenizerJson);
 
   // Allocate everything first, so running out of GPU memory fails before minutes of reading.
   const created: GPUBuffer[] = [];

@@ -6,13 +6,14 @@ export function ModelProgress() {
   const loading = useApp((s) => s.loading);
   if (!loading) return null;
   const p = loading.progress;
-  const fraction = p && p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : null;
+  const compiling = p?.phase === 'compile';
+  const fraction = p && !compiling && p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : null;
   return (
     <div className="model-progress" data-testid="model-progress">
       <div className="progress-label">
         <span>Loading {loading.model}</span>
         <span className="dim">
-          {p ? `${p.file} · ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}` : 'starting…'}
+          {compiling ? 'compiling kernels…' : p ? `${p.file} · ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}` : 'starting…'}
         </span>
       </div>
       <div

@@ -180,10 +180,17 @@ describe('web host: protocol over a WebSocket', () => {
 
   test('a broken model folder → load-failed naming config.json; the host stays usable and loads a good model again', async () => {
     const c = await WsClient.open(wsUrl);
+    c.send({ type: 'status', id: 's2' });
+    const before = await c.next((m) => m.id === 's2');
+    if (before.type !== 'status' || !before.model) throw new Error(`expected the model loaded by an earlier test, got ${JSON.stringify(before)}`);
     c.send({ type: 'load', id: 'l2', model: { kind: 'dir', path: join(modelsDir, 'broken') } });
     const err = await c.next(isEnd('l2'), 60_000);
     expect(err).toMatchObject({ type: 'error', code: 'load-failed', message: expect.stringContaining(`Cannot load ${join(modelsDir, 'broken')}: config.json`) });
+    // The broken folder was refused before anything was unloaded: the previous model is still there.
+    expect(err).toMatchObject({ model: before.model, hint: expect.stringContaining(`${before.model.name} is still loaded`) });
     if (err.type === 'error') expect(err.hint).toMatch(/model folder/i);
+    c.send({ type: 'status', id: 's3' });
+    expect(await c.next((m) => m.id === 's3')).toMatchObject({ model: before.model });
 
     c.send({ type: 'load', id: 'l3', model: { kind: 'dir', path: join(tmp, 'no-such-folder') } });
     expect(await c.next(isEnd('l3'))).toMatchObject({ code: 'load-failed', message: expect.stringContaining('No such folder'), hint: expect.stringContaining(modelsDir) });
