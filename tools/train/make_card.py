@@ -3,6 +3,8 @@
 tools/train/manifest.json and a few greedy completions (tools/train/sample.py).
 
 Usage: /usr/bin/python3 tools/train/make_card.py models/fanout-code-4m [--no-samples]
+           [--eval EVAL.json]   # the JSON of `npx fanout eval --json --out EVAL.json`
+           [--note NOTE.md]     # extra lines for the Training section (e.g. the schedule as run)
 """
 import json
 import os
@@ -10,6 +12,16 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+
+
+def arg_value(flag):
+    """The value after `flag` on the command line, or None."""
+    if flag in sys.argv:
+        i = sys.argv.index(flag)
+        if i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        sys.exit(f"make_card.py: {flag} needs a value")
+    return None
 
 
 def main():
@@ -20,6 +32,8 @@ def main():
     sm = man["summary"]
     a = st["args"]
     ev = st["evals"][-1] if st["evals"] else {}
+    evj = json.load(open(arg_value("--eval"))) if arg_value("--eval") else None
+    note = open(arg_value("--note")).read().strip() if arg_value("--note") else ""
     done = st["step"] >= st["total_steps"]
     samples = []
     if "--no-samples" not in sys.argv:
@@ -81,6 +95,8 @@ def main():
     w(f"- Training time: {st['train_seconds']/3600:.2f} h on 2 shared CPU cores (PyTorch 1.13, float32); the cores "
       f"were shared with other jobs, so throughput averaged {st['tokens_seen']/max(1,st['train_seconds']):.0f} tokens/s "
       "(including validation passes).")
+    if note:
+        w(note)
     w("- Reproduce: see tools/train/README.md.\n")
     w("## Validation (held-out packages)\n")
     if ev:
@@ -89,8 +105,26 @@ def main():
         w(f"- FIM samples (16 x 512 tokens): loss {ev['fim_loss']:.3f} nats/token.")
         w("- History: " + "; ".join(f"step {e['step']}: {e['plain_loss']:.3f} / {e['plain_bpb']:.3f} bpb" for e in st["evals"]) + "\n")
     w("## Evaluation\n")
-    w("Completion-quality figures (e.g. exact match / pass rates on held-out FIM tasks) are a separate, later step "
-      "and are not yet recorded here.\n")
+    if evj:
+        fs, nl, se = evj["functions"]["summary"], evj["nextLine"]["summary"], evj["settings"]
+        k = str(fs["n"])
+        st_ = fs["statuses"]
+        w(f"`npx fanout eval --model {folder} --lines {se['lines']}` (docs/EVAL.md), {evj['date'][:10]}, on "
+          f"{evj['adapter']} ({evj['model']['dtype']}), {evj['wallMs']/60000:.1f} min:\n")
+        w(f"- Function tasks ({fs['tasks']} written for Fanout, evals/functions/; signature + doc comment \u2192 body, "
+          f"checks run in a sandboxed Node process; {fs['n']} samples at temperature {se['temperature']}, top-p "
+          f"{se['topP']}, at most {se['maxTokens']} tokens, seed {se['seed']}):")
+        w(f"  - pass@1 of one greedy sample: **{fs['pass1Greedy']:.3f}**")
+        w(f"  - pass@1 after re-ranking {fs['n']} samples by mean log-probability: **{fs['pass1Reranked']:.3f}**")
+        w(f"  - pass@{k} (any sample passes): **{fs['passAtK'][k]:.3f}**; unbiased pass@1 of one sample "
+          f"{fs['pass1Sampled']:.3f}")
+        w(f"  - outcomes of all {sum(st_.values())} samples: {st_['pass']} pass, {st_['fail']} fail their checks, "
+          f"{st_['timeout']} time out, {st_['syntax-error']} do not parse.")
+        w(f"- Next-line exact match on {nl['lines']} lines of {nl['files']} held-out files (evals/heldout/, greedy, "
+          f"stop at end of line): **{nl['exact']:.3f}** ({round(nl['exact']*nl['lines'])}/{nl['lines']}); "
+          f"whitespace-normalised {nl['normalized']:.3f}.\n")
+    else:
+        w("Not yet run: `npx fanout eval --model " + folder + "` (docs/EVAL.md) and re-run this script with --eval.\n")
     if samples:
         w("## Example completions (greedy, 40 tokens max)\n")
         for p, c in samples:

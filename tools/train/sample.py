@@ -16,6 +16,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_logprobs import load  # noqa: E402
 
 EXAMPLES = [
+    # The three everyday cases the default-model issue names: closing `return a + b`, finishing a `for`
+    # loop header, an import from 'react'.
+    "export function add(a: number, b: number): number {\n  return a",
+    "for (let i = 0; i < ",
+    "import { useState, useEffect } from '",
     "function add(a, b) {\n",
     "export function isObject(value: unknown): value is Record<string, unknown> {\n  return ",
     "const fs = require('fs');\n\nfunction readJson(path) {\n",
