@@ -1,10 +1,11 @@
 // Starts the web host for the e2e run: `node scripts/web.mjs --port 0 --storage f32 --engine-test-page`
-// with the bundled model, waits until the model is loaded and the engine's shaders are compiled (one
-// small 32-sample request), and writes a broken model folder for the error spec. Returns the teardown.
+// with the bundled model, waits until the model is loaded (the host compiles the engine's shaders before it
+// reports the model loaded) and checks one small 32-sample request, and writes a broken model folder for the error spec. Returns the teardown.
 //
 // f32 storage: the in-browser engine spec compares the Node host's samples with Chromium's WebGPU,
 // which has no shader-f16 under SwiftShader; the UI specs do not depend on the storage type.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const started = Date.now();
+  const chromium = process.env.FANOUT_E2E_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    throw new Error(
+      `The e2e tests drive Chromium at ${chromium}, which does not exist. Install it (Debian/Ubuntu: sudo apt-get install chromium, ` +
+        'or bash .ci/install-system.sh), or point FANOUT_E2E_CHROMIUM at a Chromium/Chrome binary.',
+    );
+  }
   const tmp = await mkdtemp(join(tmpdir(), 'fanout-e2e-'));
   // A model folder with good weights and tokenizer but a corrupt config.json.
   const broken = join(tmp, 'broken-model');
@@ -51,7 +59,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   });
   process.env.FANOUT_E2E_URL = url;
 
-  // Wait for the preloaded model, then compile the shaders with one small 32-sample request.
+  // Wait for the preloaded model (loaded and warmed up), then check one small 32-sample request.
   const c = await HostClient.open(url);
   try {
     await c.waitForModel(180_000);

@@ -1,6 +1,8 @@
 // User actions that involve both the editor and the store.
 import type { StoreApi } from 'zustand/vanilla';
-import { clearAnchor, focusEditor, insertAtAnchor, takePrompt } from './editor-host.ts';
+import { clearAnchor, currentText, focusEditor, insertAtAnchor, replaceText, setLanguage, takePrompt } from './editor-host.ts';
+import { openFile, saveFile, type OpenResult } from './files.ts';
+import type { HostFiles, MenuCommand } from './host-api.ts';
 import { rankedGroups, type AppState } from './store.ts';
 
 /** Ctrl/Cmd+Enter: sample candidates for the cursor position. */
@@ -30,4 +32,70 @@ export function escape(store: StoreApi<AppState>): void {
     clearAnchor();
   }
   focusEditor();
+}
+
+/** Shows a file in the editor (its language from the name); Save writes back to `path` when known. */
+export function showFile(store: StoreApi<AppState>, f: OpenResult): void {
+  replaceText(f.text, f.name);
+  store.getState().setFile({ name: f.name, path: f.path });
+  focusEditor();
+}
+
+/** Open (toolbar, File > Open…): the native dialog on the desktop, a file input in a browser. */
+export async function openFileAction(store: StoreApi<AppState>, files: HostFiles | undefined): Promise<void> {
+  try {
+    const f = await openFile(files);
+    if (f) showFile(store, f);
+  } catch (e) {
+    store.getState().showError({
+      code: 'open-failed',
+      message: `Could not open the file: ${(e as Error).message}.`,
+      hint: 'The editor text is unchanged. Check the file is readable text and try again.',
+    });
+  }
+  focusEditor();
+}
+
+/**
+ * Save (toolbar, File > Save): back to the file's path when it has one, else the save dialog (desktop) or
+ * a download (browser). `saveAs` (File > Save As…) always asks where.
+ */
+export async function saveFileAction(store: StoreApi<AppState>, files: HostFiles | undefined, opts: { saveAs?: boolean } = {}): Promise<void> {
+  const file = store.getState().file;
+  try {
+    const saved = await saveFile(files, { name: file.name, path: opts.saveAs ? undefined : file.path, text: currentText() });
+    if (saved && (saved.name !== file.name || saved.path !== file.path)) {
+      store.getState().setFile(saved);
+      setLanguage(saved.name);
+    }
+  } catch (e) {
+    store.getState().showError({
+      code: 'save-failed',
+      message: `Could not save ${file.name}: ${(e as Error).message}.`,
+      hint: 'Your text is still in the editor and in the local draft. Try another location.',
+    });
+  }
+  focusEditor();
+}
+
+/** Carries out a command from the desktop app's menu (electron/menu.ts). */
+export function runMenuCommand(store: StoreApi<AppState>, files: HostFiles | undefined, cmd: MenuCommand): void {
+  switch (cmd.type) {
+    case 'open':
+      void openFileAction(store, files);
+      return;
+    case 'save':
+      void saveFileAction(store, files);
+      return;
+    case 'save-as':
+      void saveFileAction(store, files, { saveAs: true });
+      return;
+    case 'open-file':
+      showFile(store, { name: cmd.file.name, path: cmd.file.path, text: cmd.file.text });
+      return;
+    case 'load-model':
+      store.getState().updateSettings({ model: cmd.path });
+      store.getState().loadModel();
+      return;
+  }
 }

@@ -19,6 +19,31 @@ export interface HostFiles {
   saveFile(opts: { path?: string; name: string; text: string }): Promise<{ path: string; name: string } | null>;
 }
 
+/**
+ * A command from the desktop app's menu (or the OS) that the page carries out, because it needs the
+ * editor's text or the app's settings.
+ */
+export type MenuCommand =
+  /** File > Open… (Ctrl/Cmd+O): do what the toolbar's Open does. */
+  | { type: 'open' }
+  /** File > Save (Ctrl/Cmd+S): do what the toolbar's Save does. */
+  | { type: 'save' }
+  /** File > Save As… (Ctrl/Cmd+Shift+S): files.saveFile without a path (the save dialog). */
+  | { type: 'save-as' }
+  /** File > Open Recent, or a file passed to the app: the main process has read it; show it in the editor. */
+  | { type: 'open-file'; file: OpenedFile }
+  /** File > Open Model…: the user chose this model folder; make it the model setting and load it. */
+  | { type: 'load-model'; path: string };
+
+/** The desktop engine's state, as the main process sees it (the engine window may be restarted). */
+export type EngineState =
+  | { kind: 'starting' }
+  | { kind: 'ready' }
+  /** It stopped (crash, hang, lost GPU device); a new one starts in `retryInMs`. */
+  | { kind: 'restarting'; reason: string; retryInMs: number; attempt: number }
+  /** It stopped too often; nothing restarts it until the user asks (File > Restart Engine). */
+  | { kind: 'failed'; reason: string };
+
 export interface FanoutPreload {
   /**
    * Asks the preload to post the engine's MessagePort to this window:
@@ -27,6 +52,17 @@ export interface FanoutPreload {
    */
   requestEnginePort(): void;
   files?: HostFiles;
+  /**
+   * Subscribes to menu commands; returns the unsubscribe function. Until a page subscribes, File >
+   * Open…, Save and Save As… do nothing and File > Open Model… loads the folder without changing the
+   * model setting.
+   */
+  onMenuCommand?(fn: (cmd: MenuCommand) => void): () => void;
+  /**
+   * Subscribes to the engine's state; the listener is called at once with the current state. Returns the
+   * unsubscribe function.
+   */
+  onEngineState?(fn: (state: EngineState) => void): () => void;
 }
 
 declare global {

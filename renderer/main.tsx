@@ -8,6 +8,7 @@ import { loadSettings } from './settings.ts';
 import { loadDraft } from './draft.ts';
 import { pickTransport } from './transport.ts';
 import { checkSyntax } from './parse-client.ts';
+import { runMenuCommand } from './actions.ts';
 
 installMonacoWorkers();
 
@@ -57,5 +58,7 @@ if (!persistent) {
 }
 transport.onMessage((msg) => store.getState().receive(msg));
 transport.onConnection((state) => store.getState().setConnection(state));
+// Desktop: File menu commands (Open, Save, Save As, Open Recent, Open Model…) are carried out here.
+window.fanout?.onMenuCommand?.((cmd) => runMenuCommand(store, transport.files, cmd));
 
 createRoot(document.getElementById('root')!).render(<App services={{ store, transport }} draft={draft} storage={storage} />);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionState } from './transport.ts';
-import { connectWebSocket, fromMessagePort, NotConnectedError, parseHostMessage, reconnectDelay } from './transport.ts';
+import { connectElectron, connectWebSocket, ENGINE_PORT_MESSAGE, fromMessagePort, NotConnectedError, parseHostMessage, reconnectDelay } from './transport.ts';
+import type { EngineState, FanoutPreload } from './host-api.ts';
 import type { HostMessage } from './protocol.ts';
 
 class FakeSocket {
@@ -110,5 +111,79 @@ describe('fromMessagePort', () => {
     expect(await toPage).toMatchObject({ type: 'loaded', id: 'l1' });
     t.close();
     port2.close();
+  });
+});
+
+describe('connectElectron', () => {
+  /** A window that delivers 'message' events as the preload's postMessage would. */
+  function fakeWindow() {
+    const listeners = new Set<(ev: MessageEvent) => void>();
+    interface FakeWin {
+      addEventListener(type: string, fn: (ev: MessageEvent) => void): void;
+      removeEventListener(type: string, fn: (ev: MessageEvent) => void): void;
+      post(data: unknown, ports: MessagePort[], source?: unknown): void;
+    }
+    const win: FakeWin = {
+      addEventListener: (_, fn) => void listeners.add(fn),
+      removeEventListener: (_, fn) => void listeners.delete(fn),
+      post(data: unknown, ports: MessagePort[], source: unknown = win) {
+        for (const fn of [...listeners]) fn({ data, ports, source } as unknown as MessageEvent);
+      },
+    };
+    return win;
+  }
+  function fakePreload() {
+    const engineListeners = new Set<(s: EngineState) => void>();
+    let requests = 0;
+    const api: FanoutPreload = {
+      requestEnginePort: () => void requests++,
+      onEngineState(fn) {
+        engineListeners.add(fn);
+        fn({ kind: 'starting' });
+        return () => engineListeners.delete(fn);
+      },
+    };
+    return { api, engine: (s: EngineState) => engineListeners.forEach((fn) => fn(s)), requests: () => requests };
+  }
+
+  it('asks for the port, opens when it arrives, shows an engine restart as closed, and switches to the new port', async () => {
+    const win = fakeWindow();
+    const pre = fakePreload();
+    const t = connectElectron(pre.api, win as unknown as Window);
+    const states: ConnectionState[] = [];
+    t.onConnection((s) => states.push(s));
+    expect(pre.requests()).toBe(1);
+    expect(states.at(-1)).toEqual({ kind: 'connecting' });
+    expect(() => t.send({ type: 'status', id: 's' })).toThrow(NotConnectedError);
+
+    // A port posted by another window is ignored.
+    const stray = new MessageChannel();
+    win.post({ type: ENGINE_PORT_MESSAGE }, [stray.port1], {});
+    expect(states.at(-1)).toEqual({ kind: 'connecting' });
+
+    const first = new MessageChannel();
+    win.post({ type: ENGINE_PORT_MESSAGE }, [first.port1]);
+    expect(states.at(-1)).toEqual({ kind: 'open' });
+    const got: HostMessage[] = [];
+    t.onMessage((m) => got.push(m));
+
+    pre.engine({ kind: 'restarting', reason: 'the engine window crashed', retryInMs: 1000, attempt: 2 });
+    expect(states.at(-1)).toMatchObject({ kind: 'closed', retryInMs: 1000, attempts: 2, reason: expect.stringContaining('crashed') });
+    pre.engine({ kind: 'failed', reason: 'it crashed 5 times' });
+    expect(states.at(-1)).toMatchObject({ kind: 'closed', retryInMs: 0, reason: expect.stringContaining('Restart Engine') });
+
+    // The new engine's port replaces the old one: messages come from it, sends go to it.
+    const second = new MessageChannel();
+    win.post({ type: ENGINE_PORT_MESSAGE }, [second.port1]);
+    expect(states.at(-1)).toEqual({ kind: 'open' });
+    const sent = new Promise((resolve) => (second.port2.onmessage = (e) => resolve(e.data)));
+    t.send({ type: 'status', id: 's2' });
+    expect(await sent).toEqual({ type: 'status', id: 's2' });
+    const arrived = new Promise<void>((resolve) => t.onMessage(() => resolve()));
+    second.port2.postMessage({ type: 'status', id: 's2', model: null, device: 'gpu', busy: false });
+    await arrived;
+    expect(got).toEqual([{ type: 'status', id: 's2', model: null, device: 'gpu', busy: false }]);
+    t.close();
+    for (const c of [stray, first, second]) c.port2.close();
   });
 });

@@ -194,16 +194,30 @@ export function connectElectron(api: FanoutPreload, win: Window): Transport {
   let current: Transport | undefined;
   let offCurrent = () => {};
 
+  const setState = (next: ConnectionState) => {
+    state = next;
+    states.emit(state);
+  };
   const onWindowMessage = (ev: MessageEvent) => {
     if (ev.source !== win || (ev.data as { type?: unknown } | null)?.type !== ENGINE_PORT_MESSAGE || !ev.ports[0]) return;
     offCurrent();
     current?.close();
     current = fromMessagePort(ev.ports[0], api.files);
     offCurrent = current.onMessage((m) => messages.emit(m));
-    state = { kind: 'open' };
-    states.emit(state);
+    setState({ kind: 'open' });
   };
   win.addEventListener('message', onWindowMessage);
+  // The main process restarts a crashed or hung engine window and hands this page a new port when the new
+  // one is ready (meanwhile a stand-in port answers every request with a 'restarting' error). Show the
+  // outage as a closed connection: the store fails the running request and asks for status on reopen.
+  const offEngine =
+    api.onEngineState?.((engine) => {
+      if (engine.kind === 'restarting') {
+        setState({ kind: 'closed', reason: `the engine stopped (${engine.reason}); restarting it`, retryInMs: engine.retryInMs, attempts: engine.attempt });
+      } else if (engine.kind === 'failed') {
+        setState({ kind: 'closed', reason: `the engine stopped (${engine.reason}); File → Restart Engine starts it again`, retryInMs: 0, attempts: 0 });
+      }
+    }) ?? (() => {});
   api.requestEnginePort();
 
   return {
@@ -221,6 +235,7 @@ export function connectElectron(api: FanoutPreload, win: Window): Transport {
     },
     close() {
       win.removeEventListener('message', onWindowMessage);
+      offEngine();
       offCurrent();
       current?.close();
     },

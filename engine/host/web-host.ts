@@ -16,13 +16,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { open, readFile, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HostError, HostSession, type HostSessionOptions } from './session.ts';
 import { ProtocolError, type ModelRef } from './protocol.ts';
 import type { ModelSource } from '../model/source.ts';
+import { contentType } from './content-type.ts';
 
 export interface WebHostOptions {
   /** Port to listen on; 0 = any free port. */
@@ -50,24 +51,6 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.safetensors': 'application/octet-stream',
-};
 
 /** The Content-Security-Policy of the built page (its meta tag), sent as a header too. */
 export async function pageCsp(rendererDir: string): Promise<string> {
@@ -192,7 +175,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     } catch {
       return send(res, 404, `Not found: ${rel}.`);
     }
-    const headers = baseHeaders(MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
+    const headers = baseHeaders(contentType(file));
     let start = 0;
     let end = size - 1;
     let status = 200;

@@ -167,7 +167,9 @@ function EmptyState({ hasRun }: { hasRun: boolean }) {
         <p>
           {connection.kind === 'connecting'
             ? 'Connecting to the engine…'
-            : `${capitalize(connection.reason)}. Retrying in ${Math.ceil(connection.retryInMs / 1000)} s.`}
+            : connection.retryInMs > 0
+              ? `${capitalize(connection.reason)}. Retrying in ${Math.ceil(connection.retryInMs / 1000)} s.`
+              : `${capitalize(connection.reason)}.`}
         </p>
         <p className="dim">Start the Fanout host (or restart the desktop app); this page reconnects by itself. The editor works meanwhile and your text is kept.</p>
       </div>

@@ -1,8 +1,7 @@
 // Top bar: file name, open/save, generate/cancel, settings toggle.
 import { useApp, useServices } from '../app-context.ts';
-import { generateAtCursor } from '../actions.ts';
-import { currentText, focusEditor, replaceText, setLanguage } from '../editor-host.ts';
-import { openFile, saveFile } from '../files.ts';
+import { generateAtCursor, openFileAction, saveFileAction } from '../actions.ts';
+import { focusEditor } from '../editor-host.ts';
 
 const MOD = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
 
@@ -12,38 +11,8 @@ export function Toolbar({ settingsOpen, onToggleSettings }: { settingsOpen: bool
   const generating = useApp((s) => s.run?.status === 'generating');
   const n = useApp((s) => s.settings.n);
 
-  const onOpen = async () => {
-    try {
-      const f = await openFile(transport.files);
-      if (!f) return;
-      replaceText(f.text, f.name);
-      store.getState().setFile({ name: f.name, path: f.path });
-    } catch (e) {
-      store.getState().showError({
-        code: 'open-failed',
-        message: `Could not open the file: ${(e as Error).message}.`,
-        hint: 'The editor text is unchanged. Check the file is readable text and try again.',
-      });
-    }
-    focusEditor();
-  };
-
-  const onSave = async () => {
-    try {
-      const saved = await saveFile(transport.files, { ...file, text: currentText() });
-      if (saved && (saved.name !== file.name || saved.path !== file.path)) {
-        store.getState().setFile(saved);
-        setLanguage(saved.name);
-      }
-    } catch (e) {
-      store.getState().showError({
-        code: 'save-failed',
-        message: `Could not save ${file.name}: ${(e as Error).message}.`,
-        hint: 'Your text is still in the editor and in the local draft. Try another location.',
-      });
-    }
-    focusEditor();
-  };
+  const onOpen = () => void openFileAction(store, transport.files);
+  const onSave = () => void saveFileAction(store, transport.files);
 
   return (
     <header className="toolbar">

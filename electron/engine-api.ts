@@ -1,0 +1,68 @@
+// The messages between the main process and the engine window (its preload and page). The main process
+// validates everything the engine window sends (schemas below) like any other IPC input; what the main
+// process sends to the engine page is validated there by the host protocol (client messages) or is
+// trivially shaped.
+import { z } from 'zod';
+import { hostEventSchema, modelRefSchema, type HostEvent, type ModelRef } from '../engine/host/protocol.ts';
+
+/** What the engine preload exposes to the engine page as window.fanoutEngineHost. */
+export interface EngineHostApi {
+  /** Start-up parameters. */
+  init(): Promise<EngineInit>;
+  /** A model folder path (as typed: relative paths start at the bundled models' folder) → its fanout:// URL. */
+  resolveModel(path: string): Promise<ResolveResult>;
+  report(r: EngineReport): void;
+  onControl(fn: (c: EngineControl) => void): void;
+}
+
+/** What the engine page asks for when it starts. */
+export interface EngineInit {
+  /** The model to load at once (the one loaded before the engine window was restarted), or null. */
+  restore: ModelRef | null;
+}
+
+/** The answer to a model folder path: the URL the engine page loads it from, or why it cannot. */
+export type ResolveResult =
+  | { ok: true; url: string; /** The absolute folder path (the model's name in messages). */ path: string }
+  | { ok: false; message: string; hint: string };
+
+/** Main → engine page. */
+export type EngineControl =
+  /** A host-protocol client message on the main process's own connection (replies come back as 'control' reports). */
+  | { type: 'client'; message: unknown }
+  /** The UI connection `conn` is gone (its window reloaded or closed): close it, cancelling what it runs. */
+  | { type: 'close-conn'; conn: number };
+
+const text = (max: number) => z.string().max(max);
+const conn = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Engine page → main. */
+export const engineReportSchema = z.discriminatedUnion('type', [
+  /** The page is running and accepts UI ports. */
+  z.strictObject({ type: z.literal('ready') }),
+  /** The GPU device was lost (not destroyed by us): the main process restarts the engine window. */
+  z.strictObject({ type: z.literal('device-lost'), reason: text(200), message: text(2000) }),
+  /** The model loaded now (after a load succeeded), or null (a failed load left none). */
+  z.strictObject({ type: z.literal('model'), ref: modelRefSchema.nullable() }),
+  /** A UI request started or ended (so the main process can fail it visibly if the engine dies meanwhile). */
+  z.strictObject({
+    type: z.literal('request'),
+    conn,
+    id: text(200).min(1),
+    kind: z.enum(['load', 'generate']),
+    state: z.enum(['start', 'end']),
+  }),
+  /** Replies on the main process's own connection. */
+  z.strictObject({ type: z.literal('control'), events: z.array(hostEventSchema).max(10_000) }),
+  /** A line for the main process's log (engine failures, warnings). */
+  z.strictObject({ type: z.literal('log'), level: z.enum(['error', 'warn', 'info']), message: text(10_000) }),
+]);
+
+export type EngineReport = z.infer<typeof engineReportSchema>;
+
+// The control events carry HostEvents; keep the inferred type and the protocol's type in step.
+const _events: [Extract<EngineReport, { type: 'control' }>['events'][number] extends HostEvent ? true : false] = [true];
+void _events;
+
+/** The path argument of IPC.resolveModel. */
+export const resolveModelArgs = z.tuple([z.string().min(1, 'must be a folder path').max(4096, 'is too long')]);

@@ -1,0 +1,111 @@
+// Every IPC handler of the main process. Each one first checks who sent the message — the top-level
+// frame of our editor page (fanout://app/) in the current editor window, or of the engine page
+// (fanout://engine/) in the current engine window — and drops or refuses anything else; then it
+// validates the payload with zod (electron/ipc-schemas.ts, electron/engine-api.ts).
+import { ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { engineReportSchema, resolveModelArgs, type ResolveResult } from './engine-api.ts';
+import { menuListenerArgs, noArgs, parseArgs, saveFileArgs, senderIs } from './ipc-schemas.ts';
+import { APP_HOST, ENGINE_HOST, IPC, type IpcResult } from './shared.ts';
+import type { EditorFiles } from './editor-files.ts';
+import type { EngineHost } from './engine-window.ts';
+import type { ModelFolders } from './model-folders.ts';
+
+export interface IpcDeps {
+  editorWindow(): BrowserWindow | null;
+  engine: EngineHost;
+  files: EditorFiles;
+  folders: ModelFolders;
+  modelBaseDir: string;
+  /** The editor page has (or no longer has) a menu-command listener. */
+  setMenuListener(wc: WebContents, on: boolean): void;
+  log(line: string): void;
+}
+
+type AnyEvent = IpcMainEvent | IpcMainInvokeEvent;
+
+export function registerIpc(d: IpcDeps): void {
+  const fromEditor = (e: AnyEvent) => {
+    const win = d.editorWindow();
+    return !!win && !win.isDestroyed() && e.sender === win.webContents && senderIs(e.senderFrame, APP_HOST);
+  };
+  const fromEngine = (e: AnyEvent) => e.sender === d.engine.webContents && senderIs(e.senderFrame, ENGINE_HOST);
+  const refuse = (channel: string, e: AnyEvent) => d.log(`ipc: refused ${channel} from ${e.senderFrame?.url ?? '(no frame)'}`);
+
+  /** An invoke handler that answers IpcResult; the sender check and argument parsing come first. */
+  const handle = <T>(channel: string, from: (e: AnyEvent) => boolean, fn: (e: IpcMainInvokeEvent, args: unknown[]) => Promise<T> | T) => {
+    ipcMain.handle(channel, async (e, ...args: unknown[]): Promise<IpcResult<T>> => {
+      if (!from(e)) {
+        refuse(channel, e);
+        return { ok: false, message: 'refused: not sent by the app' };
+      }
+      try {
+        return { ok: true, value: await fn(e, args) };
+      } catch (err) {
+        return { ok: false, message: (err as Error).message };
+      }
+    });
+  };
+
+  // Editor → main
+
+  ipcMain.on(IPC.requestEnginePort, (e, ...args: unknown[]) => {
+    if (!fromEditor(e)) return refuse(IPC.requestEnginePort, e);
+    if (args.length !== 0) return d.log(`ipc: ${IPC.requestEnginePort}: unexpected arguments`);
+    d.engine.connectEditor(e.sender);
+  });
+
+  handle(IPC.openFile, fromEditor, (_e, args) => {
+    parseArgs(noArgs, args, 'openFile');
+    return d.files.open(d.editorWindow());
+  });
+
+  handle(IPC.saveFile, fromEditor, (_e, args) => {
+    const [req] = parseArgs(saveFileArgs, args, 'saveFile');
+    return d.files.save(d.editorWindow(), req);
+  });
+
+  ipcMain.on(IPC.menuListener, (e, ...args: unknown[]) => {
+    if (!fromEditor(e)) return refuse(IPC.menuListener, e);
+    try {
+      const [on] = parseArgs(menuListenerArgs, args, IPC.menuListener);
+      d.setMenuListener(e.sender, on);
+    } catch (err) {
+      d.log(`ipc: ${(err as Error).message}`);
+    }
+  });
+
+  // Engine → main. Not wrapped in IpcResult: the engine page is ours and its preload passes these through.
+
+  ipcMain.handle(IPC.engineInit, (e, ...args: unknown[]) => {
+    if (!fromEngine(e)) {
+      refuse(IPC.engineInit, e);
+      throw new Error('refused');
+    }
+    parseArgs(noArgs, args, IPC.engineInit);
+    return d.engine.init();
+  });
+
+  ipcMain.handle(IPC.resolveModel, async (e, ...args: unknown[]): Promise<ResolveResult> => {
+    if (!fromEngine(e)) {
+      refuse(IPC.resolveModel, e);
+      return { ok: false, message: 'refused', hint: '' };
+    }
+    let path: string;
+    try {
+      [path] = parseArgs(resolveModelArgs, args, IPC.resolveModel);
+    } catch (err) {
+      return { ok: false, message: (err as Error).message, hint: 'Enter a model folder path.' };
+    }
+    return d.folders.resolve(path, d.modelBaseDir);
+  });
+
+  ipcMain.on(IPC.engineReport, (e, ...args: unknown[]) => {
+    if (!fromEngine(e)) return refuse(IPC.engineReport, e);
+    const r = engineReportSchema.safeParse(args[0]);
+    if (!r.success || args.length !== 1) {
+      d.log(`ipc: dropped an invalid engine report: ${r.success ? 'extra arguments' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      return;
+    }
+    d.engine.report(r.data);
+  });
+}

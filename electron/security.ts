@@ -1,0 +1,41 @@
+// App-wide hardening, applied to every web contents the app creates:
+// - navigation only within the page's own fanout:// origin; no new windows, no <webview>, no redirects
+//   elsewhere;
+// - no remote content: the default session cancels every request that is not fanout:// (or data:/blob:,
+//   and devtools: in development);
+// - every permission request denied (WebGPU needs none), except writing to the clipboard from the editor
+//   (the editor's Copy).
+import { app, session, type WebContents } from 'electron';
+import { APP_HOST } from './shared.ts';
+import { allowedNavigation, allowedRequest, ownHost } from './url-policy.ts';
+
+export function hardenApp(opts: { dev: boolean; log(line: string): void }): void {
+  app.on('web-contents-created', (_e, contents: WebContents) => {
+    const stay = (event: { preventDefault(): void }, url: string) => {
+      if (allowedNavigation(contents.getURL(), url)) return;
+      event.preventDefault();
+      opts.log(`blocked navigation to ${url}`);
+    };
+    contents.on('will-navigate', (e) => stay(e, e.url));
+    contents.on('will-redirect', (e) => stay(e, e.url));
+    contents.on('will-frame-navigate', (e) => {
+      if (!e.isMainFrame) stay(e, e.url);
+    });
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      opts.log(`blocked a new window for ${url}`);
+      return { action: 'deny' };
+    });
+  });
+
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((wc, permission, callback) => {
+    callback(permission === 'clipboard-sanitized-write' && ownHost(wc.getURL()) === APP_HOST);
+  });
+  ses.setPermissionCheckHandler((wc, permission) => permission === 'clipboard-sanitized-write' && wc !== null && ownHost(wc.getURL()) === APP_HOST);
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const ok = allowedRequest(details.url, opts.dev);
+    if (!ok) opts.log(`blocked a request for ${details.url}`);
+    callback({ cancel: !ok });
+  });
+}

@@ -1,0 +1,105 @@
+// electron/ipc.ts against a stand-in ipcMain: every handler refuses messages from anything but our own
+// pages in our own windows, validates payloads, and routes the rest.
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => {
+  const handlers = new Map<string, (e: unknown, ...args: unknown[]) => unknown>();
+  const listeners = new Map<string, (e: unknown, ...args: unknown[]) => void>();
+  return {
+    ipcMain: {
+      handle: (ch: string, fn: (e: unknown, ...args: unknown[]) => unknown) => handlers.set(ch, fn),
+      on: (ch: string, fn: (e: unknown, ...args: unknown[]) => void) => listeners.set(ch, fn),
+    },
+    __handlers: handlers,
+    __listeners: listeners,
+  };
+});
+
+import * as electron from 'electron';
+import { registerIpc, type IpcDeps } from '../../electron/ipc.ts';
+import { IPC } from '../../electron/shared.ts';
+import { ModelFolders } from '../../electron/model-folders.ts';
+
+const fake = electron as unknown as {
+  __handlers: Map<string, (e: unknown, ...args: unknown[]) => unknown>;
+  __listeners: Map<string, (e: unknown, ...args: unknown[]) => void>;
+};
+
+function setup() {
+  const editorWc = { id: 1 };
+  const engineWc = { id: 2 };
+  const calls: string[] = [];
+  const engine = {
+    webContents: engineWc,
+    connectEditor: vi.fn(() => calls.push('connect')),
+    report: vi.fn(),
+    init: vi.fn(() => ({ restore: null })),
+  };
+  const files = { open: vi.fn(async () => null), save: vi.fn(async () => ({ path: '/p/a.ts', name: 'a.ts' })) };
+  const deps = {
+    editorWindow: () => ({ isDestroyed: () => false, webContents: editorWc }),
+    engine,
+    files,
+    folders: new ModelFolders(),
+    modelBaseDir: '/nowhere',
+    setMenuListener: vi.fn(),
+    log: vi.fn(),
+  } as unknown as IpcDeps;
+  registerIpc(deps);
+  const fromEditor = { sender: editorWc, senderFrame: { url: 'fanout://app/index.html', parent: null } };
+  const fromEngine = { sender: engineWc, senderFrame: { url: 'fanout://engine/index.html', parent: null } };
+  return { deps, engine, files, fromEditor, fromEngine, editorWc, engineWc };
+}
+
+describe('registerIpc', () => {
+  it('answers the editor and refuses everyone else', async () => {
+    const { files, fromEditor, fromEngine, editorWc } = setup();
+    const save = fake.__handlers.get(IPC.saveFile)!;
+    await expect(save(fromEditor, { name: 'a.ts', text: 'x' })).resolves.toEqual({ ok: true, value: { path: '/p/a.ts', name: 'a.ts' } });
+    expect(files.save).toHaveBeenCalledTimes(1);
+    // The engine page, a sub-frame, a navigated frame, another window: refused, nothing saved.
+    for (const e of [
+      fromEngine,
+      { sender: editorWc, senderFrame: { url: 'fanout://app/index.html', parent: {} } },
+      { sender: editorWc, senderFrame: { url: 'https://evil.example/', parent: null } },
+      { sender: editorWc, senderFrame: null },
+      { sender: { id: 9 }, senderFrame: { url: 'fanout://app/index.html', parent: null } },
+    ]) {
+      await expect(save(e, { name: 'a.ts', text: 'x' })).resolves.toMatchObject({ ok: false, message: expect.stringContaining('refused') });
+    }
+    expect(files.save).toHaveBeenCalledTimes(1);
+  });
+
+  it('validates payloads', async () => {
+    const { files, fromEditor } = setup();
+    const save = fake.__handlers.get(IPC.saveFile)!;
+    await expect(save(fromEditor, { name: '../../.bashrc', text: 'x' })).resolves.toMatchObject({ ok: false, message: expect.stringContaining('0.name') });
+    await expect(save(fromEditor, { name: 'a.ts', text: 'x', mode: 0o777 })).resolves.toMatchObject({ ok: false });
+    await expect(fake.__handlers.get(IPC.openFile)!(fromEditor, 'extra')).resolves.toMatchObject({ ok: false });
+    expect(files.save).not.toHaveBeenCalled();
+    expect(files.open).not.toHaveBeenCalled();
+  });
+
+  it('routes the engine port request and the engine reports', async () => {
+    const { engine, fromEditor, fromEngine } = setup();
+    fake.__listeners.get(IPC.requestEnginePort)!(fromEngine);
+    expect(engine.connectEditor).not.toHaveBeenCalled();
+    fake.__listeners.get(IPC.requestEnginePort)!(fromEditor);
+    expect(engine.connectEditor).toHaveBeenCalledWith(fromEditor.sender);
+
+    const report = fake.__listeners.get(IPC.engineReport)!;
+    report(fromEditor, { type: 'ready' }); // only the engine page reports
+    report(fromEngine, { type: 'bogus' });
+    report(fromEngine, { type: 'ready' }, 'extra');
+    expect(engine.report).not.toHaveBeenCalled();
+    report(fromEngine, { type: 'ready' });
+    expect(engine.report).toHaveBeenCalledWith({ type: 'ready' });
+
+    expect(fake.__handlers.get(IPC.engineInit)!(fromEngine)).toEqual({ restore: null });
+    await expect(Promise.resolve().then(() => fake.__handlers.get(IPC.engineInit)!(fromEditor))).rejects.toThrow('refused');
+    const resolve = fake.__handlers.get(IPC.resolveModel)!;
+    await expect(resolve(fromEditor, 'models/x')).resolves.toMatchObject({ ok: false, message: 'refused' });
+    await expect(resolve(fromEngine, 42)).resolves.toMatchObject({ ok: false });
+    await expect(resolve(fromEngine, 'models/x')).resolves.toMatchObject({ ok: false, message: 'No such folder: /nowhere/models/x.' });
+  });
+});
