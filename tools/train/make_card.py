@@ -5,6 +5,7 @@ tools/train/manifest.json and a few greedy completions (tools/train/sample.py).
 Usage: /usr/bin/python3 tools/train/make_card.py models/fanout-code-4m [--no-samples]
            [--eval EVAL.json]   # the JSON of `npx fanout eval --json --out EVAL.json`
            [--note NOTE.md]     # extra lines for the Training section (e.g. the schedule as run)
+           [--append MORE.md]   # a section added before Limitations (e.g. the engine's ranked samples)
 """
 import json
 import os
@@ -103,7 +104,7 @@ def main():
         w(f"- Plain text (32 x 512 tokens): loss {ev['plain_loss']:.3f} nats/token, "
           f"**{ev['plain_bpb']:.3f} bits per byte** ({ev['plain_bytes_per_token']:.2f} bytes/token).")
         w(f"- FIM samples (16 x 512 tokens): loss {ev['fim_loss']:.3f} nats/token.")
-        w("- History: " + "; ".join(f"step {e['step']}: {e['plain_loss']:.3f} / {e['plain_bpb']:.3f} bpb" for e in st["evals"]) + "\n")
+        w("- History: " + "; ".join(f"step {e['step']}: {e['plain_loss']:.3f} / {e['plain_bpb']:.3f} bpb" for e in {e["step"]: e for e in st["evals"]}.values()) + "\n")
     w("## Evaluation\n")
     if evj:
         fs, nl, se = evj["functions"]["summary"], evj["nextLine"]["summary"], evj["settings"]
@@ -130,6 +131,8 @@ def main():
         for p, c in samples:
             w("```\n" + p + "\u2588" + c + "\n```\n")
         w("(\u2588 marks where the prompt ends.)\n")
+    if arg_value("--append"):
+        w(open(arg_value("--append")).read().strip() + "\n")
     w("## Limitations\n")
     w("- Very small and briefly trained: it has seen only a few million tokens, so completions are short-range "
       "pattern continuations (closing brackets, common idioms, identifier repetition), often wrong or repetitive. "
