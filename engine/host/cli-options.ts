@@ -44,3 +44,8 @@ export function intList(lo: number, hi: number): (v: string) => number[] {
     }
   };
 }
+
+/** --temperature: 0..10 (0 = greedy). */
+export const parseTemperature = numberWhere((t) => t >= 0 && t <= 10, 'from 0 to 10');
+/** --top-p: nucleus mass in (0, 1] (1 = off). */
+export const parseTopP = numberWhere((p) => p > 0 && p <= 1, 'greater than 0 and at most 1');

@@ -7,7 +7,7 @@ import { generateRequestSchema, formatIssues } from '../protocol.ts';
 import { CliError } from '../cli-errors.ts';
 import { readTextFile, writeOut } from '../cli-io.ts';
 import { openEngine } from '../cli-model.ts';
-import { anyInt, intIn, numberWhere } from '../cli-options.ts';
+import { anyInt, intIn, parseTemperature, parseTopP } from '../cli-options.ts';
 
 interface CompleteOptions {
   promptFile: string;
@@ -35,8 +35,8 @@ export function register(program: Command): Command {
     .option('--model <dir>', 'Hugging Face model folder (default: the model under models/)')
     .option('--n <count>', 'number of samples, 1..256', intIn(1, 256), d.n)
     .option('--max-tokens <count>', 'tokens per sample, 1..4096', intIn(1, 4096), d.maxTokens)
-    .option('--temperature <t>', 'sampling temperature, 0..10 (0 = greedy)', numberWhere((t) => t >= 0 && t <= 10, 'from 0 to 10'), d.temperature)
-    .option('--top-p <p>', 'nucleus mass, in (0, 1] (1 = off)', numberWhere((p) => p > 0 && p <= 1, 'greater than 0 and at most 1'), d.topP)
+    .option('--temperature <t>', 'sampling temperature, 0..10 (0 = greedy)', parseTemperature, d.temperature)
+    .option('--top-p <p>', 'nucleus mass, in (0, 1] (1 = off)', parseTopP, d.topP)
     .option('--top-k <k>', 'keep the k most likely tokens (0 = off)', intIn(0, 1_000_000), d.topK)
     .option('--seed <seed>', 'random seed (integer)', anyInt, d.seed)
     .addOption(new Option('--stop <mode>', 'where a completion ends').choices(['line', 'block', 'none']).default(d.stop))

@@ -9,7 +9,7 @@ import { DEFAULT_REQUEST, type AttentionMode } from '../../api.ts';
 import { CliError } from '../cli-errors.ts';
 import { writeOut } from '../cli-io.ts';
 import { log, openEngine, packageRoot } from '../cli-model.ts';
-import { anyInt, intIn, numberWhere } from '../cli-options.ts';
+import { anyInt, intIn, parseTemperature, parseTopP } from '../cli-options.ts';
 import type { EvalResult } from '../../eval/report.ts';
 
 interface EvalOptions {
@@ -46,8 +46,8 @@ export function register(program: Command): Command {
     .option('--seed <seed>', 'seed for sampling and for picking lines (integer)', anyInt, 0)
     .option('--max-tokens <count>', 'tokens per function completion, 1..4096', intIn(1, 4096), 160)
     .option('--line-tokens <count>', 'tokens per next-line completion, 1..4096', intIn(1, 4096), 64)
-    .option('--temperature <t>', 'sampling temperature of the n samples, 0..10', numberWhere((t) => t >= 0 && t <= 10, 'from 0 to 10'), d.temperature)
-    .option('--top-p <p>', 'nucleus mass of the n samples, in (0, 1]', numberWhere((p) => p > 0 && p <= 1, 'greater than 0 and at most 1'), d.topP)
+    .option('--temperature <t>', 'sampling temperature of the n samples, 0..10', parseTemperature, d.temperature)
+    .option('--top-p <p>', 'nucleus mass of the n samples, in (0, 1]', parseTopP, d.topP)
     .option('--timeout <ms>', 'wall-clock limit per checked program, 100..600000 ms', intIn(100, 600_000), 5000)
     .option('--jobs <k>', 'checked programs running at once, 1..64 (default: min(4, cores))', intIn(1, 64))
     .addOption(new Option('--attention <mode>', 'attention implementation').choices(['bifurcated', 'standard']).default(d.attention))
