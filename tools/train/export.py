@@ -92,6 +92,10 @@ def main():
         "step": s["step"], "total_steps": s["args"]["total_steps"], "tokens_seen": ex.get("tokens_seen"),
         "train_seconds": round(ex.get("train_seconds", 0.0)), "evals": ex.get("evals", []),
         "args": s["args"], "n_params": int(sum(v.numel() for v in sd.values())),
+        # phases started with train.py --init-from (each a new step count, data order and LR schedule)
+        "phases": [{"from_step": p["from_step"], "tokens_seen": p["tokens_seen"],
+                    "bf16": p["args"].get("bf16", False), "total_steps": p["args"]["total_steps"]}
+                   for p in ex.get("phases", [])],
     }
     with open(os.path.join(a.out, "training_state.json"), "w") as f:
         json.dump(st, f, indent=1)

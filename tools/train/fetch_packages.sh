@@ -3,7 +3,7 @@
 # Usage: sh tools/train/fetch_packages.sh [DATA_DIR]   (default /root/fanout-train)
 set -u
 DATA=${1:-/root/fanout-train}
-LIST=$(dirname "$0")/packages.txt
+LIST=$(cd "$(dirname "$0")" && pwd)/packages.txt  # absolute: the script cd-s below
 mkdir -p "$DATA/tarballs" "$DATA/pkgs"
 cd "$DATA/tarballs"
 grep -v '^#' "$LIST" | grep -v '^$' | while read -r P; do

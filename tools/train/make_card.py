@@ -66,7 +66,10 @@ def main():
       f"{cfg['eos_token_id']}), `<|fim_prefix|>`, `<|fim_middle|>`, `<|fim_suffix|>` (Qwen2.5-Coder spellings). No BOS.")
     w(f"- Context: trained at 512 tokens, last {int(a['final_frac']*100)}% of steps at {a['seq_len_final']} tokens; "
       f"max_position_embeddings {cfg['max_position_embeddings']}.")
-    w("- Weights: float16 safetensors (trained in float32).\n")
+    bf16 = any(p.get("bf16") for p in st.get("phases", []))
+    precision = ("float32 weights and optimizer state; matmuls in bfloat16 (CPU autocast) from the first "
+                 "bf16 phase on" if bf16 else "float32")
+    w(f"- Weights: float16 safetensors (trained with {precision}).\n")
     w("## Fill-in-the-middle\n")
     w("About half of the training samples are in prefix-suffix-middle order, split at two uniformly random "
       "character positions of a document piece (documents are cut into pieces of at most 4000 characters):\n")
@@ -89,11 +92,12 @@ def main():
       "exact and near-duplicate (whitespace/semicolon/quote-normalised hash) removal.")
     w(f"- Filter counts (files): {json.dumps(sm['filter_counts'])}.\n")
     w("## Training\n")
-    w(f"- Tokens seen: {st['tokens_seen']:,} (step {st['step']} of {st['total_steps']}; batch {a['batch']}x{a['seq_len']} "
-      f"tokens)" + (f", {100*st['tokens_seen']/sm['tokens_train']:.0f}% of one epoch of the training corpus." if "tokens_train" in sm else "."))
+    w(f"- Tokens seen: {st['tokens_seen']:,} (the last phase ended at its step {st['step']} "
+      f"of {st['total_steps']}; batch {a['batch']}x{a['seq_len']} tokens)" +
+      (f", {st['tokens_seen']/sm['tokens_train']:.2f} times the size of the final training corpus." if "tokens_train" in sm else "."))
     w(f"- AdamW (betas 0.9/0.95, weight decay {a['weight_decay']}), peak LR {a['lr']}, {a['warmup']} warm-up steps, "
       f"cosine decay to {a['min_lr_frac']}x, gradient clipping 1.0, seed {a['seed']}.")
-    w(f"- Training time: {st['train_seconds']/3600:.2f} h on 2 shared CPU cores (PyTorch 1.13, float32); the cores "
+    w(f"- Training time: {st['train_seconds']/3600:.2f} h on 2 shared CPU cores (PyTorch 1.13, {'float32 then bfloat16 autocast' if bf16 else 'float32'}); the cores "
       f"were shared with other jobs, so throughput averaged {st['tokens_seen']/max(1,st['train_seconds']):.0f} tokens/s "
       "(including validation passes).")
     if note:
@@ -104,7 +108,14 @@ def main():
         w(f"- Plain text (32 x 512 tokens): loss {ev['plain_loss']:.3f} nats/token, "
           f"**{ev['plain_bpb']:.3f} bits per byte** ({ev['plain_bytes_per_token']:.2f} bytes/token).")
         w(f"- FIM samples (16 x 512 tokens): loss {ev['fim_loss']:.3f} nats/token.")
-        w("- History: " + "; ".join(f"step {e['step']}: {e['plain_loss']:.3f} / {e['plain_bpb']:.3f} bpb" for e in {e["step"]: e for e in st["evals"]}.values()) + "\n")
+        # history by validation set (the set changes when the corpus is extended), keyed by tokens seen
+        groups = {}
+        for e in st["evals"]:
+            groups.setdefault(e.get("val_set", "original"), {})[e["tokens_seen"]] = e
+        for vs, es in groups.items():
+            w(f"- History (validation set {vs}; plain loss nats/token / bits per byte at tokens seen): " +
+              "; ".join(f"{t/1e6:.2f}M: {e['plain_loss']:.3f} / {e['plain_bpb']:.3f}" for t, e in es.items()) + ".")
+        w("")
     w("## Evaluation\n")
     if evj:
         fs, nl, se = evj["functions"]["summary"], evj["nextLine"]["summary"], evj["settings"]
