@@ -10,6 +10,7 @@ import type { Tokenizer, StreamDecoder } from './tokenizer/tokenizer.ts';
 import { KvCache } from './kv-cache.ts';
 import { PrefillPlan, DecodePlan } from './model/forward.ts';
 import { buildPrompt } from './prompt.ts';
+import { healPrompt, maskRow } from './token-healing.ts';
 import { sampleToken } from './sampler.ts';
 import { sampleRng } from './rng.ts';
 import { StopChecker } from './stop.ts';
@@ -49,6 +50,8 @@ const now = () => performance.now();
 export async function* generate(m: LoadedForGenerate, req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateEvent> {
   const { ctx, config: c } = m;
   const prompt = buildPrompt(m.tokenizer, { prefix: req.prefix, suffix: req.suffix }, c.maxPositions, req.maxTokens);
+  const heal = prompt.fim ? undefined : healPrompt(m.tokenizer, prompt.ids, c.vocabSize);
+  if (heal) prompt.ids = heal.ids;
   if (prompt.ids.length === 0) {
     const start = m.tokenizer.tokenId('<|endoftext|>') ?? c.bosTokenId ?? [...m.eosIds][0];
     if (start === undefined) throw new Error('empty prompt and the model has no BOS or end-of-text token to start from: type some text first');
@@ -121,9 +124,13 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       // Sample each active row's next token from its logits row.
       const nextRows: number[] = [];
       const nextTokens: number[] = [];
+      // Step 0 of a healed prompt: every sample reads the same row, restricted to the healing tokens.
+      const healedRow = heal && step === 0 ? maskRow(logits, 0, heal.allowed) : undefined;
       for (let r = 0; r < rows.length; r++) {
         const s = samples[rows[r]];
-        const { token, logprob } = sampleToken(logits, logitRow(r) * c.vocabSize, c.vocabSize, params, s.rng);
+        const { token, logprob } = healedRow
+          ? sampleToken(healedRow, 0, c.vocabSize, params, s.rng)
+          : sampleToken(logits, logitRow(r) * c.vocabSize, c.vocabSize, params, s.rng);
         generated++;
         if (m.eosIds.has(token) || m.tokenizer.specialIds.has(token)) {
           yield* finish(s, 'eos');
@@ -131,7 +138,11 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
         }
         s.tokens.push(token);
         s.sumLogprob += logprob;
-        const verdict = s.stop.push(s.decoder.push(token));
+        let piece = s.decoder.push(token);
+        // The healed token's text is already in the editor: the sample's text starts after it. (Its bytes
+        // are whole characters and this token's bytes start with them, so `piece` starts with it.)
+        if (healedRow) piece = piece.slice(heal!.text.length);
+        const verdict = s.stop.push(piece);
         if (verdict.emit) {
           s.text += verdict.emit;
           yield { type: 'token', sample: s.index, token, text: verdict.emit, logprob };

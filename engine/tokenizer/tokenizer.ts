@@ -168,6 +168,11 @@ export class Tokenizer {
     return Number.isInteger(id) && id >= 0 ? this.idToToken[id] : undefined;
   }
 
+  /** The bytes token `id` decodes to (empty for ids with no token). Do not modify the returned array. */
+  tokenBytes(id: number): Uint8Array {
+    return this.bytesOf(id);
+  }
+
   private bytesOf(id: number): Uint8Array {
     const cached = this.bytesCache[id];
     if (cached) return cached;

@@ -1,5 +1,5 @@
 // generate(): bifurcated vs standard attention, seeded determinism, greedy decoding vs the float64
-// reference, cancellation, requests that do not fit, prompt truncation and fill-in-the-middle.
+// reference, token healing, cancellation, requests that do not fit, prompt truncation and fill-in-the-middle.
 import { describe, test, expect, afterAll, beforeAll } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { makeModelDir, engineFor, collect } from './helpers.ts';
@@ -7,6 +7,7 @@ import { referenceLogits } from '../reference/forward64.ts';
 import { testSeed } from '../gpu.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest } from '../../engine/api.ts';
 import { RequestTooLargeError } from '../../engine/memory.ts';
+import { healPrompt } from '../../engine/token-healing.ts';
 import type { Engine } from '../../engine/engine.ts';
 
 type Model = Awaited<ReturnType<typeof makeModelDir>>;
@@ -78,12 +79,16 @@ describe('decoding', () => {
     const { tokens, logprobs } = candidates(events);
     const start = events.find((e) => e.type === 'start');
     expect(start).toBeDefined();
-    const promptIds = engine.tokenizer.encode(prefix, { specials: false });
+    // The prompt ends in a lone ' ' token, which token healing takes back: step 0 is the argmax among the
+    // tokens that start with ' ', and its log-probability is renormalised over them.
+    const heal = healPrompt(engine.tokenizer, engine.tokenizer.encode(prefix, { specials: false }), model.config.vocabSize);
+    expect(heal?.text).toBe(' ');
+    const promptIds = heal!.ids;
     const gen = tokens.get(0) ?? [];
     expect(tokens.get(1)).toEqual(gen); // greedy: every sample is the same
     const ref = referenceLogits(model.config, model.tensors, [...promptIds, ...gen]);
     for (let i = 0; i < gen.length; i++) {
-      const row = ref[promptIds.length - 1 + i];
+      const row = i === 0 ? ref[promptIds.length - 1].map((v, id) => (heal!.allowed[id] ? v : -Infinity)) : ref[promptIds.length - 1 + i];
       let max = -Infinity;
       for (const v of row) max = Math.max(max, v);
       expect(max - row[gen[i]], `step ${i}`).toBeLessThan(1e-3);
@@ -92,6 +97,28 @@ describe('decoding', () => {
       const lp = row[gen[i]] - max - Math.log(lse);
       expect(Math.abs(logprobs.get(0)![i] - lp)).toBeLessThan(1e-3);
     }
+  });
+
+  test('a prompt that ends part-way through a token is healed: samples continue the whole token, without repeating it', async () => {
+    const prefix = 'for (let i = 0; i < ';
+    const full = engine.tokenizer.encode(prefix, { specials: false });
+    const heal = healPrompt(engine.tokenizer, full, model.config.vocabSize)!;
+    const events = await collect(engine.generate(req({ prefix, n: 16, maxTokens: 6, seed: 11, stop: 'none' })));
+    const { tokens, finishes } = candidates(events);
+    expect((events.find((e) => e.type === 'start') as Extract<GenerateEvent, { type: 'start' }>).promptTokens).toBe(full.length - 1);
+    expect(finishes).toHaveLength(16);
+    for (const f of finishes) {
+      const ids = tokens.get(f.sample)!;
+      expect(heal.allowed[ids[0]], `sample ${f.sample} first token`).toBe(1);
+      const whole = engine.tokenizer.decode(ids);
+      expect(whole.startsWith(heal.text)).toBe(true);
+      expect(f.text).toBe(whole.slice(heal.text.length));
+    }
+    // fill-in-the-middle prompts are not healed: the prefix keeps its last token
+    const fim = await collect(engine.generate(req({ prefix, suffix: ') {}\n', n: 2, maxTokens: 2 })));
+    const start = fim.find((e) => e.type === 'start') as Extract<GenerateEvent, { type: 'start' }>;
+    expect(start.fim).toBe(true);
+    expect(start.promptTokens).toBe(full.length + engine.tokenizer.encode(') {}\n', { specials: false }).length + 3);
   });
 
   test('cancelling mid-decode stops within one step and frees the request', async () => {
