@@ -4,6 +4,7 @@
 Usage: /usr/bin/python3 tools/train/sample.py models/fanout-code-4m [--prompt P ...] \
            [--max-new 48] [--temperature 0.0] [--top-k 0] [--seed 0] [--json]
 Prompts may contain <|fim_prefix|>/<|fim_suffix|>/<|fim_middle|>. Generation stops at <|endoftext|>.
+A prompt that does not end in a special token is token-healed, as the engine does.
 """
 import argparse
 import json
@@ -13,11 +14,13 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bpe import U2B  # noqa: E402
 from pytorch_logprobs import load  # noqa: E402
 
 EXAMPLES = [
     # The three everyday cases the default-model issue names: closing `return a + b`, finishing a `for`
     # loop header, an import from 'react'.
+    "export function add(a: number, b: number): number {\n  return a + b",
     "export function add(a: number, b: number): number {\n  return a",
     "for (let i = 0; i < ",
     "import { useState, useEffect } from '",
@@ -30,13 +33,40 @@ EXAMPLES = [
 ]
 
 
+def token_bytes(tok, i):
+    t = tok.id_to_tok.get(i)
+    if t is None or t in tok.special:
+        return None
+    return bytes(U2B[c] for c in t)
+
+
+def heal(tok, ids):
+    """Token healing as the engine does it (engine/token-healing.ts): take back the last token when longer
+    tokens start with its bytes; returns (ids, healed text, allowed first-token ids) or (ids, "", None)."""
+    hb = token_bytes(tok, ids[-1]) if ids else None
+    if not hb:
+        return ids, "", None
+    try:
+        text = hb.decode("utf-8")
+    except UnicodeDecodeError:
+        return ids, "", None
+    allowed = [i for i in range(tok.vocab_size) if (token_bytes(tok, i) or b"").startswith(hb)]
+    if not any(len(token_bytes(tok, i)) > len(hb) for i in allowed):
+        return ids, "", None
+    return ids[:-1], text, torch.tensor(allowed)
+
+
 @torch.no_grad()
 def generate(model, tok, prompt, max_new, temperature, top_k, gen):
-    ids = tok.encode(prompt)
+    ids, healed, allowed = heal(tok, tok.encode(prompt))
     eos = tok.special["<|endoftext|>"]
     out = []
     for _ in range(max_new):
         logits = model(torch.tensor([ids + out], dtype=torch.long))[0, -1]
+        if allowed is not None and not out:
+            masked = torch.full_like(logits, float("-inf"))
+            masked[allowed] = logits[allowed]
+            logits = masked
         if temperature <= 0:
             nxt = int(logits.argmax())
         else:
@@ -48,7 +78,7 @@ def generate(model, tok, prompt, max_new, temperature, top_k, gen):
         if nxt == eos:
             break
         out.append(nxt)
-    return tok.decode(out)
+    return tok.decode(out)[len(healed):]
 
 
 def main():
