@@ -145,9 +145,13 @@ def main():
     if arg_value("--append"):
         w(open(arg_value("--append")).read().strip() + "\n")
     w("## Limitations\n")
-    w("- Very small and briefly trained: it has seen only a few million tokens, so completions are short-range "
-      "pattern continuations (closing brackets, common idioms, identifier repetition), often wrong or repetitive. "
-      "It is a working default for exercising the engine, not a useful assistant.")
+    w(f"- Very small and briefly trained ({st['n_params']/1e6:.1f}M parameters, {st['tokens_seen']/1e6:.0f}M tokens): "
+      "completions are short-range pattern continuations (closing statements and brackets, loop headers, "
+      "imports, common idioms), often wrong or repetitive beyond a line; it does not follow a doc comment to "
+      "a working function body. It is a working default for trying the app and the engine, not a useful "
+      "assistant: load a bigger model for real suggestions.")
+    w("- Greedy and sampled completions are token-healed (the prompt's last token is re-opened, as the engine "
+      "does), so a prompt ending in a space or half a word continues the word rather than the space.")
     w("- Trained only on TypeScript/JavaScript from npm packages; other languages will be poor.")
     w("- May reproduce snippets of its training data; all of it is permissively licensed (see manifest) but attribution "
       "obligations of those licences apply to verbatim copies.")
