@@ -97,7 +97,7 @@ def main():
       (f", {st['tokens_seen']/sm['tokens_train']:.2f} times the size of the final training corpus." if "tokens_train" in sm else "."))
     w(f"- AdamW (betas 0.9/0.95, weight decay {a['weight_decay']}), peak LR {a['lr']}, {a['warmup']} warm-up steps, "
       f"cosine decay to {a['min_lr_frac']}x, gradient clipping 1.0, seed {a['seed']}.")
-    w(f"- Training time: {st['train_seconds']/3600:.2f} h on 2 shared CPU cores (PyTorch 1.13, {'float32 then bfloat16 autocast' if bf16 else 'float32'}); the cores "
+    w(f"- Training time: {st['train_seconds']/3600:.2f} h on 2 shared cores of an Intel Xeon (AMX, AVX512-BF16; no GPU) with PyTorch 1.13, {'float32 then bfloat16 autocast' if bf16 else 'float32'}; the cores "
       f"were shared with other jobs, so throughput averaged {st['tokens_seen']/max(1,st['train_seconds']):.0f} tokens/s "
       "(including validation passes).")
     if note:
