@@ -141,7 +141,7 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
         let piece = s.decoder.push(token);
         // The healed token's text is already in the editor: the sample's text starts after it. (Its bytes
         // are whole characters and this token's bytes start with them, so `piece` starts with it.)
-        if (healedRow) piece = piece.slice(heal!.text.length);
+        if (heal && healedRow) piece = piece.slice(heal.text.length);
         const verdict = s.stop.push(piece);
         if (verdict.emit) {
           s.text += verdict.emit;

@@ -20,7 +20,7 @@ describe('healPrompt', () => {
     expect(h.text).toBe(' ');
     expect(h.ids).toEqual(ids.slice(0, -1));
     for (let id = 0; id < tok.vocabSize; id++) {
-      const want = !tok.specialIds.has(id) && startsWithBytes(tok.tokenBytes(id), bytes(' '));
+      const want = !tok.specialIds.has(id) && startsWithBytes(tok.bytesOf(id), bytes(' '));
       expect(h.allowed[id], `token ${id} ${JSON.stringify(tok.decode([id]))}`).toBe(want ? 1 : 0);
     }
     // ' t', ' a', '  ', ' return' are among them; 't' and the specials are not

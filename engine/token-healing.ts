@@ -20,7 +20,7 @@ export interface HealTokenizer {
   readonly vocabSize: number;
   readonly specialIds: ReadonlySet<number>;
   /** The bytes a token decodes to (empty for ids with no token). */
-  tokenBytes(id: number): Uint8Array;
+  bytesOf(id: number): Uint8Array;
 }
 
 export interface Healing {
@@ -52,7 +52,7 @@ export function healPrompt(tok: HealTokenizer, ids: readonly number[], modelVoca
   if (ids.length === 0) return undefined;
   const last = ids[ids.length - 1];
   if (tok.specialIds.has(last)) return undefined;
-  const heal = tok.tokenBytes(last);
+  const heal = tok.bytesOf(last);
   if (heal.length === 0) return undefined;
   let text: string;
   try {
@@ -65,7 +65,7 @@ export function healPrompt(tok: HealTokenizer, ids: readonly number[], modelVoca
   const n = Math.min(modelVocab, tok.vocabSize);
   for (let id = 0; id < n; id++) {
     if (tok.specialIds.has(id)) continue;
-    const b = tok.tokenBytes(id);
+    const b = tok.bytesOf(id);
     if (startsWith(b, heal)) {
       allowed[id] = 1;
       if (b.length > heal.length) longer++;

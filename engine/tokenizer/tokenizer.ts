@@ -169,11 +169,7 @@ export class Tokenizer {
   }
 
   /** The bytes token `id` decodes to (empty for ids with no token). Do not modify the returned array. */
-  tokenBytes(id: number): Uint8Array {
-    return this.bytesOf(id);
-  }
-
-  private bytesOf(id: number): Uint8Array {
+  bytesOf(id: number): Uint8Array {
     const cached = this.bytesCache[id];
     if (cached) return cached;
     const token = this.token(id);
