@@ -37,19 +37,28 @@ describe('fanout complete', () => {
     const r = await fanout([...base(), '--seed', '5', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(['model', 'candidates', 'timings']);
+    expect(Object.keys(out)).toEqual(['model', 'candidates', 'empty', 'timings']);
     expect(Object.keys(out.model)).toEqual(['name', 'parameters', 'layers', 'hidden', 'heads', 'kvHeads', 'vocab', 'contextLength', 'dtype', 'device']);
     expect(out.model).toMatchObject({ name: 'model', layers: 2, hidden: 64, heads: 4, kvHeads: 2, contextLength: 256 });
     expect(Object.keys(out.timings)).toEqual(['prefillMs', 'decodeMs', 'steps', 'msPerStep', 'tokensPerSecond']);
-    expect(out.candidates).toHaveLength(6);
-    out.candidates.forEach((c: { rank: number; tokens: number; meanLogprob: number; sumLogprob: number; finishReason: string; text: string }, i: number) => {
-      expect(Object.keys(c)).toEqual(['rank', 'text', 'tokens', 'meanLogprob', 'sumLogprob', 'finishReason']);
+    // Blank samples are no candidates; they are counted instead.
+    expect(out.candidates.length + out.empty).toBe(6);
+    expect(out.candidates.length).toBeGreaterThan(0);
+    type Row = { rank: number; tokens: number; meanLogprob: number; sumLogprob: number; finishReason: string; text: string; demotion: string | null };
+    out.candidates.forEach((c: Row, i: number) => {
+      expect(Object.keys(c)).toEqual(['rank', 'text', 'tokens', 'meanLogprob', 'sumLogprob', 'finishReason', 'demotion']);
+      expect(c.text.trim()).not.toBe('');
       expect(c.rank).toBe(i + 1);
       expect(c.tokens).toBeLessThanOrEqual(8);
       expect(c.meanLogprob).toBeCloseTo(c.sumLogprob / Math.max(c.tokens, 1), 9);
       expect(c.sumLogprob).toBeLessThanOrEqual(0);
       expect(['eos', 'length']).toContain(c.finishReason);
-      if (i > 0) expect(c.meanLogprob).toBeLessThanOrEqual(out.candidates[i - 1].meanLogprob);
+      // Cleanly ended samples first, then those cut at max tokens; by mean log-prob within each.
+      const prev: Row | undefined = out.candidates[i - 1];
+      if (prev && (prev.finishReason === 'length') === (c.finishReason === 'length') && prev.demotion === c.demotion) {
+        expect(c.meanLogprob).toBeLessThanOrEqual(prev.meanLogprob);
+      }
+      if (prev?.finishReason === 'length') expect(c.finishReason).toBe('length');
     });
   });
 

@@ -1,8 +1,8 @@
 // `fanout complete`: sample n completions of a prompt file, rank them by mean log-probability and
 // print them as a table or JSON.
 import { Option, type Command } from 'commander';
-import { DEFAULT_REQUEST, type GenerateRequest, type ModelInfo, type Timings } from '../../api.ts';
-import { rankCandidates, type Candidate, type RankedCandidate } from '../../rank.ts';
+import { DEFAULT_REQUEST, type FinishReason, type GenerateRequest, type ModelInfo, type Timings } from '../../api.ts';
+import { countBlank, rankSamples, type Candidate, type RankedSample } from '../../rank.ts';
 import { generateRequestSchema, formatIssues } from '../protocol.ts';
 import { CliError } from '../cli-errors.ts';
 import { readTextFile, writeOut } from '../cli-io.ts';
@@ -49,7 +49,10 @@ export function register(program: Command): Command {
 
 export interface CompleteResult {
   model: Pick<ModelInfo, 'name' | 'parameters' | 'layers' | 'hidden' | 'heads' | 'kvHeads' | 'vocab' | 'contextLength' | 'dtype' | 'device'>;
-  candidates: Pick<RankedCandidate, 'rank' | 'text' | 'tokens' | 'meanLogprob' | 'sumLogprob' | 'finishReason'>[];
+  /** Ranked by engine/rank.ts (blank samples left out, demoted ones after the rest). */
+  candidates: (Pick<RankedSample, 'rank' | 'meanLogprob' | 'demotion'> & Pick<Candidate, 'text' | 'tokens' | 'sumLogprob'> & { finishReason: FinishReason })[];
+  /** Samples that ended with nothing to insert (blank): not candidates. */
+  empty: number;
   timings: Pick<Timings, 'prefillMs' | 'decodeMs' | 'steps' | 'msPerStep' | 'tokensPerSecond'>;
 }
 
@@ -76,7 +79,7 @@ async function complete(o: CompleteOptions): Promise<void> {
     const ac = new AbortController();
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
-    const finished: (Candidate & { sample: number })[] = [];
+    const finished: (Candidate & { finishReason: FinishReason })[] = [];
     let timings: Timings | undefined;
     try {
       for await (const ev of open.engine.generate(request, ac.signal)) {
@@ -92,7 +95,7 @@ async function complete(o: CompleteOptions): Promise<void> {
       process.off('SIGINT', onSigint);
     }
     finished.sort((a, b) => a.sample - b.sample);
-    const ranked = rankCandidates(finished);
+    const ranked = rankSamples(finished);
     const i = open.info;
     const t = timings ?? { prefillMs: 0, decodeMs: 0, steps: 0, msPerStep: 0, tokensPerSecond: 0 };
     const result: CompleteResult = {
@@ -115,7 +118,9 @@ async function complete(o: CompleteOptions): Promise<void> {
         meanLogprob: c.meanLogprob,
         sumLogprob: c.sumLogprob,
         finishReason: c.finishReason,
+        demotion: c.demotion,
       })),
+      empty: countBlank(finished),
       timings: { prefillMs: t.prefillMs, decodeMs: t.decodeMs, steps: t.steps, msPerStep: t.msPerStep, tokensPerSecond: t.tokensPerSecond },
     };
     await writeOut(o.json ? JSON.stringify(result) + '\n' : formatComplete(result));
@@ -133,8 +138,10 @@ export function formatComplete(r: CompleteResult): string {
     // Escape what would break the one-line row (line breaks, tabs, other control characters), nothing else.
     let text = c.text.replace(/[\u0000-\u001f\u007f\\]/g, (ch) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' })[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (text.length > TEXT_WIDTH) text = text.slice(0, TEXT_WIDTH - 1) + '…';
-    return `${String(c.rank).padStart(4)}  ${c.meanLogprob.toFixed(3).padStart(8)}  ${String(c.tokens).padStart(6)}  ${c.finishReason.padEnd(9)}  ${text}`;
+    const mark = c.demotion ? `  [${c.demotion.replace('-', ', ')}]` : '';
+    return `${String(c.rank).padStart(4)}  ${c.meanLogprob.toFixed(3).padStart(8)}  ${String(c.tokens).padStart(6)}  ${c.finishReason.padEnd(9)}  ${text}${mark}`;
   });
+  if (r.empty > 0) rows.push(`      (${r.empty} of ${r.candidates.length + r.empty} samples ended empty: not listed)`);
   const t = r.timings;
   return [
     `${'rank'.padStart(4)}  ${'mean lp'.padStart(8)}  ${'tokens'.padStart(6)}  ${'finish'.padEnd(9)}  text`,
