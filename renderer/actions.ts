@@ -94,8 +94,8 @@ export function runMenuCommand(store: StoreApi<AppState>, files: HostFiles | und
       showFile(store, { name: cmd.file.name, path: cmd.file.path, text: cmd.file.text });
       return;
     case 'load-model':
-      store.getState().updateSettings({ model: cmd.path });
-      store.getState().loadModel();
+      // Becomes the model setting once it has loaded (store.loadModel).
+      store.getState().loadModel(cmd.path);
       return;
   }
 }

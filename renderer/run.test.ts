@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Timings } from '../engine/api.ts';
-import { applyEvent, failRun, finishedCount, rankableCandidates, startRun } from './run.ts';
+import { applyEvent, emptyCount, failRun, finishedCount, queueRun, rankableCandidates, runSummary, startRun, type Run } from './run.ts';
 
 const timings: Timings = {
   prefillMs: 12,
@@ -54,5 +54,39 @@ describe('run', () => {
   it('does not drop text for a sample index beyond n', () => {
     const run = applyEvent(startRun('g4', 1, 'bifurcated'), { type: 'token', sample: 2, token: 1, text: 'z', logprob: -1 });
     expect(run.candidates.map((c) => c.text)).toEqual(['', '', 'z']);
+  });
+});
+
+/** A run of n samples: `texts` finish (in order), the rest are still decoding or cut off. */
+function finished(n: number, texts: string[], end?: 'done' | 'cancelled' | 'error'): Run {
+  let run = startRun('s', n, 'bifurcated');
+  texts.forEach((text, sample) => (run = applyEvent(run, { type: 'finish', sample, reason: 'eos', text, tokens: 1, sumLogprob: -1 })));
+  if (end === 'error') return failRun(run, { code: 'x', message: 'y', hint: 'z' });
+  return end ? applyEvent(run, { type: 'done', timings, cancelled: end === 'cancelled' }) : run;
+}
+
+describe('run: waiting and summary', () => {
+  it('a queued run waits until its first event, and says so', () => {
+    let run = startRun('q', 4, 'bifurcated', { reason: 'model-loading', position: 0 });
+    expect(run.status).toBe('generating');
+    expect(runSummary(run)).toBe('waiting for the model…');
+    run = queueRun(run, { reason: 'queue', position: 2 });
+    expect(runSummary(run)).toBe('waiting · 2nd in line');
+    run = applyEvent(run, { type: 'start', promptTokens: 3, truncated: false, fim: false });
+    expect(run.waiting).toBeUndefined();
+    expect(runSummary(run)).toBe('decoding · 0/4 finished');
+    // A late queued message for a run that has started changes nothing.
+    expect(queueRun(applyEvent(run, { type: 'token', sample: 0, token: 1, text: 'a', logprob: -1 }), { reason: 'queue', position: 1 }).waiting).toBeUndefined();
+  });
+
+  it('counts the samples that ended empty and says what happened', () => {
+    expect(emptyCount(finished(4, ['', ' \n', 'x']))).toBe(2);
+    expect(runSummary(finished(32, Array.from({ length: 32 }, (_, i) => (i < 6 ? '' : `v${i}`)), 'done'))).toBe('32 samples · 6 ended empty');
+    expect(runSummary(finished(32, ['a', 'b'], 'done'))).toBe('32 samples');
+    expect(runSummary(finished(32, Array.from({ length: 12 }, () => 'a'), 'cancelled'))).toBe('cancelled after 12 of 32 finished');
+    expect(runSummary(finished(8, [], 'cancelled'))).toBe('cancelled before any sample finished');
+    expect(runSummary(finished(8, ['', 'a', 'b'], 'error'))).toBe('failed after 3 of 8 finished · 1 ended empty');
+    // Never "cancelled · 32/32 finished".
+    expect(runSummary(finished(2, ['a', 'b'], 'cancelled'))).toBe('cancelled after all 2 finished');
   });
 });

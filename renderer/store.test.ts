@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerateEvent, ModelInfo, Timings } from '../engine/api.ts';
-import type { ClientMessage } from './protocol.ts';
-import { createAppStore, rankedGroups, selectedText } from './store.ts';
+import { afterEach, vi } from 'vitest';
+import type { ClientMessage, HostMessage, HostState } from './protocol.ts';
+import { BUSY_RETRY_MS, createAppStore, enginePhase, rankedGroups, selectedText } from './store.ts';
 import { DEFAULT_SETTINGS, SETTINGS_KEY } from './settings.ts';
 import { NotConnectedError } from './transport.ts';
 
@@ -20,6 +21,11 @@ const model: ModelInfo = {
   fim: false,
 };
 const timings: Timings = { prefillMs: 1, decodeMs: 2, steps: 2, msPerStep: 1, tokensPerSecond: 9, promptTokens: 3, kvBytesPerStep: 1, kvBytesPerStepOther: 2 };
+/** A host state: ready with `model` unless told otherwise. */
+const hostState = (patch: Partial<HostState> = {}): HostState => ({ phase: 'ready', model, device: 'lavapipe', loading: null, generating: false, queued: 0, ...patch });
+const IDLE = hostState({ phase: 'idle', model: null });
+/** A status reply from a host that knows `state` (busy as the host derives it). */
+const status = (state: HostState, id = 'x'): HostMessage => ({ type: 'status', id, model: state.model, device: state.device, busy: state.phase === 'loading' || state.phase === 'compiling' || state.generating, state });
 const prompt = { prefix: 'function f() {\n  ', suffix: '\n}\n', fileName: 'a.ts' };
 
 function setup(opts: { reset?: (keyof typeof DEFAULT_SETTINGS)[]; connected?: boolean } = {}) {
@@ -53,7 +59,7 @@ function setup(opts: { reset?: (keyof typeof DEFAULT_SETTINGS)[]; connected?: bo
 /** Connects, answers status with a loaded model, generates, returns the generate id. */
 function ready(h: ReturnType<typeof setup>) {
   h.connect();
-  h.s().receive({ type: 'status', id: 'x', model, device: 'lavapipe', busy: false });
+  h.s().receive(status(hostState()));
   h.s().generate(prompt);
   const gen = h.sent.find((m) => m.type === 'generate');
   if (!gen) throw new Error('no generate sent');
@@ -66,7 +72,7 @@ describe('store: connection and model', () => {
     h.s().updateSettings({ model: 'models/small' });
     h.connect();
     expect(h.sent[0]).toMatchObject({ type: 'status' });
-    h.s().receive({ type: 'status', id: h.sent[0]!.id, model: null, device: 'lavapipe', busy: false });
+    h.s().receive(status(IDLE, h.sent[0]!.id));
     const load = h.sent[1]!;
     expect(load).toEqual({ type: 'load', id: load.id, model: { kind: 'dir', path: 'models/small' } });
     expect(h.s().device).toBe('lavapipe');
@@ -80,7 +86,7 @@ describe('store: connection and model', () => {
   it('shows a load failure with its hint and clears the progress bar', () => {
     const h = setup();
     h.connect();
-    h.s().receive({ type: 'status', id: 'x', model: null, device: 'lavapipe', busy: false });
+    h.s().receive(status(IDLE));
     const load = h.sent[1]!;
     h.s().receive({ type: 'error', id: load.id, code: 'load-failed', message: 'config.json missing', hint: 'Pick a Hugging Face model folder.' });
     expect(h.s().loading).toBeNull();
@@ -92,7 +98,7 @@ describe('store: connection and model', () => {
     const h = setup();
     h.connect();
     const model2 = { name: 'm', architecture: 'llama', parameters: 1, layers: 1, hidden: 8, heads: 1, kvHeads: 1, vocab: 9, contextLength: 16, dtype: 'f32', device: 'd', fim: false };
-    h.s().receive({ type: 'status', id: 'x', model: model2, device: 'lavapipe', busy: false });
+    h.s().receive(status(hostState({ model: model2 })));
     h.s().updateSettings({ model: 'broken' });
     h.s().loadModel();
     const load = h.sent.filter((m) => m.type === 'load').at(-1)!;
@@ -109,7 +115,7 @@ describe('store: connection and model', () => {
   it('does not load while the host is busy, and explains an empty model field', () => {
     const h = setup();
     h.connect();
-    h.s().receive({ type: 'status', id: 'x', model: null, device: 'gpu', busy: true });
+    h.s().receive(status(hostState({ phase: 'loading', model: null, loading: { model: '/m/other', progress: null } })));
     expect(h.sent.filter((m) => m.type === 'load')).toHaveLength(0);
     h.s().updateSettings({ model: '  ' });
     h.s().loadModel();
@@ -148,7 +154,7 @@ describe('store: generate lifecycle', () => {
     expect(h.sent.at(-1)).toEqual({
       type: 'generate',
       id,
-      request: { prefix: prompt.prefix, suffix: prompt.suffix, n: 3, maxTokens: 64, temperature: 0.8, topP: 0.95, topK: 0, seed: 42, stop: 'line', stopStrings: [], attention: 'bifurcated' },
+      request: { prefix: prompt.prefix, suffix: prompt.suffix, n: 3, maxTokens: 64, temperature: 0.8, topP: 0.95, topK: 0, seed: 42, stop: 'line', stopStrings: [], attention: 'bifurcated', minTokens: 1 },
     });
     expect(h.s().run?.status).toBe('generating');
     const ev = (event: GenerateEvent) => h.s().receive({ type: 'event', id, event });
@@ -235,3 +241,118 @@ describe('store: generate lifecycle', () => {
     expect(h.s().errors.at(-1)?.code).toBe('not-connected');
   });
 });
+
+describe('store: the host state (readiness)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("shows another page's load with its progress, and is ready only when the host says so", () => {
+    const h = setup();
+    h.connect();
+    const loading = hostState({ phase: 'loading', model: null, loading: { model: '/pkg/models/m', progress: { file: 'model.safetensors', bytesDone: 3, bytesTotal: 12 } } });
+    h.s().receive({ type: 'state', state: loading });
+    expect(enginePhase(h.s())).toBe('loading');
+    expect(h.s().loading).toMatchObject({ id: null, model: '/pkg/models/m', progress: { bytesDone: 3 } });
+    // The status reply says a load runs: this page does not start a second one.
+    h.s().receive(status(loading, h.sent[0]!.id));
+    expect(h.sent.filter((m) => m.type === 'load')).toHaveLength(0);
+    h.s().receive({ type: 'state', state: hostState({ phase: 'compiling', model: null, loading: { model: '/pkg/models/m', progress: null } }) });
+    expect(enginePhase(h.s())).toBe('compiling');
+    expect(h.s().model).toBeNull();
+    h.s().receive({ type: 'state', state: hostState() });
+    expect(enginePhase(h.s())).toBe('ready');
+    expect(h.s().loading).toBeNull();
+    expect(h.s().model).toBe(model);
+    expect(h.s().errors).toEqual([]);
+  });
+
+  it("keeps this page's load in flight until its loaded event, whatever state arrives first", () => {
+    const h = setup();
+    h.connect();
+    h.s().receive(status(IDLE, h.sent[0]!.id));
+    const load = h.sent.find((m) => m.type === 'load')!;
+    // A state sent before the host took the load (still idle) must not end it.
+    h.s().receive({ type: 'state', state: IDLE });
+    expect(enginePhase(h.s())).toBe('loading');
+    h.s().receive({ type: 'progress', id: load.id, progress: { file: 'model.safetensors', bytesDone: 0, bytesTotal: 0, phase: 'compile' } });
+    expect(enginePhase(h.s())).toBe('compiling');
+    h.s().receive({ type: 'loaded', id: load.id, model });
+    h.s().receive({ type: 'state', state: hostState() });
+    expect(enginePhase(h.s())).toBe('ready');
+  });
+
+  it('Ctrl+Enter before the model is ready is sent and waits, then runs: never an error', () => {
+    const h = setup();
+    h.connect();
+    h.s().receive(status(hostState({ phase: 'compiling', model: null, loading: { model: 'm', progress: null } }), h.sent[0]!.id));
+    h.s().generate(prompt);
+    const gen = h.sent.find((m) => m.type === 'generate');
+    expect(gen).toBeDefined();
+    expect(h.s().errors).toEqual([]);
+    expect(h.s().run).toMatchObject({ status: 'generating', waiting: { reason: 'model-loading' } });
+    h.s().receive({ type: 'queued', id: gen!.id, position: 1, reason: 'model-loading' });
+    expect(h.s().run?.waiting).toEqual({ reason: 'model-loading', position: 1 });
+    h.s().receive({ type: 'state', state: hostState({ generating: true }) });
+    h.s().receive({ type: 'event', id: gen!.id, event: { type: 'start', promptTokens: 5, truncated: false, fim: false } });
+    expect(h.s().run?.waiting).toBeUndefined();
+    h.s().receive({ type: 'event', id: gen!.id, event: { type: 'finish', sample: 0, reason: 'line', text: 'return 1;', tokens: 2, sumLogprob: -1 } });
+    h.s().receive({ type: 'event', id: gen!.id, event: { type: 'done', timings, cancelled: false } });
+    expect(rankedGroups(h.s()).map((g) => g.text)).toEqual(['return 1;']);
+    expect(h.s().errors).toEqual([]);
+  });
+
+  it('generating with nothing loaded and nothing loading says what to do', () => {
+    const h = setup();
+    h.connect();
+    h.s().receive({ type: 'state', state: IDLE });
+    h.s().generate(prompt);
+    expect(h.sent.filter((m) => m.type === 'generate')).toHaveLength(0);
+    expect(h.s().errors.at(-1)).toMatchObject({ code: 'no-model', hint: expect.stringContaining('Settings') });
+  });
+
+  it('a host that refuses as busy is asked again; busy is never shown; cancel while waiting ends the run', () => {
+    vi.useFakeTimers();
+    const h = setup();
+    const id = ready(h);
+    h.s().receive({ type: 'error', id, code: 'busy', message: 'Another request is running.', hint: 'Cancel it or wait.' });
+    expect(h.s().errors).toEqual([]);
+    expect(h.s().run).toMatchObject({ status: 'generating', waiting: { reason: 'queue' } });
+    const count = () => h.sent.filter((m) => m.type === 'generate' && m.id === id).length;
+    expect(count()).toBe(1);
+    vi.advanceTimersByTime(BUSY_RETRY_MS);
+    expect(count()).toBe(2);
+    h.s().receive({ type: 'error', id, code: 'busy', message: 'Another request is running.', hint: 'Cancel it or wait.' });
+    h.s().cancel();
+    expect(h.s().run?.status).toBe('cancelled');
+    vi.advanceTimersByTime(BUSY_RETRY_MS * 3);
+    expect(count()).toBe(2);
+    expect(h.s().errors).toEqual([]);
+  });
+
+  it('an older host without state still gets the chosen model loaded', () => {
+    const h = setup();
+    h.connect();
+    h.s().receive({ type: 'status', id: h.sent[0]!.id, model: null, device: 'gpu', busy: false } as unknown as HostMessage);
+    expect(h.sent.filter((m) => m.type === 'load')).toHaveLength(1);
+  });
+});
+
+describe('store: the model setting', () => {
+  it('a folder that fails to load is not saved; one that loads is', () => {
+    const h = setup();
+    h.connect();
+    h.s().receive(status(hostState()));
+    h.s().loadModel('/no/such/folder');
+    const bad = h.sent.filter((m) => m.type === 'load').at(-1)!;
+    expect(bad).toMatchObject({ model: { kind: 'dir', path: '/no/such/folder' } });
+    expect(h.s().settings.model).toBe(DEFAULT_SETTINGS.model);
+    h.s().receive({ type: 'error', id: bad.id, code: 'load-failed', message: 'No such folder on the host: /no/such/folder.', hint: 'tiny is still loaded.', model });
+    expect(h.s().settings.model).toBe(DEFAULT_SETTINGS.model);
+    expect(h.stored.get(SETTINGS_KEY) ?? '').not.toContain('/no/such/folder');
+    h.s().loadModel(' models/other ');
+    const good = h.sent.filter((m) => m.type === 'load').at(-1)!;
+    h.s().receive({ type: 'loaded', id: good.id, model });
+    expect(h.s().settings.model).toBe('models/other');
+    expect(JSON.parse(h.stored.get(SETTINGS_KEY)!)).toMatchObject({ model: 'models/other' });
+  });
+});
+

@@ -3,9 +3,9 @@
 // transport. Nothing here touches Monaco or the DOM, so the whole lifecycle is testable under Node.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AttentionMode, GenerateRequest, LoadProgress, ModelInfo, Timings } from '../engine/api.ts';
-import type { ClientMessage, HostMessage } from './protocol.ts';
+import type { ClientMessage, HostMessage, HostState } from './protocol.ts';
 import type { ConnectionState, Transport } from './transport.ts';
-import { applyEvent, failRun, rankableCandidates, startRun, type Run } from './run.ts';
+import { applyEvent, failRun, finishedCount, queueRun, rankableCandidates, startRun, type Run } from './run.ts';
 import { rerank, type RankedGroup, type RerankMode } from './rerank.ts';
 import { modelRef, saveSettings, type Settings, type ValidatedSettings } from './settings.ts';
 import { syntaxCheckExtension, type SyntaxCheckRequest } from './syntax-check.ts';
@@ -38,8 +38,14 @@ export interface AppState {
   model: ModelInfo | null;
   /** The host's GPU adapter, from its status reply (known before any model is loaded). */
   device: string | null;
-  /** A load in flight: its request id, model name and the latest progress. */
-  loading: { id: string; model: string; progress: LoadProgress | null } | null;
+  /**
+   * A load in flight: this page's (its request id and the model as typed) or another page's, seen in the
+   * host's state (id null, the model as the host names it); the latest progress; whether the weights are
+   * still streaming or the kernels compile.
+   */
+  loading: { id: string | null; model: string; progress: LoadProgress | null; phase?: 'loading' | 'compiling' } | null;
+  /** What the host is doing, as it last said (`state` events, status replies); null until then or from older hosts. */
+  host: HostState | null;
   settings: Settings;
   run: Run | null;
   prompt: RunPrompt | null;
@@ -57,7 +63,11 @@ export interface AppState {
   receive(msg: HostMessage): void;
   setConnection(state: ConnectionState): void;
   updateSettings(patch: Partial<Settings>): void;
-  loadModel(): void;
+  /**
+   * Loads `model` (as typed: folder, URL), default the model setting. The setting becomes `model` only once
+   * the host says it loaded, so a folder that fails to load never replaces the last one that worked.
+   */
+  loadModel(model?: string): void;
   generate(prompt: RunPrompt): void;
   cancel(): void;
   select(index: number): void;
@@ -84,6 +94,11 @@ export interface StoreDeps {
 
 const NOT_CONNECTED_HINT =
   'Start the Fanout host (or restart the desktop app); this page reconnects by itself. Your text is kept.';
+/** Generating while disconnected: the panel already explains the connection (NOT_CONNECTED_HINT), so this says what to do next. */
+const GENERATE_NOT_CONNECTED_HINT = 'Your text is kept. Press Ctrl/Cmd+Enter again once the status bar says "Engine connected".';
+
+/** How long to wait before re-sending a request an older host refused as busy (it does not queue). */
+export const BUSY_RETRY_MS = 1000;
 
 export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
   const session = Math.random().toString(36).slice(2, 8);
@@ -91,6 +106,15 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
   const newId = (kind: string) => `${kind}-${session}-${++seq}`;
   const newSeed = deps.newSeed ?? (() => Math.floor(Math.random() * 0x7fffffff));
   let errorKey = 0;
+  /** This page's loads in flight: request id → the model as typed (saved as the setting once loaded). */
+  const loadRequests = new Map<string, string>();
+  /** The generate request of the current run (re-sent after a `busy` refusal) and the pending re-send. */
+  let lastGenerate: { id: string; request: Required<GenerateRequest> } | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const clearRetry = () => {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+  };
 
   return createStore<AppState>()((set, get) => {
     /** Sends, turning a transport failure into a visible error; returns whether it was sent. */
@@ -110,13 +134,47 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
         get().showError({
           code: 'no-model-chosen',
           message: 'No model is chosen.',
-          hint: 'Enter a model folder (or an http(s) URL, or synthetic:NAME) in Settings and press Load.',
+          hint: 'Enter a model folder on the engine\'s machine (or an http(s) URL serving one) in Settings and press Load.',
         });
         return;
       }
       const id = newId('load');
-      set({ loading: { id, model: model.trim(), progress: null } });
-      if (!send({ type: 'load', id, model: ref })) set({ loading: null });
+      loadRequests.set(id, model.trim());
+      set({ loading: { id, model: model.trim(), progress: null, phase: 'loading' } });
+      if (!send({ type: 'load', id, model: ref })) {
+        loadRequests.delete(id);
+        set({ loading: null });
+      }
+    };
+
+    /** Takes the host's state: the model, the device, and a load in flight (this page's or another's). */
+    const applyHostState = (st: HostState) => {
+      const s = get();
+      const mine = s.loading?.id ? s.loading : null;
+      let loading: AppState['loading'];
+      if (st.phase === 'loading' || st.phase === 'compiling') {
+        loading = {
+          id: mine?.id ?? null,
+          model: mine?.model ?? st.loading?.model ?? '',
+          progress: st.loading?.progress ?? mine?.progress ?? null,
+          phase: st.phase,
+        };
+      } else {
+        // This page's load is in flight until its `loaded` or error (the host may not have started it yet).
+        loading = mine;
+      }
+      set({ host: st, model: st.model, device: st.device || s.device, loading });
+    };
+
+    /** Re-sends the current run's request once an older host (which refuses rather than queues) may be free. */
+    const retryLater = (id: string) => {
+      clearRetry();
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        const { run } = get();
+        if (lastGenerate?.id !== id || run?.id !== id || run.status !== 'generating') return;
+        send({ type: 'generate', id, request: lastGenerate.request });
+      }, BUSY_RETRY_MS);
     };
 
     /** Starts the syntax check for the finished run when parses-first is selected and possible. */
@@ -154,6 +212,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
       model: null,
       device: null,
       loading: null,
+      host: null,
       settings: deps.initialSettings.settings,
       run: null,
       prompt: null,
@@ -192,6 +251,10 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
             });
           }
           if (loading) set({ loading: null });
+          // What the host was doing is unknown until it answers again; its loads and requests ended with it.
+          loadRequests.clear();
+          clearRetry();
+          set({ host: null });
         }
       },
 
@@ -200,15 +263,33 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
         switch (msg.type) {
           case 'status': {
             set({ model: msg.model, device: msg.device || null });
-            // Nothing loaded and nothing running: load the chosen model (a busy host may be loading one).
-            if (!msg.model && !msg.busy && !s.loading) startLoad(s.settings.model);
+            // Older hosts send no state: then `busy` (a load or generate runs) is all there is to go on.
+            const st = (msg as { state?: HostState }).state;
+            if (st) applyHostState(st);
+            // Nothing loaded and nothing loading: load the chosen model (another page may be loading one).
+            const idle = st ? st.phase === 'idle' : !msg.model && !msg.busy;
+            if (idle && !get().loading) startLoad(s.settings.model);
             return;
           }
-          case 'progress':
-            if (s.loading?.id === msg.id) set({ loading: { ...s.loading, progress: msg.progress } });
+          case 'state':
+            applyHostState(msg.state);
             return;
-          case 'loaded':
+          case 'progress':
+            if (s.loading?.id === msg.id) {
+              const phase = msg.progress.phase === 'compile' ? 'compiling' : s.loading.phase;
+              set({ loading: { ...s.loading, progress: msg.progress, phase } });
+            }
+            return;
+          case 'loaded': {
+            const typed = loadRequests.get(msg.id);
+            loadRequests.delete(msg.id);
             set({ model: msg.model, loading: s.loading?.id === msg.id ? null : s.loading });
+            // Only now does the model field's text become the setting (a folder that fails keeps the last good one).
+            if (typed !== undefined && typed !== get().settings.model) get().updateSettings({ model: typed });
+            return;
+          }
+          case 'queued':
+            if (s.run?.id === msg.id) set({ run: queueRun(s.run, { reason: msg.reason, position: msg.position }) });
             return;
           case 'event': {
             if (!s.run || s.run.id !== msg.id) return; // a cancelled or superseded request
@@ -222,6 +303,23 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           }
           case 'error': {
             const error = { code: msg.code, message: msg.message, hint: msg.hint };
+            if (msg.code === 'busy' && msg.id !== null) {
+              // An older host (or the desktop stand-in) refuses instead of queueing: wait and ask again.
+              // Not an error for the user: the request simply has not started yet.
+              if (s.run?.id === msg.id && s.run.status === 'generating') {
+                set({ run: queueRun(s.run, { reason: 'queue', position: 0 }) });
+                retryLater(msg.id);
+                return;
+              }
+              if (s.loading?.id === msg.id) {
+                const typed = loadRequests.get(msg.id);
+                loadRequests.delete(msg.id);
+                set({ loading: null });
+                if (typed !== undefined) setTimeout(() => !get().loading && get().connection.kind === 'open' && startLoad(typed), BUSY_RETRY_MS);
+                return;
+              }
+            }
+            if (msg.id !== null) loadRequests.delete(msg.id);
             if (s.run?.id === msg.id && s.run.status === 'generating') {
               set({ run: failRun(s.run, error), selected: 0 });
             }
@@ -249,34 +347,33 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
         }
       },
 
-      loadModel() {
+      loadModel(model) {
         const s = get();
         if (s.run?.status === 'generating') {
           s.showError({
-            code: 'busy',
+            code: 'load-while-generating',
             message: 'A generation is running.',
             hint: 'Cancel it (Esc) before loading another model.',
           });
           return;
         }
-        startLoad(s.settings.model);
+        startLoad(model ?? s.settings.model);
       },
 
       generate(prompt) {
         const s = get();
         if (s.run?.status === 'generating') return;
         if (s.connection.kind !== 'open') {
-          s.showError({ code: 'not-connected', message: 'Engine not connected.', hint: NOT_CONNECTED_HINT });
+          s.showError({ code: 'not-connected', message: 'Engine not connected.', hint: GENERATE_NOT_CONNECTED_HINT });
           return;
         }
-        if (!s.model) {
-          s.showError({
-            code: 'no-model',
-            message: s.loading ? 'The model is still loading.' : 'No model is loaded.',
-            hint: s.loading ? 'Wait for the progress bar to finish, then press Ctrl/Cmd+Enter again.' : 'Pick a model in Settings and press Load.',
-          });
+        const phase = enginePhase(s);
+        if (phase === 'idle') {
+          s.showError({ code: 'no-model', message: 'No model is loaded.', hint: 'Enter a model folder in Settings and press Load.' });
           return;
         }
+        // Before the model is ready the request is sent anyway: the host queues it and runs it when ready.
+        const waiting = phase === 'ready' ? undefined : ({ reason: 'model-loading', position: 0 } as const);
         const { settings } = s;
         const id = newId('gen');
         const request: Required<GenerateRequest> = {
@@ -291,10 +388,14 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           stop: settings.stop,
           stopStrings: [],
           attention: settings.attention,
+          // An explicit request wants something to insert: no sample may end (end-of-text) before its first token.
+          minTokens: 1,
         };
+        clearRetry();
         if (!send({ type: 'generate', id, request })) return;
+        lastGenerate = { id, request };
         set({
-          run: startRun(id, settings.n, settings.attention),
+          run: startRun(id, settings.n, settings.attention, waiting),
           prompt,
           selected: 0,
           panelActive: false,
@@ -304,7 +405,14 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
 
       cancel() {
         const { run } = get();
-        if (run?.status === 'generating') send({ type: 'cancel', id: run.id });
+        if (run?.status !== 'generating') return;
+        if (retryTimer !== undefined) {
+          // Refused as busy and not re-sent yet: the host holds nothing to cancel.
+          clearRetry();
+          set({ run: { ...run, status: 'cancelled', waiting: undefined }, selected: 0 });
+          return;
+        }
+        send({ type: 'cancel', id: run.id });
       },
 
       select(index) {
@@ -347,17 +455,47 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
 const NO_GROUPS: RankedGroup[] = [];
 const rankCache = new WeakMap<Run, { mode: RerankMode; syntax: SyntaxState; groups: RankedGroup[] }>();
 
-/** The finished run's candidates, grouped and ranked by the selected mode (memoised per run/mode/syntax). */
+/** While decoding: the last ranking of a run, kept while no further sample finished (token events change `run`). */
+let liveRank: { id: string; finished: number; mode: RerankMode; groups: RankedGroup[] } | null = null;
+
+/**
+ * The run's candidates, grouped and ranked by the selected mode (memoised per run/mode/syntax). While the
+ * run decodes, its finished samples are ranked as they arrive (progressive: the ghost text and the panel
+ * show the best so far); the result only changes when another sample finishes.
+ */
 export function rankedGroups(s: Pick<AppState, 'run' | 'settings' | 'syntax'>): RankedGroup[] {
   const { run } = s;
-  if (!run || run.status === 'generating') return NO_GROUPS; // one constant: React selectors need stable results
+  if (!run) return NO_GROUPS; // one constant: React selectors need stable results
   const mode = s.settings.rerank;
+  if (run.status === 'generating') {
+    const finished = finishedCount(run);
+    if (finished === 0) return NO_GROUPS;
+    if (liveRank && liveRank.id === run.id && liveRank.finished === finished && liveRank.mode === mode) return liveRank.groups;
+    // No syntax check yet (it runs on the finished run): parses-first orders by mean log-probability meanwhile.
+    const groups = rerank(rankableCandidates(run), mode, {});
+    liveRank = { id: run.id, finished, mode, groups };
+    return groups;
+  }
   const hit = rankCache.get(run);
   if (hit && hit.mode === mode && hit.syntax === s.syntax) return hit.groups;
   const addsSyntaxErrors = s.syntax.status === 'done' ? s.syntax.addsErrors : undefined;
   const groups = rerank(rankableCandidates(run), mode, { addsSyntaxErrors });
   rankCache.set(run, { mode, syntax: s.syntax, groups });
   return groups;
+}
+
+export type EnginePhase = 'offline' | 'idle' | 'loading' | 'compiling' | 'ready';
+
+/**
+ * What the engine can do now, for the panel, the status bar and generate: offline (not connected), idle
+ * (no model, none loading), loading (weights), compiling (kernels), ready. Taken from the host's state;
+ * for an older host without one, from the loaded model and this page's load.
+ */
+export function enginePhase(s: Pick<AppState, 'connection' | 'host' | 'model' | 'loading'>): EnginePhase {
+  if (s.connection.kind !== 'open') return 'offline';
+  if (s.loading) return s.loading.phase ?? 'loading';
+  if (s.host) return s.host.phase;
+  return s.model ? 'ready' : 'idle';
 }
 
 /** The text that Enter would insert: the selected ranked group's text. */

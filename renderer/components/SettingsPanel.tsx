@@ -23,8 +23,8 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
       onSubmit={(e) => {
         e.preventDefault();
         if (!modelValid) return;
-        update({ model: model.trim() });
-        store.getState().loadModel();
+        // The setting changes when the host says it loaded (store.loadModel): a folder that fails keeps the last good one.
+        store.getState().loadModel(model.trim());
       }}
       onKeyDown={(e) => {
         if (e.key === 'Escape') onClose();
