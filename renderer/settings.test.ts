@@ -51,6 +51,15 @@ describe('settings', () => {
     expect(validateSettings({ model: '' }).reset).toEqual(['model']);
   });
 
+  it('suggestions as you type: on, after a 300 ms pause, the device default n; validated like the rest', () => {
+    expect(DEFAULT_SETTINGS).toMatchObject({ autoComplete: true, autoDelayMs: 300, autoN: 0 });
+    const r = validateSettings({ autoComplete: 'yes', autoDelayMs: 10, autoN: 65 });
+    expect(r.reset.sort()).toEqual(['autoComplete', 'autoDelayMs', 'autoN']);
+    expect(validateSettings({ autoComplete: false, autoDelayMs: 500, autoN: 4 }).settings).toMatchObject({ autoComplete: false, autoDelayMs: 500, autoN: 4 });
+    expect(clampSetting('autoDelayMs', 1)).toBe(50);
+    expect(clampSetting('autoN', 3.4)).toBe(3);
+  });
+
   it('clamps typed numbers into range', () => {
     expect(clampSetting('n', 100)).toBe(64);
     expect(clampSetting('n', 0)).toBe(1);

@@ -1,6 +1,7 @@
 // User settings: defaults, validation of whatever localStorage holds, persistence.
 import { DEFAULT_REQUEST, type AttentionMode, type StopMode } from '../engine/api.ts';
 import type { ModelRef } from './protocol.ts';
+import { DEFAULT_AUTO_DELAY_MS } from './autocomplete.ts';
 import { RERANK_MODES, type RerankMode } from './rerank.ts';
 
 export interface Settings {
@@ -17,6 +18,12 @@ export interface Settings {
   /** The model to load, as typed: a folder path, an http(s) URL, or synthetic:NAME (see modelRef). */
   model: string;
   rerank: RerankMode;
+  /** Suggestions as you type: request completions after a typing pause and show the best as ghost text. */
+  autoComplete: boolean;
+  /** The pause (ms) after the last edit before an automatic request. */
+  autoDelayMs: number;
+  /** Samples per automatic request; 0 = the device's default (8 on a CPU adapter, 32 on a GPU). */
+  autoN: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -28,6 +35,9 @@ export const DEFAULT_SETTINGS: Settings = {
   attention: DEFAULT_REQUEST.attention,
   model: 'models/fanout-code-4m',
   rerank: 'mean',
+  autoComplete: true,
+  autoDelayMs: DEFAULT_AUTO_DELAY_MS,
+  autoN: 0,
 };
 
 export const LIMITS = {
@@ -35,6 +45,8 @@ export const LIMITS = {
   temperature: { min: 0, max: 2, step: 0.05 },
   topP: { min: 0.01, max: 1, step: 0.01 },
   maxTokens: { min: 1, max: 1024, step: 1 },
+  autoDelayMs: { min: 50, max: 5000, step: 50 },
+  autoN: { min: 0, max: 64, step: 1 },
 } as const;
 
 export const STOP_MODES: readonly StopMode[] = ['line', 'block', 'none'];
@@ -72,6 +84,9 @@ export function validateSettings(raw: unknown): ValidatedSettings {
     attention: pick('attention', (v) => ATTENTION_MODES.includes(v as AttentionMode)),
     model: pick('model', (v) => typeof v === 'string' && modelRef(v) !== undefined),
     rerank: pick('rerank', (v) => RERANK_MODES.some((m) => m.mode === v)),
+    autoComplete: pick('autoComplete', (v) => typeof v === 'boolean'),
+    autoDelayMs: pick('autoDelayMs', inRange('autoDelayMs', true)),
+    autoN: pick('autoN', inRange('autoN', true)),
   };
   return { settings, reset };
 }
@@ -80,7 +95,7 @@ export function validateSettings(raw: unknown): ValidatedSettings {
 export function clampSetting(key: keyof typeof LIMITS, value: number): number {
   const { min, max } = LIMITS[key];
   if (!Number.isFinite(value)) return DEFAULT_SETTINGS[key];
-  const v = key === 'n' || key === 'maxTokens' ? Math.round(value) : value;
+  const v = key === 'temperature' || key === 'topP' ? value : Math.round(value);
   return Math.min(max, Math.max(min, v));
 }
 
