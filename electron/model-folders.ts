@@ -5,7 +5,8 @@
 // across engine restarts.
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { resolveModelPath } from '../engine/host/model-path.ts';
 import { modelBaseUrl } from './shared.ts';
 import type { ResolveResult } from './engine-api.ts';
 
@@ -35,7 +36,8 @@ export class ModelFolders {
   async resolve(path: string, baseDir: string): Promise<ResolveResult> {
     const trimmed = path.trim();
     if (trimmed === '') return { ok: false, message: 'No model folder was given.', hint: FOLDER_HINT };
-    const dir = isAbsolute(trimmed) ? resolve(trimmed) : resolve(baseDir, trimmed);
+    // `~/…` is the home folder, as in a shell (the path never went through one).
+    const dir = resolveModelPath(trimmed, baseDir);
     let isDir = false;
     try {
       isDir = (await stat(dir)).isDirectory();

@@ -9,6 +9,7 @@ import type { GpuContext } from '../gpu/context.ts';
 import type { Engine } from '../engine.ts';
 import type { ModelInfo } from '../api.ts';
 import { CliError } from './cli-errors.ts';
+import { resolveModelPath } from './model-path.ts';
 
 /** GPU memory budget for weights + one request, in GiB: FANOUT_MEMORY_GIB, default 4. */
 /** FANOUT_MEMORY_GIB in bytes, or undefined when unset; checked before any GPU work so a typo fails fast. */
@@ -83,7 +84,8 @@ export function defaultModelDir(root = packageRoot()): string {
 /** Resolves --model (or the default) to an existing model folder. */
 export function resolveModelDir(arg: string | undefined): string {
   if (arg === undefined) return defaultModelDir();
-  const dir = resolve(arg);
+  // `~/…` too: a quoted or generated --model never went through a shell's expansion.
+  const dir = resolveModelPath(arg, process.cwd());
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`--model ${arg}: no such folder; pass a Hugging Face model folder.`);
   if (!isModelDir(dir)) throw new CliError(`--model ${arg}: no config.json in it; pass a Hugging Face model folder (config.json, tokenizer.json, *.safetensors).`);
   return dir;

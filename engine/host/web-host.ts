@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { open, readFile, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -24,6 +24,7 @@ import { HostError, HostSession, type HostSessionOptions } from './session.ts';
 import { ProtocolError, type ModelRef } from './protocol.ts';
 import type { ModelSource } from '../model/source.ts';
 import { contentType } from './content-type.ts';
+import { resolveModelPath } from './model-path.ts';
 
 export interface WebHostOptions {
   /** Port to listen on; 0 = any free port. */
@@ -67,14 +68,15 @@ export async function pageCsp(rendererDir: string): Promise<string> {
 }
 
 /**
- * Model sources for Node: `dir` → the folder (relative paths resolve against `baseDir`), `url` → HTTP
- * with Range requests, `synthetic` → refused (random weights have no tokenizer to generate text with).
+ * Model sources for Node: `dir` → the folder (`~/` is the home folder, `home` in tests; relative paths
+ * resolve against `baseDir`), `url` → HTTP with Range requests, `synthetic` → refused (random weights
+ * have no tokenizer to generate text with).
  */
-export function nodeModelSource(opts: { baseDir: string }): (ref: ModelRef) => Promise<ModelSource> {
+export function nodeModelSource(opts: { baseDir: string; home?: string }): (ref: ModelRef) => Promise<ModelSource> {
   return async (ref) => {
     switch (ref.kind) {
       case 'dir': {
-        const dir = isAbsolute(ref.path) ? ref.path : resolve(opts.baseDir, ref.path);
+        const dir = resolveModelPath(ref.path, opts.baseDir, opts.home);
         let isDir = false;
         try {
           isDir = statSync(dir).isDirectory();
