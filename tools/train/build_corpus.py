@@ -16,6 +16,8 @@ import os
 import re
 import sys
 
+import numpy as np
+
 ALLOWED = {"MIT", "APACHE-2.0", "BSD-2-CLAUSE", "BSD-3-CLAUSE", "ISC", "0BSD"}
 EXTS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 # Directories whose contents are build output, bundles, vendored code or dependencies.
@@ -80,6 +82,51 @@ def near_key(text):
     return h(t)
 
 
+class NearDup:
+    """MinHash LSH over shingles of 3 consecutive normalised lines (whitespace collapsed, lines of
+    <= 2 characters such as `}` dropped): a file whose estimated Jaccard similarity with an earlier
+    kept file is >= THRESH is a near-duplicate (forks, vendored copies, versions of one file).
+    64 hashes in 16 bands of 4; candidates from any shared band are checked on all 64."""
+    NH, BANDS, THRESH, MIN_SHINGLES = 64, 16, 0.7, 8
+
+    def __init__(self, seed=1234):
+        r = np.random.RandomState(seed)
+        self.xor = r.randint(0, 2**62, size=self.NH, dtype=np.int64).astype(np.uint64) * np.uint64(3)
+        self.mul = r.randint(0, 2**62, size=self.NH, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+        self.bands = [dict() for _ in range(self.BANDS)]
+        self.sigs = []
+
+    def signature(self, text):
+        lines = [" ".join(l.split()) for l in text.split("\n")]
+        lines = [l for l in lines if len(l) > 2]
+        sh = {hashlib.blake2b("\n".join(lines[i:i + 3]).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+              for i in range(max(0, len(lines) - 2))}
+        if len(sh) < self.MIN_SHINGLES:
+            return None
+        x = np.frombuffer(b"".join(sorted(sh)), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            return ((x[:, None] ^ self.xor[None, :]) * self.mul[None, :]).min(axis=0)
+
+    def seen(self, text):
+        """True if text near-duplicates an added file; otherwise adds it (returns False)."""
+        sig = self.signature(text)
+        if sig is None:
+            return False
+        r = self.NH // self.BANDS
+        keys = [sig[b * r:(b + 1) * r].tobytes() for b in range(self.BANDS)]
+        cands = set()
+        for b, k in enumerate(keys):
+            cands.update(self.bands[b].get(k, ()))
+        for c in cands:
+            if (self.sigs[c] == sig).mean() >= self.THRESH:
+                return True
+        idx = len(self.sigs)
+        self.sigs.append(sig)
+        for b, k in enumerate(keys):
+            self.bands[b].setdefault(k, []).append(idx)
+        return False
+
+
 def file_ok(path, text):
     base = os.path.basename(path)
     if ".min." in base or base.endswith(".bundle.js") or "-min." in base or ".umd." in base:
@@ -115,6 +162,7 @@ def main():
     outdir = os.path.join(args.data, "corpus")
     os.makedirs(outdir, exist_ok=True)
     seen_exact, seen_near = set(), set()
+    minhash = NearDup()
     manifest = []
     stats = {}
     ftrain = open(os.path.join(outdir, "train.jsonl"), "w")
@@ -173,6 +221,9 @@ def main():
                 continue
             if total + len(text) > PKG_CAP_BYTES:
                 stats["pkg_cap"] = stats.get("pkg_cap", 0) + 1
+                continue
+            if minhash.seen(text):
+                stats["dup_minhash"] = stats.get("dup_minhash", 0) + 1
                 continue
             seen_exact.add(eh)
             seen_near.add(nh)
