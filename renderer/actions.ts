@@ -1,7 +1,8 @@
 // User actions that involve both the editor and the store.
 import type { StoreApi } from 'zustand/vanilla';
-import { clearAnchor, currentText, focusEditor, insertAtAnchor, replaceText, setLanguage, takePrompt } from './editor-host.ts';
+import { clearAnchor, currentText, focusEditor, insertAtAnchor, replaceText, setLanguage, takePrompt, watchUndoRedo } from './editor-host.ts';
 import { openFile, saveFile, type OpenResult } from './files.ts';
+import { OpenHistory } from './open-history.ts';
 import type { HostFiles, MenuCommand } from './host-api.ts';
 import { rankedGroups, type AppState } from './store.ts';
 
@@ -34,10 +35,28 @@ export function escape(store: StoreApi<AppState>): void {
   focusEditor();
 }
 
-/** Shows a file in the editor (its language from the name); Save writes back to `path` when known. */
+const opens = new OpenHistory();
+
+/**
+ * Shows a file in the editor (its language from the name); Save writes back to `path` when known. The
+ * open is one undo step, and undoing it brings back the previous file's name and path with its text (so
+ * Save never writes the old text under the opened file's name); redo brings the opened file back.
+ */
 export function showFile(store: StoreApi<AppState>, f: OpenResult): void {
-  replaceText(f.text, f.name);
-  store.getState().setFile({ name: f.name, path: f.path });
+  const from = store.getState().file;
+  const to = { name: f.name, path: f.path };
+  const versions = replaceText(f.text, f.name);
+  store.getState().setFile(to);
+  if (versions) {
+    opens.opened(versions.before, from, versions.after, to);
+    watchUndoRedo((version) => {
+      const file = opens.fileAt(version);
+      const now = store.getState().file;
+      if (!file || (file.name === now.name && file.path === now.path)) return;
+      store.getState().setFile(file);
+      setLanguage(file.name);
+    });
+  }
   focusEditor();
 }
 

@@ -76,18 +76,40 @@ export function languageFor(fileName: string): string {
 
 /**
  * Replaces the whole text (opening a file) through an edit, so Ctrl/Cmd+Z brings the previous text
- * back, and switches the language to the file's.
+ * back, and switches the language to the file's. Returns the undo history's version ids before and after
+ * the edit (see open-history.ts), or undefined without an editor.
  */
-export function replaceText(text: string, fileName: string): void {
+export function replaceText(text: string, fileName: string): { before: number; after: number } | undefined {
   const model = editor?.getModel();
-  if (!editor || !model) return;
+  if (!editor || !model) return undefined;
   monaco.editor.setModelLanguage(model, languageFor(fileName));
   editor.pushUndoStop();
+  const before = model.getAlternativeVersionId();
   editor.executeEdits('fanout-open', [{ range: model.getFullModelRange(), text }]);
   editor.pushUndoStop();
+  const after = model.getAlternativeVersionId();
   editor.setPosition({ lineNumber: 1, column: 1 });
   editor.revealLine(1);
   anchor?.clear();
+  return { before, after };
+}
+
+let undoWatched: monaco.editor.IStandaloneCodeEditor | undefined;
+
+/**
+ * Calls `fn` with the undo history's version id after every undo and redo in this window's editor
+ * (registered once per editor; later calls do nothing).
+ */
+export function watchUndoRedo(fn: (version: number) => void): void {
+  if (!editor || undoWatched === editor) return;
+  const e = editor;
+  undoWatched = e;
+  e.onDidChangeModelContent((ev) => {
+    const model = e.getModel();
+    if (!model || !(ev.isUndoing || ev.isRedoing)) return;
+    // Monaco sets the version undo returns to only after this event (TextModel._applyUndoRedoEdits): read it then.
+    queueMicrotask(() => fn(model.getAlternativeVersionId()));
+  });
 }
 
 export function setLanguage(fileName: string): void {

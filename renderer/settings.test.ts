@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampSetting, DEFAULT_SETTINGS, loadSettings, modelRef, saveSettings, SETTINGS_KEY, validateSettings } from './settings.ts';
+import { clampSetting, DEFAULT_SETTINGS, loadSettings, modelFieldProblem, modelRef, saveSettings, SETTINGS_KEY, validateSettings } from './settings.ts';
 
 const memory = () => {
   const m = new Map<string, string>();
@@ -46,7 +46,12 @@ describe('settings', () => {
     expect(modelRef(' models/fanout-code-4m ')).toEqual({ kind: 'dir', path: 'models/fanout-code-4m' });
     expect(modelRef('C:\\models\\qwen')).toEqual({ kind: 'dir', path: 'C:\\models\\qwen' });
     expect(modelRef('https://example.org/m/')).toEqual({ kind: 'url', url: 'https://example.org/m/' });
-    expect(modelRef('synthetic:tiny')).toEqual({ kind: 'synthetic', name: 'tiny' });
+    // Hosts refuse synthetic models (random weights, no tokenizer): the field does not offer them.
+    expect(modelRef('synthetic:tiny')).toBeUndefined();
+    expect(modelFieldProblem('synthetic:tiny')).toMatch(/random weights.*Enter a model folder/);
+    expect(validateSettings({ model: 'synthetic:tiny' }).reset).toEqual(['model']);
+    expect(modelFieldProblem('~/models/qwen')).toBeUndefined();
+    expect(modelFieldProblem(' ')).toMatch(/^Enter a model folder/);
     expect(modelRef('')).toBeUndefined();
     expect(validateSettings({ model: '' }).reset).toEqual(['model']);
   });
@@ -58,6 +63,13 @@ describe('settings', () => {
     expect(validateSettings({ autoComplete: false, autoDelayMs: 500, autoN: 4 }).settings).toMatchObject({ autoComplete: false, autoDelayMs: 500, autoN: 4 });
     expect(clampSetting('autoDelayMs', 1)).toBe(50);
     expect(clampSetting('autoN', 3.4)).toBe(3);
+  });
+
+  it('theme: dark by default; dark, light or system', () => {
+    expect(DEFAULT_SETTINGS.theme).toBe('dark');
+    expect(validateSettings({ theme: 'light' }).settings.theme).toBe('light');
+    expect(validateSettings({ theme: 'system' }).settings.theme).toBe('system');
+    expect(validateSettings({ theme: 'blue' }).reset).toEqual(['theme']);
   });
 
   it('clamps typed numbers into range', () => {

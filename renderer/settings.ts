@@ -15,9 +15,11 @@ export interface Settings {
   maxTokens: number;
   stop: StopMode;
   attention: AttentionMode;
-  /** The model to load, as typed: a folder path, an http(s) URL, or synthetic:NAME (see modelRef). */
+  /** The model to load, as typed: a folder path on the host's machine or an http(s) URL (see modelRef). */
   model: string;
   rerank: RerankMode;
+  /** The app's colours and Monaco's theme: dark (vs-dark), light (vs), or the system's preference. */
+  theme: ThemeSetting;
   /** Suggestions as you type: request completions after a typing pause and show the best as ghost text. */
   autoComplete: boolean;
   /** The pause (ms) after the last edit before an automatic request. */
@@ -35,6 +37,7 @@ export const DEFAULT_SETTINGS: Settings = {
   attention: DEFAULT_REQUEST.attention,
   model: 'models/fanout-code-4m',
   rerank: 'mean',
+  theme: 'dark',
   autoComplete: true,
   autoDelayMs: DEFAULT_AUTO_DELAY_MS,
   autoN: 0,
@@ -50,6 +53,8 @@ export const LIMITS = {
 } as const;
 
 export const STOP_MODES: readonly StopMode[] = ['line', 'block', 'none'];
+export type ThemeSetting = 'dark' | 'light' | 'system';
+export const THEMES: readonly ThemeSetting[] = ['dark', 'light', 'system'];
 export const ATTENTION_MODES: readonly AttentionMode[] = ['bifurcated', 'standard'];
 
 export const SETTINGS_KEY = 'fanout.settings.v1';
@@ -84,6 +89,7 @@ export function validateSettings(raw: unknown): ValidatedSettings {
     attention: pick('attention', (v) => ATTENTION_MODES.includes(v as AttentionMode)),
     model: pick('model', (v) => typeof v === 'string' && modelRef(v) !== undefined),
     rerank: pick('rerank', (v) => RERANK_MODES.some((m) => m.mode === v)),
+    theme: pick('theme', (v) => THEMES.includes(v as ThemeSetting)),
     autoComplete: pick('autoComplete', (v) => typeof v === 'boolean'),
     autoDelayMs: pick('autoDelayMs', inRange('autoDelayMs', true)),
     autoN: pick('autoN', inRange('autoN', true)),
@@ -116,15 +122,28 @@ export function saveSettings(storage: Pick<Storage, 'setItem'>, settings: Settin
 }
 
 /**
- * The host's model reference for the model field: `synthetic:NAME` is a synthetic (random-weight)
- * model, an http(s) URL a model served over HTTP, anything else a folder path on the host's machine.
- * Undefined when the field is empty or too long.
+ * What is wrong with the model field's text, as a sentence that says what to enter instead; undefined
+ * when it names a model the app can load. `synthetic:NAME` (random weights, no tokenizer) is refused:
+ * every host refuses to complete text with it, so the app does not offer it.
+ */
+export function modelFieldProblem(text: string): string | undefined {
+  const t = text.trim();
+  if (!t) return 'Enter a model folder on the engine\'s machine (e.g. models/fanout-code-4m) or an http(s) URL serving one.';
+  if (t.length > 4096) return `The path is ${t.length} characters long; enter a folder path of at most 4096.`;
+  if (/^synthetic:/i.test(t)) {
+    return 'Synthetic models have random weights and no tokenizer, so they cannot complete code; they are for timing (fanout bench --model synthetic:NAME). Enter a model folder.';
+  }
+  return undefined;
+}
+
+/**
+ * The host's model reference for the model field: an http(s) URL is a model served over HTTP, anything
+ * else a folder path on the host's machine (`~/` is the host's home folder). Undefined when the field
+ * has a problem (modelFieldProblem).
  */
 export function modelRef(text: string): ModelRef | undefined {
+  if (modelFieldProblem(text) !== undefined) return undefined;
   const t = text.trim();
-  if (!t || t.length > 4096) return undefined;
-  const synthetic = /^synthetic:(.+)$/.exec(t);
-  if (synthetic) return { kind: 'synthetic', name: synthetic[1]!.trim() };
   if (/^https?:\/\//i.test(t)) return { kind: 'url', url: t };
   return { kind: 'dir', path: t };
 }

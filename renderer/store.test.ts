@@ -166,7 +166,8 @@ describe('store: generate lifecycle', () => {
     // Events for another request are ignored.
     h.s().receive({ type: 'event', id: 'other', event: { type: 'done', timings, cancelled: false } });
     expect(h.s().run?.status).toBe('generating');
-    expect(rankedGroups(h.s())).toEqual([]);
+    // Progressive: the finished samples are ranked while the run still decodes.
+    expect(rankedGroups(h.s()).map((g) => g.text)).toEqual(['return g();', 'return 1;']);
     ev({ type: 'done', timings, cancelled: false });
     expect(h.s().run?.status).toBe('done');
     expect(h.s().panelActive).toBe(true);

@@ -3,9 +3,9 @@ import { useCallback, useMemo } from 'react';
 import { useApp, useServices } from '../app-context.ts';
 import { acceptCandidate, escape } from '../actions.ts';
 import { languageFor } from '../editor-host.ts';
-import { finishedCount } from '../run.ts';
+import { emptyCount, runSummary } from '../run.ts';
 import { RERANK_MODES, type RerankMode } from '../rerank.ts';
-import { rankedGroups } from '../store.ts';
+import { enginePhase, rankedGroups } from '../store.ts';
 import { CandidateCard } from './CandidateCard.tsx';
 import { ModelProgress } from './ModelProgress.tsx';
 import { ErrorList } from './ErrorList.tsx';
@@ -59,6 +59,7 @@ export function CandidatesPanel() {
       <ModelProgress />
       <ErrorList />
       {mode === 'parses' && run && run.status !== 'generating' && <SyntaxNote status={syntax.status} />}
+      {run && run.status !== 'generating' && ranked.length > 0 && <EmptySamplesNote />}
       {run && run.status !== 'generating' && ranked.length > 0 ? (
         <ul
           className={`cards${active ? ' active' : ''}`}
@@ -97,33 +98,45 @@ export function CandidatesPanel() {
 function RunSummary() {
   const run = useApp((s) => s.run);
   if (!run) return null;
-  const done = finishedCount(run);
-  const text =
-    run.status === 'generating'
-      ? `decoding · ${done}/${run.n} finished`
-      : run.status === 'cancelled'
-        ? `cancelled · ${done}/${run.n} finished`
-        : run.status === 'error'
-          ? `failed · ${done}/${run.n} finished`
-          : `${run.n} samples`;
   return (
-    <span className={`run-summary ${run.status}`}>
-      {text}
+    <span className={`run-summary ${run.waiting ? 'waiting' : run.status}`} data-testid="run-summary">
+      {runSummary(run)}
       {run.truncated ? ' · prompt truncated' : ''}
     </span>
+  );
+}
+
+/** Blank samples are no candidates (nothing to insert); say how many there were, so the list's size adds up. */
+function EmptySamplesNote() {
+  const run = useApp((s) => s.run);
+  if (!run) return null;
+  const empty = emptyCount(run);
+  if (empty === 0) return null;
+  return (
+    <div className="note" data-testid="empty-samples">
+      {empty} of {run.n} samples ended empty (nothing to insert) and are not listed.
+    </div>
   );
 }
 
 /** While decoding: one row per sample in sample order, growing as tokens arrive. */
 function LiveSamples() {
   const run = useApp((s) => s.run);
+  const phase = useApp(enginePhase);
   const { store } = useServices();
   if (!run) return null;
+  const head = !run.waiting
+    ? `Sampling ${run.n} completions…`
+    : run.waiting.reason === 'queue'
+      ? `Waiting for other requests to finish; ${run.n} completions then start.`
+      : phase === 'compiling'
+        ? `Waiting for the model: compiling its kernels. ${run.n} completions start when it is ready.`
+        : `Waiting for the model to load. ${run.n} completions start when it is ready.`;
   return (
-    <div className="live">
+    <div className="live" data-testid={run.waiting ? 'waiting' : 'live'}>
       <div className="live-head">
         <span className="spinner" aria-hidden />
-        Sampling {run.n} completions…
+        {head}
         <button className="btn small" data-testid="cancel" onClick={() => store.getState().cancel()}>
           Cancel <kbd>Esc</kbd>
         </button>
@@ -155,9 +168,9 @@ function SyntaxNote({ status }: { status: string }) {
 
 function EmptyState({ hasRun }: { hasRun: boolean }) {
   const connection = useApp((s) => s.connection);
-  const model = useApp((s) => s.model);
-  const loading = useApp((s) => s.loading);
+  const phase = useApp(enginePhase);
   const n = useApp((s) => s.settings.n);
+  const run = useApp((s) => s.run);
 
   if (connection.kind !== 'open') {
     return (
@@ -175,17 +188,33 @@ function EmptyState({ hasRun }: { hasRun: boolean }) {
       </div>
     );
   }
-  if (!model) {
+  // The host's real state (every page sees the same): the progress bar above shows the details of a load.
+  if (phase === 'loading' || phase === 'compiling') {
     return (
-      <div className="empty" data-testid="engine-state">
-        <h3>{loading ? 'Loading model…' : 'No model loaded'}</h3>
-        <p className="dim">{loading ? loading.model : 'Choose a model in Settings and press Load.'}</p>
+      <div className="empty" data-testid="engine-state" data-phase={phase}>
+        <h3>{phase === 'loading' ? 'Loading the model…' : 'Compiling kernels…'}</h3>
+        <p className="dim">
+          {phase === 'compiling'
+            ? 'The first start on this machine compiles the GPU kernels (about a minute on a CPU adapter); later starts take seconds. '
+            : ''}
+          Press <kbd>{MOD}</kbd>+<kbd>Enter</kbd> now and the request runs as soon as the model is ready.
+        </p>
       </div>
     );
   }
+  if (phase === 'idle') {
+    return (
+      <div className="empty" data-testid="engine-state" data-phase={phase}>
+        <h3>No model loaded</h3>
+        <p className="dim">Open Settings (the gear), enter a model folder and press Load.</p>
+      </div>
+    );
+  }
+  const allEmpty = hasRun && run && run.status !== 'generating' ? emptyCount(run) : 0;
   return (
-    <div className="empty" data-testid="engine-state">
+    <div className="empty" data-testid="engine-state" data-phase={phase}>
       <h3>{hasRun ? 'No completions' : 'Ready'}</h3>
+      {allEmpty > 0 && <p data-testid="empty-samples">{allEmpty} of {run!.n} samples ended empty: nothing to insert.</p>}
       <p>
         Put the cursor where code should go and press <kbd>{MOD}</kbd>+<kbd>Enter</kbd> to sample {n} completions.
       </p>

@@ -5,6 +5,7 @@ import { useServices } from '../app-context.ts';
 import { acceptCandidate, escape, generateAtCursor } from '../actions.ts';
 import { anchorPosition, attachEditor, detachEditor, languageFor } from '../editor-host.ts';
 import { saveDraft, type Draft } from '../draft.ts';
+import { registerFanoutCommands } from '../editor-commands.ts';
 import { rankedGroups, selectedText, type AppState } from '../store.ts';
 
 const DRAFT_SAVE_DELAY_MS = 400;
@@ -34,6 +35,7 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
       ariaLabel: 'Code editor. Ctrl or Cmd+Enter samples completions at the cursor.',
     });
     attachEditor(editor);
+    registerFanoutCommands(editor, store); // the F1 palette's "Fanout: …" commands (and Ctrl/Cmd+O, +S in a browser)
     // Put the cursor somewhere useful: the end of the first blank-but-indented line of the example.
     const model = editor.getModel()!;
     const indented = model.findNextMatch('^\\s+$', { lineNumber: 1, column: 1 }, true, false, null, false);

@@ -1,4 +1,4 @@
-// The model-loading progress bar (fed by the host's progress messages).
+// The model-loading progress bar: this page's load (progress messages) or another page's (the host's state).
 import { useApp } from '../app-context.ts';
 import { formatBytes } from '../format.ts';
 
@@ -6,14 +6,14 @@ export function ModelProgress() {
   const loading = useApp((s) => s.loading);
   if (!loading) return null;
   const p = loading.progress;
-  const compiling = p?.phase === 'compile';
+  const compiling = loading.phase === 'compiling' || p?.phase === 'compile';
   const fraction = p && !compiling && p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : null;
   return (
     <div className="model-progress" data-testid="model-progress">
       <div className="progress-label">
-        <span>Loading {loading.model}</span>
+        <span>{compiling ? 'Compiling' : 'Loading'} {loading.model || 'the model'}</span>
         <span className="dim">
-          {compiling ? 'compiling kernels…' : p ? `${p.file} · ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}` : 'starting…'}
+          {compiling ? 'compiling GPU kernels…' : p ? `${p.file} · ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}` : 'starting…'}
         </span>
       </div>
       <div

@@ -1,9 +1,10 @@
 // Sampling and model settings. Changes apply to the next request and are saved in localStorage.
 import { useEffect, useState } from 'react';
 import { useApp, useServices } from '../app-context.ts';
-import { ATTENTION_MODES, clampSetting, LIMITS, STOP_MODES, modelRef, type Settings } from '../settings.ts';
+import { ATTENTION_MODES, clampSetting, LIMITS, STOP_MODES, THEMES, modelFieldProblem, type Settings } from '../settings.ts';
 
 const STOP_LABELS: Record<string, string> = { line: 'End of line', block: 'End of block', none: 'Max tokens only' };
+const THEME_LABELS: Record<Settings['theme'], string> = { dark: 'Dark', light: 'Light', system: 'System' };
 
 export function SettingsPanel({ onClose }: { onClose(): void }) {
   const { store } = useServices();
@@ -13,7 +14,8 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
   const connected = useApp((s) => s.connection.kind === 'open');
   const update = (patch: Partial<Settings>) => store.getState().updateSettings(patch);
   const [model, setModel] = useState(settings.model);
-  const modelValid = modelRef(model) !== undefined;
+  const problem = modelFieldProblem(model);
+  const modelValid = problem === undefined;
 
   return (
     <form
@@ -46,6 +48,16 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
           </select>
         </label>
         <label className="field">
+          <span>Theme</span>
+          <select data-testid="theme" value={settings.theme} onChange={(e) => update({ theme: e.target.value as Settings['theme'] })}>
+            {THEMES.map((t) => (
+              <option key={t} value={t}>
+                {THEME_LABELS[t]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
           <span>Attention</span>
           <select value={settings.attention} onChange={(e) => update({ attention: e.target.value as Settings['attention'] })}>
             {ATTENTION_MODES.map((m) => (
@@ -63,16 +75,18 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
             type="text"
             value={model}
             spellCheck={false}
-            placeholder="models/fanout-code-4m · https://… · synthetic:NAME"
+            placeholder="models/fanout-code-4m"
             aria-invalid={!modelValid}
+            aria-describedby="model-help"
             onChange={(e) => setModel(e.target.value)}
           />
           <button className="btn" type="submit" disabled={!modelValid || !connected || !!loading}>
             {loading ? 'Loading…' : 'Load'}
           </button>
         </div>
-        <small className="dim">
-          A model folder on the engine's machine, a URL serving one, or synthetic:NAME.
+        {/* One line of help: what the field takes, or what is wrong with what was typed. */}
+        <small id="model-help" className={modelValid ? 'dim' : 'field-error'} data-testid="model-help">
+          {modelValid ? `A model folder on the engine's machine (~/ is its home folder) or an http(s) URL serving one.` : problem}
           {loaded ? ` Loaded: ${loaded.name}.` : ''}
         </small>
       </label>

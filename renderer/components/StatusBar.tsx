@@ -2,12 +2,16 @@
 // decode step in this attention mode beside what the other mode would have read.
 import { useApp } from '../app-context.ts';
 import { formatBytes, formatMs, formatParameters } from '../format.ts';
+import { enginePhase } from '../store.ts';
+
+const PHASE_TEXT = { loading: 'loading the model…', compiling: 'compiling kernels…', idle: 'no model' } as const;
 
 export function StatusBar() {
   const connection = useApp((s) => s.connection);
   const model = useApp((s) => s.model);
   const device = useApp((s) => s.device);
   const last = useApp((s) => s.lastTimings);
+  const phase = useApp(enginePhase);
   const t = last?.timings;
   const attention = last?.attention ?? 'bifurcated';
   const other = attention === 'bifurcated' ? 'standard' : 'bifurcated';
@@ -22,8 +26,11 @@ export function StatusBar() {
         <span title={`${model.architecture}, ${model.layers} layers, hidden ${model.hidden}, ${model.heads} heads / ${model.kvHeads} KV heads, context ${model.contextLength}${model.fim ? ', fill-in-the-middle' : ''}`}>
           {model.name} · {formatParameters(model.parameters)} params · {model.dtype}
         </span>
-      ) : (
-        connection.kind === 'open' && <span className="dim">no model</span>
+      ) : null}
+      {(phase === 'loading' || phase === 'compiling' || (phase === 'idle' && !model)) && (
+        <span className="dim" data-testid="status-phase">
+          {PHASE_TEXT[phase]}
+        </span>
       )}
       {(model?.device || device) && <span className="dim">{model?.device || device}</span>}
       <span className="spacer" />

@@ -2,6 +2,7 @@
 import { useApp, useServices } from '../app-context.ts';
 import { generateAtCursor, openFileAction, saveFileAction } from '../actions.ts';
 import { focusEditor } from '../editor-host.ts';
+import { uiStore } from '../ui-state.ts';
 
 const MOD = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
 
@@ -20,10 +21,10 @@ export function Toolbar({ settingsOpen, onToggleSettings }: { settingsOpen: bool
       <span className="file" title={file.path ?? file.name}>
         {file.name}
       </span>
-      <button className="btn ghost" onClick={onOpen} title="Open a file">
+      <button className="btn ghost" onClick={onOpen} title={`Open a file (${MOD}+O)`}>
         Open…
       </button>
-      <button className="btn ghost" onClick={onSave} title={transport.files ? 'Save' : 'Download the file'}>
+      <button className="btn ghost" onClick={onSave} title={`${transport.files ? 'Save' : 'Download the file'} (${MOD}+S)`}>
         Save
       </button>
       <span className="spacer" />
@@ -44,6 +45,15 @@ export function Toolbar({ settingsOpen, onToggleSettings }: { settingsOpen: bool
       >
         Generate ×{n} <kbd>{MOD}</kbd>
         <kbd>⏎</kbd>
+      </button>
+      <button
+        className="btn ghost icon"
+        data-testid="shortcuts-button"
+        aria-label="Keyboard shortcuts"
+        title="Keyboard shortcuts (?)"
+        onClick={() => uiStore.getState().setShortcutsOpen(true)}
+      >
+        ?
       </button>
       <button
         className={`btn ghost icon${settingsOpen ? ' on' : ''}`}
