@@ -141,7 +141,8 @@ function LiveSamples() {
           Cancel <kbd>Esc</kbd>
         </button>
       </div>
-      <ol className="live-list">
+      {/* Nothing decodes while the request waits: no rows of zeros. */}
+      {!run.waiting && <ol className="live-list">
         {run.candidates.map((c) => (
           <li key={c.sample} className={c.finishReason ? 'finished' : ''}>
             <span className="sample">{c.sample + 1}</span>
@@ -149,7 +150,7 @@ function LiveSamples() {
             <span className="dim">{c.finishReason ?? `${c.tokens}`}</span>
           </li>
         ))}
-      </ol>
+      </ol>}
     </div>
   );
 }
