@@ -1,15 +1,17 @@
 // User actions that involve both the editor and the store.
 import type { StoreApi } from 'zustand/vanilla';
-import { clearAnchor, currentText, focusEditor, insertAtAnchor, replaceText, setLanguage, takePrompt, watchUndoRedo } from './editor-host.ts';
+import { clearAnchor, closeSuggestWidget, currentText, focusEditor, insertAtAnchor, replaceText, setLanguage, takePrompt, watchUndoRedo } from './editor-host.ts';
+import { dismissGhost } from './ghost-text.ts';
 import { openFile, saveFile, type OpenResult } from './files.ts';
 import { OpenHistory } from './open-history.ts';
 import type { HostFiles, MenuCommand } from './host-api.ts';
 import { rankedGroups, type AppState } from './store.ts';
 
-/** Ctrl/Cmd+Enter: sample candidates for the cursor position. */
+/** Ctrl/Cmd+Enter: sample candidates for the cursor position (replacing a running automatic request). */
 export function generateAtCursor(store: StoreApi<AppState>): void {
   const s = store.getState();
-  if (s.run?.status === 'generating') return;
+  if (s.run?.status === 'generating' && s.runKind === 'explicit') return;
+  closeSuggestWidget();
   const prompt = takePrompt(s.file.name);
   if (!prompt) return;
   s.generate(prompt);
@@ -21,13 +23,21 @@ export function acceptCandidate(store: StoreApi<AppState>, index?: number): void
   const s = store.getState();
   const group = rankedGroups(s)[index ?? s.selected];
   if (!group) return;
-  if (insertAtAnchor(group.text)) s.dismiss();
+  closeSuggestWidget();
+  // The run is over once one of its candidates is in (cancelled if still decoding: a card clicked early).
+  if (insertAtAnchor(group.text)) s.acceptedSuggestion();
 }
 
-/** Esc: cancel a running request, otherwise close the list. Focus goes back to the editor. */
+/**
+ * Esc: hides the ghost text (until the next edit) and Monaco's list; cancels a running request (an
+ * automatic one is dropped, cards and all), otherwise closes the list. Focus goes back to the editor.
+ */
 export function escape(store: StoreApi<AppState>): void {
   const s = store.getState();
-  if (s.run?.status === 'generating') s.cancel();
+  closeSuggestWidget();
+  dismissGhost();
+  if (s.runKind === 'auto' && s.run) s.dropAuto();
+  else if (s.run?.status === 'generating') s.cancel();
   else if (s.run) {
     s.dismiss();
     clearAnchor();

@@ -125,6 +125,11 @@ export function currentLanguage(): string {
   return editor?.getModel()?.getLanguageId() ?? 'plaintext';
 }
 
+/** Closes Monaco's suggestion list (Ctrl+Space) when one of Fanout's keys takes over. */
+export function closeSuggestWidget(): void {
+  editor?.trigger('fanout', 'hideSuggestWidget', {});
+}
+
 export function focusEditor(): void {
   editor?.focus();
 }

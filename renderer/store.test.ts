@@ -357,3 +357,142 @@ describe('store: the model setting', () => {
   });
 });
 
+
+describe('store: suggestions as you type', () => {
+  const typed = { prefix: 'function f() {\n  retu', suffix: '\n}\n', fileName: 'a.ts' };
+  /** Connected to a ready host on `device`; returns the generate messages sent so far, on demand. */
+  function readyHost(device = 'llvmpipe (LLVM 19.1.7, 256 bits)') {
+    const h = setup();
+    h.connect();
+    h.s().receive(status(hostState({ device })));
+    const gens = () => h.sent.filter((m): m is Extract<ClientMessage, { type: 'generate' }> => m.type === 'generate');
+    return { h, gens };
+  }
+
+  it('an automatic request takes the device n, single-line stopping (block after an opener) and no minTokens', () => {
+    const { h, gens } = readyHost();
+    h.s().generate(typed, { auto: true });
+    expect(gens().at(-1)!.request).toMatchObject({ n: 8, stop: 'line', minTokens: 0 });
+    expect(h.s().runKind).toBe('auto');
+    h.s().generate({ ...typed, prefix: 'function f() {' }, { auto: true });
+    expect(gens().at(-1)!.request).toMatchObject({ n: 8, stop: 'block' });
+    h.s().updateSettings({ autoN: 3 });
+    h.s().generate(typed, { auto: true });
+    expect(gens().at(-1)!.request.n).toBe(3);
+
+    const gpu = readyHost('NVIDIA GeForce RTX 4090');
+    gpu.h.s().generate(typed, { auto: true });
+    expect(gpu.gens().at(-1)!.request.n).toBe(32);
+  });
+
+  it('a newer request replaces a running automatic one; an automatic one never interrupts Ctrl+Enter', () => {
+    const { h, gens } = readyHost();
+    h.s().generate(typed, { auto: true });
+    const first = gens().at(-1)!.id;
+    h.s().generate({ ...typed, prefix: typed.prefix + 'r' }, { auto: true });
+    expect(h.sent.find((m) => m.type === 'cancel')).toEqual({ type: 'cancel', id: first });
+    const second = gens().at(-1)!.id;
+    expect(second).not.toBe(first);
+    expect(h.s().run?.id).toBe(second);
+    // The superseded run's events are ignored.
+    h.s().receive({ type: 'event', id: first, event: { type: 'finish', sample: 0, reason: 'line', text: 'old', tokens: 1, sumLogprob: -1 } });
+    expect(rankedGroups(h.s())).toEqual([]);
+
+    h.s().generate(prompt); // Ctrl+Enter
+    const explicit = gens().at(-1)!;
+    expect(explicit.request).toMatchObject({ n: 3, minTokens: 1 });
+    expect(h.s().runKind).toBe('explicit');
+    h.s().generate(typed, { auto: true });
+    expect(gens().at(-1)!.id).toBe(explicit.id);
+  });
+
+  it('automatic requests are silent while the engine is not ready', () => {
+    const h = setup({ connected: false });
+    h.s().generate(typed, { auto: true });
+    h.connect();
+    h.s().receive(status(hostState({ phase: 'loading', model: null })));
+    h.s().generate(typed, { auto: true });
+    expect(h.sent.filter((m) => m.type === 'generate')).toHaveLength(0);
+    expect(h.s().errors).toEqual([]);
+  });
+
+  it('ranks finished samples as they arrive; the ghost text fits the cursor as the user types through it', () => {
+    const { h, gens } = readyHost();
+    h.s().generate(typed, { auto: true });
+    const id = gens().at(-1)!.id;
+    const ev = (event: GenerateEvent) => h.s().receive({ type: 'event', id, event });
+    expect(h.s().suggestionsAt(typed.prefix, typed.suffix)).toEqual([]);
+    ev({ type: 'finish', sample: 3, reason: 'line', text: 'rn n;', tokens: 2, sumLogprob: -1 });
+    // One sample finished, seven still decoding: already a suggestion.
+    expect(h.s().run?.status).toBe('generating');
+    expect(h.s().suggestionsAt(typed.prefix, typed.suffix)).toEqual(['rn n;']);
+    ev({ type: 'finish', sample: 5, reason: 'line', text: 'rn fib(n - 1);', tokens: 5, sumLogprob: -0.5 });
+    expect(h.s().suggestionsAt(typed.prefix, typed.suffix)).toEqual(['rn fib(n - 1);', 'rn n;']);
+    expect(h.s().suggestionsAt(typed.prefix + 'rn f', typed.suffix)).toEqual(['ib(n - 1);']);
+    expect(h.s().suggestionsAt(typed.prefix + 'rx', typed.suffix)).toEqual([]);
+    // The auto run does not take Enter from the editor.
+    ev({ type: 'done', timings, cancelled: false });
+    expect(h.s().panelActive).toBe(false);
+  });
+
+  it('a finished run is reused when the cursor comes back to its prompt; a cancelled sample is not', () => {
+    const { h, gens } = readyHost();
+    h.s().generate(typed, { auto: true });
+    let id = gens().at(-1)!.id;
+    h.s().receive({ type: 'event', id, event: { type: 'finish', sample: 0, reason: 'line', text: 'rn n;', tokens: 2, sumLogprob: -1 } });
+    h.s().receive({ type: 'event', id, event: { type: 'finish', sample: 1, reason: 'cancelled', text: 'rn fi', tokens: 2, sumLogprob: -0.1 } });
+    h.s().receive({ type: 'event', id, event: { type: 'done', timings, cancelled: true } });
+    // Elsewhere: another request replaces the run...
+    const other = { ...typed, prefix: 'const x = ' };
+    h.s().generate(other, { auto: true });
+    id = gens().at(-1)!.id;
+    h.s().receive({ type: 'event', id, event: { type: 'finish', sample: 0, reason: 'line', text: '1;', tokens: 1, sumLogprob: -1 } });
+    h.s().receive({ type: 'event', id, event: { type: 'done', timings, cancelled: false } });
+    // ...and back at the first prompt its finished suggestion shows without a request.
+    const before = gens().length;
+    expect(h.s().suggestionsAt(typed.prefix, typed.suffix)).toEqual(['rn n;']);
+    expect(h.s().suggestionsAt(typed.prefix + 'r', typed.suffix)).toEqual(['n n;']);
+    expect(gens().length).toBe(before);
+  });
+
+  it('dropAuto cancels a running automatic run and clears it; it leaves an explicit run alone', () => {
+    const { h, gens } = readyHost();
+    h.s().generate(typed, { auto: true });
+    const id = gens().at(-1)!.id;
+    h.s().dropAuto();
+    expect(h.sent.at(-1)).toEqual({ type: 'cancel', id });
+    expect(h.s().run).toBeNull();
+    h.s().generate(prompt);
+    h.s().dropAuto();
+    expect(h.s().run?.status).toBe('generating');
+  });
+
+  it('accepting the whole ghost text ends the run: its cards clear (a running one is cancelled)', () => {
+    const h = setup();
+    const id = ready(h);
+    h.s().receive({ type: 'event', id, event: { type: 'finish', sample: 0, reason: 'line', text: 'return 1;', tokens: 1, sumLogprob: -1 } });
+    h.s().receive({ type: 'event', id, event: { type: 'done', timings, cancelled: false } });
+    expect(rankedGroups(h.s())).toHaveLength(1);
+    expect(h.s().panelActive).toBe(true);
+    h.s().acceptedSuggestion();
+    expect(h.s().run).toBeNull();
+    expect(rankedGroups(h.s())).toEqual([]);
+    expect(h.s().panelActive).toBe(false);
+
+    h.s().generate(prompt);
+    const id2 = h.sent.filter((m) => m.type === 'generate').at(-1)!.id;
+    h.s().acceptedSuggestion();
+    expect(h.sent.at(-1)).toEqual({ type: 'cancel', id: id2 });
+    expect(h.s().run).toBeNull();
+  });
+
+  it('loading a model drops a running automatic request instead of refusing', () => {
+    const { h, gens } = readyHost();
+    h.s().generate(typed, { auto: true });
+    const id = gens().at(-1)!.id;
+    h.s().loadModel('models/other');
+    expect(h.sent.some((m) => m.type === 'cancel' && m.id === id)).toBe(true);
+    expect(h.sent.at(-1)).toMatchObject({ type: 'load' });
+    expect(h.s().errors).toEqual([]);
+  });
+});

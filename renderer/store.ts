@@ -9,6 +9,7 @@ import { applyEvent, failRun, finishedCount, queueRun, rankableCandidates, start
 import { rerank, type RankedGroup, type RerankMode } from './rerank.ts';
 import { modelRef, saveSettings, type Settings, type ValidatedSettings } from './settings.ts';
 import { syntaxCheckExtension, type SyntaxCheckRequest } from './syntax-check.ts';
+import { autoSamplesFor, autoStopFor, continuations, SuggestionCache } from './autocomplete.ts';
 
 export interface AppError {
   key: number;
@@ -55,6 +56,10 @@ export interface AppState {
   selected: number;
   /** The candidates panel takes Up/Down/Enter/Esc from the editor while this is true. */
   panelActive: boolean;
+  /** Who started the current run: Ctrl/Cmd+Enter ('explicit') or a typing pause ('auto'). */
+  runKind: 'explicit' | 'auto';
+  /** Which alternative the ghost text shows when the panel is not active (Alt+] / Alt+[). */
+  ghostIndex: number;
   syntax: SyntaxState;
   errors: AppError[];
   /** The file in the editor: its name picks the language; `path` (desktop only) lets Save write back. */
@@ -68,8 +73,25 @@ export interface AppState {
    * the host says it loaded, so a folder that fails to load never replaces the last one that worked.
    */
   loadModel(model?: string): void;
-  generate(prompt: RunPrompt): void;
+  /**
+   * Samples completions at `prompt`. Explicit (Ctrl/Cmd+Enter): n from the settings, the panel takes the
+   * keys when it ends. `auto` (a typing pause): the device's n, one line or one block, ghost text only;
+   * it replaces a running automatic request and is skipped while an explicit one runs or the engine is not ready.
+   */
+  generate(prompt: RunPrompt, opts?: { auto?: boolean }): void;
   cancel(): void;
+  /** Typing made the automatic run stale (or Esc on its ghost text): cancel it if running and clear its cards. */
+  dropAuto(): void;
+  /** The whole ghost text was inserted (Tab): the run is over (cancelled if still decoding) and its cards go. */
+  acceptedSuggestion(): void;
+  /** Alt+] / Alt+[: the next or previous alternative as ghost text (ghostIndex, taken modulo the alternatives). */
+  cycleGhost(delta: number): void;
+  /**
+   * Completions that still fit the cursor at `prefix`|`suffix`, best first: the current run's ranked
+   * samples (finished ones, while it decodes), else a recent run's (a small cache keyed by prefix+suffix),
+   * shortened by what was typed since (see autocomplete.ts continuations). Never blank.
+   */
+  suggestionsAt(prefix: string, suffix: string): string[];
   select(index: number): void;
   moveSelection(delta: number): void;
   /** Hides keyboard handling of the panel (Esc, typing elsewhere); the candidates stay listed. */
@@ -106,6 +128,8 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
   const newId = (kind: string) => `${kind}-${session}-${++seq}`;
   const newSeed = deps.newSeed ?? (() => Math.floor(Math.random() * 0x7fffffff));
   let errorKey = 0;
+  /** Recent runs' ranked texts by prompt, so returning to a prefix shows its suggestions without a request. */
+  const suggestions = new SuggestionCache();
   /** This page's loads in flight: request id → the model as typed (saved as the setting once loaded). */
   const loadRequests = new Map<string, string>();
   /** The generate request of the current run (re-sent after a `busy` refusal) and the pending re-send. */
@@ -219,6 +243,8 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
       lastTimings: null,
       selected: 0,
       panelActive: false,
+      runKind: 'explicit',
+      ghostIndex: 0,
       syntax: { status: 'off' },
       file: { name: deps.initialFileName ?? 'untitled.ts' },
       errors: deps.initialSettings.reset.length
@@ -296,8 +322,12 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
             const run = applyEvent(s.run, msg.event);
             set({ run });
             if (run.status !== 'generating') {
-              set({ selected: 0, panelActive: true, lastTimings: run.timings ? { timings: run.timings, attention: run.attention } : s.lastTimings });
+              // An explicit run takes the keys (Up/Down/Enter); an automatic one only shows ghost text (Tab).
+              set({ selected: 0, panelActive: s.runKind === 'explicit', lastTimings: run.timings ? { timings: run.timings, attention: run.attention } : s.lastTimings });
               maybeCheckSyntax();
+              // Kept for coming back to this prompt; a cancelled sample's text is cut short, so it is not kept.
+              const finished = rankedGroups(get()).filter((g) => g.finishReason !== null && g.finishReason !== 'cancelled');
+              if (s.prompt) suggestions.put({ prefix: s.prompt.prefix, suffix: s.prompt.suffix, texts: finished.map((g) => g.text) });
             }
             return;
           }
@@ -348,6 +378,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
       },
 
       loadModel(model) {
+        if (get().runKind === 'auto') get().dropAuto();
         const s = get();
         if (s.run?.status === 'generating') {
           s.showError({
@@ -360,9 +391,17 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
         startLoad(model ?? s.settings.model);
       },
 
-      generate(prompt) {
+      generate(prompt, opts = {}) {
         const s = get();
-        if (s.run?.status === 'generating') return;
+        const auto = opts.auto === true;
+        if (s.run?.status === 'generating') {
+          // An automatic request never interrupts an explicit one; a newer request replaces an automatic one
+          // (the host supersedes it too; the cancel is for hosts that do not).
+          if (s.runKind === 'explicit') return;
+          s.cancel();
+        }
+        // A typing pause is no reason to show errors: automatic requests need a connected, ready engine.
+        if (auto && (s.connection.kind !== 'open' || enginePhase(s) !== 'ready')) return;
         if (s.connection.kind !== 'open') {
           s.showError({ code: 'not-connected', message: 'Engine not connected.', hint: GENERATE_NOT_CONNECTED_HINT });
           return;
@@ -376,28 +415,33 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
         const waiting = phase === 'ready' ? undefined : ({ reason: 'model-loading', position: 0 } as const);
         const { settings } = s;
         const id = newId('gen');
+        // Automatic: few samples on a CPU adapter (latency), one line unless the cursor opens a block.
+        const n = auto ? settings.autoN || autoSamplesFor(s.device ?? s.model?.device) : settings.n;
         const request: Required<GenerateRequest> = {
           prefix: prompt.prefix,
           suffix: prompt.suffix,
-          n: settings.n,
+          n,
           maxTokens: settings.maxTokens,
           temperature: settings.temperature,
           topP: settings.topP,
           topK: 0,
           seed: newSeed(),
-          stop: settings.stop,
+          stop: auto ? autoStopFor(prompt.prefix) : settings.stop,
           stopStrings: [],
           attention: settings.attention,
           // An explicit request wants something to insert: no sample may end (end-of-text) before its first token.
-          minTokens: 1,
+          // An automatic one may end empty: "nothing to suggest here" is an answer (no ghost text).
+          minTokens: auto ? 0 : 1,
         };
         clearRetry();
         if (!send({ type: 'generate', id, request })) return;
         lastGenerate = { id, request };
         set({
-          run: startRun(id, settings.n, settings.attention, waiting),
+          run: startRun(id, n, settings.attention, waiting),
+          runKind: auto ? 'auto' : 'explicit',
           prompt,
           selected: 0,
+          ghostIndex: 0,
           panelActive: false,
           syntax: { status: 'off' },
         });
@@ -413,6 +457,33 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           return;
         }
         send({ type: 'cancel', id: run.id });
+      },
+
+      dropAuto() {
+        const s = get();
+        if (s.runKind !== 'auto' || !s.run) return;
+        if (s.run.status === 'generating') s.cancel();
+        set({ run: null, prompt: null, selected: 0, ghostIndex: 0, panelActive: false, syntax: { status: 'off' } });
+      },
+
+      acceptedSuggestion() {
+        const s = get();
+        if (!s.run) return;
+        if (s.run.status === 'generating') s.cancel();
+        set({ run: null, prompt: null, selected: 0, ghostIndex: 0, panelActive: false, syntax: { status: 'off' } });
+      },
+
+      cycleGhost(delta) {
+        set({ ghostIndex: get().ghostIndex + delta });
+      },
+
+      suggestionsAt(prefix, suffix) {
+        const s = get();
+        if (s.run && s.prompt) {
+          const live = continuations({ prefix: s.prompt.prefix, suffix: s.prompt.suffix, texts: rankedGroups(s).map((g) => g.text) }, prefix, suffix);
+          if (live.length > 0) return live;
+        }
+        return suggestions.lookup(prefix, suffix);
       },
 
       select(index) {

@@ -21,7 +21,9 @@ export function CandidatesPanel() {
   const mode = useApp((s) => s.settings.rerank);
   const syntax = useApp((s) => s.syntax);
   const fileName = useApp((s) => s.file.name);
+  const auto = useApp((s) => s.runKind === 'auto');
   const language = useMemo(() => languageFor(fileName), [fileName]);
+  const generating = run?.status === 'generating';
 
   const onKeyDown = useCallback(
     (e: React.KeyboardEvent) => {
@@ -60,9 +62,12 @@ export function CandidatesPanel() {
       <ErrorList />
       {mode === 'parses' && run && run.status !== 'generating' && <SyntaxNote status={syntax.status} />}
       {run && run.status !== 'generating' && ranked.length > 0 && <EmptySamplesNote />}
-      {run && run.status !== 'generating' && ranked.length > 0 ? (
+      {/* Progressive: the finished samples ranked above the ones still decoding. */}
+      {run && ranked.length > 0 && (
         <ul
           className={`cards${active ? ' active' : ''}`}
+          data-testid="ranked"
+          data-run={run.id}
           role="listbox"
           aria-label="Ranked candidates"
           tabIndex={0}
@@ -80,15 +85,23 @@ export function CandidatesPanel() {
             />
           ))}
         </ul>
-      ) : run?.status === 'generating' ? (
-        <LiveSamples />
-      ) : (
-        <EmptyState hasRun={!!run} />
       )}
-      {run && run.status !== 'generating' && ranked.length > 0 && (
+      {generating ? <LiveSamples unfinishedOnly={ranked.length > 0} /> : !(run && ranked.length > 0) && <EmptyState hasRun={!!run} />}
+      {run && ranked.length > 0 && (
         <footer className="panel-foot">
-          <kbd>↑</kbd>
-          <kbd>↓</kbd> select · <kbd>Enter</kbd> insert · <kbd>Tab</kbd> accept ghost text · <kbd>Esc</kbd> dismiss
+          {active ? (
+            <>
+              <kbd>↑</kbd>
+              <kbd>↓</kbd> select · <kbd>Enter</kbd> insert · <kbd>Tab</kbd> accept ghost text · <kbd>Esc</kbd> dismiss
+            </>
+          ) : (
+            // Ghost text only (a typing pause, or the cursor moved): Enter stays a newline.
+            <>
+              {auto ? 'As you type: ' : ''}
+              <kbd>Tab</kbd> accept · <kbd>{MOD}</kbd>+<kbd>→</kbd> word · <kbd>Shift</kbd>+<kbd>Tab</kbd> line · <kbd>Alt</kbd>+<kbd>]</kbd> next ·{' '}
+              <kbd>Esc</kbd> dismiss
+            </>
+          )}
         </footer>
       )}
     </section>
@@ -119,8 +132,8 @@ function EmptySamplesNote() {
   );
 }
 
-/** While decoding: one row per sample in sample order, growing as tokens arrive. */
-function LiveSamples() {
+/** While decoding: one row per sample in sample order, growing as tokens arrive (only the unfinished ones below ranked cards). */
+function LiveSamples({ unfinishedOnly = false }: { unfinishedOnly?: boolean }) {
   const run = useApp((s) => s.run);
   const phase = useApp(enginePhase);
   const { store } = useServices();
@@ -143,7 +156,7 @@ function LiveSamples() {
       </div>
       {/* Nothing decodes while the request waits: no rows of zeros. */}
       {!run.waiting && <ol className="live-list">
-        {run.candidates.map((c) => (
+        {run.candidates.filter((c) => !unfinishedOnly || c.finishReason === null).map((c) => (
           <li key={c.sample} className={c.finishReason ? 'finished' : ''}>
             <span className="sample">{c.sample + 1}</span>
             <code>{c.text || '\u00a0'}</code>

@@ -6,7 +6,9 @@ import { acceptCandidate, escape, generateAtCursor } from '../actions.ts';
 import { anchorPosition, attachEditor, detachEditor, languageFor } from '../editor-host.ts';
 import { saveDraft, type Draft } from '../draft.ts';
 import { registerFanoutCommands } from '../editor-commands.ts';
-import { rankedGroups, selectedText, type AppState } from '../store.ts';
+import { installGhostText } from '../ghost-text.ts';
+import { rankedGroups, type AppState } from '../store.ts';
+import { useApp } from '../app-context.ts';
 
 const DRAFT_SAVE_DELAY_MS = 400;
 
@@ -30,7 +32,11 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
       padding: { top: 10, bottom: 10 },
       renderLineHighlight: 'all',
       smoothScrolling: true,
-      inlineSuggest: { enabled: true },
+      inlineSuggest: { enabled: true, showToolbar: 'never' },
+      // Fanout owns suggestions as you type (ghost text). Monaco's list opens only on Ctrl+Space, so it never
+      // covers the ghost text or takes Enter from Fanout's candidates while the user types.
+      quickSuggestions: false,
+      suggestOnTriggerCharacters: false,
       fixedOverflowWidgets: true,
       ariaLabel: 'Code editor. Ctrl or Cmd+Enter samples completions at the cursor.',
     });
@@ -43,30 +49,19 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
     editor.focus();
 
     // While the list is active (after a run, until the user types or moves away), arrows, Enter and Esc
-    // drive the list instead of the editor, like Monaco's own suggest widget.
+    // drive the list instead of the editor, like Monaco's own suggest widget. Fanout's list owns Enter even
+    // when Monaco's (Ctrl+Space) is open: accepting a candidate closes Monaco's.
     const listActive = editor.createContextKey<boolean>('fanoutListActive', false);
     const generating = editor.createContextKey<boolean>('fanoutGenerating', false);
-    const listWhen = 'fanoutListActive && !suggestWidgetVisible';
+    const listWhen = 'fanoutListActive';
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => generateAtCursor(store));
     editor.addCommand(monaco.KeyCode.UpArrow, () => store.getState().moveSelection(-1), listWhen);
     editor.addCommand(monaco.KeyCode.DownArrow, () => store.getState().moveSelection(1), listWhen);
     editor.addCommand(monaco.KeyCode.Enter, () => acceptCandidate(store), listWhen);
-    editor.addCommand(monaco.KeyCode.Escape, () => escape(store), `(${listWhen}) || fanoutGenerating`);
+    editor.addCommand(monaco.KeyCode.Escape, () => escape(store), `${listWhen} || fanoutGenerating || fanoutGhost`);
 
-    // Ghost text: the selected candidate (the top one until the user moves), only at the request position.
-    // Firing `changed` makes Monaco ask the provider again (new selection, list closed, re-ranked).
-    const changed = new monaco.Emitter<void>();
-    const provider = monaco.languages.registerInlineCompletionsProvider('*', {
-      onDidChangeInlineCompletions: changed.event,
-      provideInlineCompletions(m, position) {
-        const s = store.getState();
-        const text = s.panelActive ? selectedText(s) : undefined;
-        const at = anchorPosition();
-        if (m !== editor.getModel() || !text || !at || !at.equals(position)) return { items: [] };
-        return { items: [{ insertText: text, range: monaco.Range.fromPositions(position) }] };
-      },
-      disposeInlineCompletions() {},
-    });
+    // Ghost text and suggestions as you type (ghost-text.ts).
+    const ghost = installGhostText(editor, store);
 
     const sync = (s: AppState, prev?: AppState) => {
       // A run that ends while the cursor is elsewhere (the user kept typing) must not take over the keys.
@@ -79,16 +74,10 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
         }
       }
       const active = s.panelActive && rankedGroups(s).length > 0;
+      // The candidates take the keys: Monaco's list (Ctrl+Space) closes so it cannot take Enter.
+      if (active && !listActive.get()) editor.trigger('fanout', 'hideSuggestWidget', {});
       listActive.set(active);
       generating.set(s.run?.status === 'generating');
-      if (prev && (s.panelActive !== prev.panelActive || s.selected !== prev.selected || s.run !== prev.run || s.settings.rerank !== prev.settings.rerank || s.syntax !== prev.syntax)) {
-        // Hide first: Monaco keeps showing a suggestion that is still valid at the cursor otherwise.
-        editor.trigger('fanout', 'editor.action.inlineSuggest.hide', {});
-        if (active) {
-          changed.fire();
-          editor.trigger('fanout', 'editor.action.inlineSuggest.trigger', {});
-        }
-      }
     };
     sync(store.getState());
     const unsubscribe = store.subscribe(sync);
@@ -130,8 +119,7 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
       unsubscribeFile();
       onCursor.dispose();
       onContent.dispose();
-      provider.dispose();
-      changed.dispose();
+      ghost.dispose();
       detachEditor();
       editor.dispose();
     };
@@ -139,5 +127,23 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store]);
 
-  return <div className="editor" data-testid="editor" ref={host} />;
+  return (
+    <div className="editor-pane">
+      <div className="editor" data-testid="editor" ref={host} />
+      <AutoIndicator />
+    </div>
+  );
+}
+
+/** Unobtrusive: a small note in the editor's corner while an automatic (typing-pause) request runs. */
+function AutoIndicator() {
+  const run = useApp((s) => (s.runKind === 'auto' && s.run?.status === 'generating' ? s.run : null));
+  if (!run) return null;
+  const done = run.candidates.filter((c) => c.finishReason !== null).length;
+  return (
+    <div className="auto-indicator" data-testid="auto-indicator" role="status" title="Fanout is sampling suggestions for the cursor (typing pause)">
+      <span className="dot" aria-hidden />
+      suggesting · {done}/{run.n}
+    </div>
+  );
 }

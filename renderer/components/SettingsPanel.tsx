@@ -67,6 +67,15 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
             ))}
           </select>
         </label>
+        <label className="field">
+          <span>As you type</span>
+          <select data-testid="auto-complete" value={settings.autoComplete ? 'on' : 'off'} onChange={(e) => update({ autoComplete: e.target.value === 'on' })}>
+            <option value="on">Suggest after a pause</option>
+            <option value="off">Off (Ctrl/Cmd+Enter only)</option>
+          </select>
+        </label>
+        <NumberField label="Pause" hint="ms" field="autoDelayMs" value={settings.autoDelayMs} onCommit={(autoDelayMs) => update({ autoDelayMs })} />
+        <NumberField label="Samples as you type" hint="0 = 8 CPU, 32 GPU" field="autoN" value={settings.autoN} onCommit={(autoN) => update({ autoN })} />
       </div>
       <label className="field wide">
         <span>Model</span>
