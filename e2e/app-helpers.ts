@@ -52,6 +52,8 @@ export interface CardInfo {
   /** Samples in the group (the ×N pill, else 1). */
   count: number;
   text: string;
+  /** Why it ranks below the cleanly ended ones ('' when it does not): the card's data-demotion. */
+  demotion: string;
 }
 
 /** The ranked cards, top to bottom. */
@@ -63,21 +65,24 @@ export async function cards(page: Page): Promise<CardInfo[]> {
       const pre = el.querySelector('[data-testid=candidate-text]') as HTMLElement | null;
       const text = pre?.classList.contains('empty') ? '' : (pre?.innerText ?? '').replace(/\u00a0/g, ' ');
       const n = parseFloat(scoreText.replace('×', ''));
-      return { scoreText, score: Number.isFinite(n) ? n : Number.NEGATIVE_INFINITY, count: pill ? Number(pill.slice(1)) : 1, text };
+      const demotion = (el as HTMLElement).dataset.demotion ?? '';
+      return { scoreText, score: Number.isFinite(n) ? n : Number.NEGATIVE_INFINITY, count: pill ? Number(pill.slice(1)) : 1, text, demotion };
     }),
   );
 }
 
 /**
- * The app's order: completions with text first, blank ones (nothing to insert) last; within each, scores
- * top to bottom never increase.
+ * The app's order (engine/rank.ts): no blank candidates (nothing to insert); cleanly ended completions
+ * first, then each kind of demoted one (cut off, repeats, unfinished: the card says which) as one
+ * contiguous block; within each block, scores top to bottom never increase.
  */
 export function expectDescending(list: CardInfo[]) {
-  const blank = list.map((c) => c.text.trim() === '');
-  const firstBlank = blank.indexOf(true);
-  if (firstBlank >= 0) expect(blank.slice(firstBlank), 'blank candidates rank after all others').not.toContain(false);
+  expect(list.filter((c) => c.text.trim() === ''), 'blank samples are not candidates').toEqual([]);
+  const kinds = list.map((c) => c.demotion).filter((d, i, a) => i === 0 || d !== a[i - 1]);
+  expect(new Set(kinds).size, `each kind of demoted card is one block (${kinds.join(' → ')})`).toBe(kinds.length);
+  if (list.length > 0) expect(list[0]!.demotion === '' || list.every((c) => c.demotion !== ''), 'cleanly ended completions rank first').toBe(true);
   for (let i = 1; i < list.length; i++) {
-    if (blank[i] !== blank[i - 1]) continue;
+    if (list[i].demotion !== list[i - 1].demotion) continue;
     expect(list[i].score, `card ${i + 1} (${list[i].scoreText}) ranks below card ${i} (${list[i - 1].scoreText})`).toBeLessThanOrEqual(list[i - 1].score);
   }
 }

@@ -1,7 +1,7 @@
 // One candidate: rank, score, size of its group, token count, finish reason and a highlighted preview.
 import { memo, useEffect, useRef, useState } from 'react';
 import * as monaco from '../monaco.ts';
-import type { RankedGroup, RerankMode } from '../rerank.ts';
+import type { Demotion, RankedGroup, RerankMode } from '../rerank.ts';
 import { formatLogprob } from '../format.ts';
 
 /** Previews longer than this are cut (the whole text is still what gets inserted). */
@@ -12,6 +12,25 @@ const SCORE_LABEL: Record<RerankMode, string> = {
   sum: 'sum of log-probabilities',
   agreement: 'number of samples that produced this completion',
   parses: 'mean log-probability per token',
+};
+
+/**
+ * Why a card ranks below the completions that ended cleanly, whatever its score (engine/rank.ts): shown
+ * on the card, so a lower score above a higher one is explained, and scores read in order within each kind.
+ */
+const DEMOTION_LABEL: Record<Exclude<Demotion, null>, string> = {
+  repeats: 'repeats',
+  length: 'cut off',
+  'length-repeats': 'cut off · repeats',
+  unfinished: 'unfinished',
+  'unfinished-repeats': 'unfinished · repeats',
+};
+const DEMOTION_TITLE: Record<Exclude<Demotion, null>, string> = {
+  repeats: 'It repeats itself',
+  length: 'It was cut at max tokens',
+  'length-repeats': 'It was cut at max tokens and repeats itself',
+  unfinished: 'It did not finish (cancelled)',
+  'unfinished-repeats': 'It did not finish (cancelled) and repeats itself',
 };
 
 export interface CandidateCardProps {
@@ -35,6 +54,7 @@ export const CandidateCard = memo(function CandidateCard({ group, mode, language
       ref={ref}
       className={`card${selected ? ' selected' : ''}`}
       data-testid="candidate"
+      data-demotion={group.demotion ?? ''}
       role="option"
       aria-selected={selected}
       onMouseDown={(e) => {
@@ -51,6 +71,11 @@ export const CandidateCard = memo(function CandidateCard({ group, mode, language
         {group.count > 1 && (
           <span className="pill" title={`${group.count} samples produced this completion (whitespace ignored)`}>
             ×{group.count}
+          </span>
+        )}
+        {group.demotion && (
+          <span className="pill demoted" title={`${DEMOTION_TITLE[group.demotion]}: ranked below the completions that ended cleanly, whatever its score.`}>
+            {DEMOTION_LABEL[group.demotion]}
           </span>
         )}
         {group.addsSyntaxErrors === false && <span className="pill ok">parses</span>}
