@@ -143,9 +143,22 @@ describe('store: generate lifecycle', () => {
     expect(h.sent).toHaveLength(0);
     expect(h.s().errors.at(-1)).toMatchObject({ code: 'not-connected' });
     h.connect();
+    h.s().receive(status(IDLE, h.sent[0]!.id));
+    h.s().receive({ type: 'error', id: h.sent.find((m) => m.type === 'load')!.id, code: 'load-failed', message: 'x', hint: 'y', model: null });
     h.s().generate(prompt);
     expect(h.s().errors.at(-1)).toMatchObject({ code: 'no-model' });
     expect(h.s().run).toBeNull();
+  });
+
+  it('before the host has said what it does, the panel does not claim "no model", and Ctrl+Enter waits', () => {
+    const h = setup();
+    h.connect();
+    expect(enginePhase(h.s())).toBe('connecting');
+    h.s().generate(prompt);
+    expect(h.s().run?.waiting).toEqual({ reason: 'model-loading', position: 0 });
+    expect(h.s().errors).toEqual([]);
+    h.s().receive({ type: 'state', state: hostState() });
+    expect(enginePhase(h.s())).toBe('ready');
   });
 
   it('sends the request built from settings and folds events into ranked candidates', () => {

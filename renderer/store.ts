@@ -47,6 +47,8 @@ export interface AppState {
   loading: { id: string | null; model: string; progress: LoadProgress | null; phase?: 'loading' | 'compiling' } | null;
   /** What the host is doing, as it last said (`state` events, status replies); null until then or from older hosts. */
   host: HostState | null;
+  /** The host has said what it is doing on this connection (a `state` event or a status reply). */
+  hostKnown: boolean;
   settings: Settings;
   run: Run | null;
   prompt: RunPrompt | null;
@@ -187,7 +189,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
         // This page's load is in flight until its `loaded` or error (the host may not have started it yet).
         loading = mine;
       }
-      set({ host: st, model: st.model, device: st.device || s.device, loading });
+      set({ host: st, hostKnown: true, model: st.model, device: st.device || s.device, loading });
     };
 
     /** Re-sends the current run's request once an older host (which refuses rather than queues) may be free. */
@@ -237,6 +239,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
       device: null,
       loading: null,
       host: null,
+      hostKnown: false,
       settings: deps.initialSettings.settings,
       run: null,
       prompt: null,
@@ -280,7 +283,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           // What the host was doing is unknown until it answers again; its loads and requests ended with it.
           loadRequests.clear();
           clearRetry();
-          set({ host: null });
+          set({ host: null, hostKnown: false });
         }
       },
 
@@ -288,7 +291,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
         const s = get();
         switch (msg.type) {
           case 'status': {
-            set({ model: msg.model, device: msg.device || null });
+            set({ model: msg.model, device: msg.device || null, hostKnown: true });
             // Older hosts send no state: then `busy` (a load or generate runs) is all there is to go on.
             const st = (msg as { state?: HostState }).state;
             if (st) applyHostState(st);
@@ -555,16 +558,19 @@ export function rankedGroups(s: Pick<AppState, 'run' | 'settings' | 'syntax'>): 
   return groups;
 }
 
-export type EnginePhase = 'offline' | 'idle' | 'loading' | 'compiling' | 'ready';
+export type EnginePhase = 'offline' | 'connecting' | 'idle' | 'loading' | 'compiling' | 'ready';
 
 /**
- * What the engine can do now, for the panel, the status bar and generate: offline (not connected), idle
- * (no model, none loading), loading (weights), compiling (kernels), ready. Taken from the host's state;
+ * What the engine can do now, for the panel, the status bar and generate: offline (not connected),
+ * connecting (connected; the host has not said yet what it does), idle (no model, none loading), loading
+ * (weights), compiling (kernels), ready. Taken from the host's state;
  * for an older host without one, from the loaded model and this page's load.
  */
-export function enginePhase(s: Pick<AppState, 'connection' | 'host' | 'model' | 'loading'>): EnginePhase {
+export function enginePhase(s: Pick<AppState, 'connection' | 'host' | 'hostKnown' | 'model' | 'loading'>): EnginePhase {
   if (s.connection.kind !== 'open') return 'offline';
   if (s.loading) return s.loading.phase ?? 'loading';
+  // Connected, and the host has not said yet: not "no model" (it may be loading one for another page).
+  if (!s.hostKnown) return 'connecting';
   if (s.host) return s.host.phase;
   return s.model ? 'ready' : 'idle';
 }

@@ -216,6 +216,14 @@ function EmptyState({ hasRun }: { hasRun: boolean }) {
       </div>
     );
   }
+  if (phase === 'connecting') {
+    return (
+      <div className="empty" data-testid="engine-state" data-phase={phase}>
+        <h3>Connected</h3>
+        <p className="dim">Asking the engine what it has loaded…</p>
+      </div>
+    );
+  }
   if (phase === 'idle') {
     return (
       <div className="empty" data-testid="engine-state" data-phase={phase}>
