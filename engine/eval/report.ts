@@ -1,6 +1,8 @@
 // The evaluation's result as printed by `fanout eval`: the JSON object (--json, --out) and the readable
 // table.
 import type { ModelInfo } from '../api.ts';
+import type { CandidateQuality } from './candidate-quality.ts';
+import { FIM_KINDS } from './fim.ts';
 import type { EvalRun, EvalSettings } from './run.ts';
 
 export interface EvalResult extends EvalRun {
@@ -16,6 +18,8 @@ export interface EvalResult extends EvalRun {
     tasks: number;
     /** Next-line positions asked for (--lines). */
     lines: number;
+    /** FIM positions asked for (--fim). */
+    fim: number;
     /** Sandbox limit per program, ms. */
     timeoutMs: number;
   };
@@ -29,6 +33,15 @@ const of = (x: number, total: number) => `(${Math.round(x * total)}/${total})`;
 /** Fixed-width label column for the summary lines. */
 function row(label: string, value: string): string {
   return `  ${label.padEnd(38)} ${value}`;
+}
+
+/** The candidate-quality lines of a section: `what` names the candidate ("top candidate", "greedy line"). */
+function qualityRows(what: string, q: CandidateQuality, emptyLabel: string): string[] {
+  return [
+    row(`${what}: ${emptyLabel}`, `${frac(q.empty)}  ${of(q.empty, q.positions)}`),
+    row(`${what}: starts mid-word`, `${frac(q.midWord)}  ${of(q.midWord, q.positions)}`),
+    row(`${what}: repeats itself`, `${frac(q.repeats)}  ${of(q.repeats, q.positions)}`),
+  ];
 }
 
 export function formatEval(r: EvalResult): string {
@@ -63,6 +76,37 @@ export function formatEval(r: EvalResult): string {
       `Next line: ${ls.lines} positions in ${ls.files} held-out files; greedy, at most ${s.lineTokens} tokens`,
       row('exact match', `${frac(ls.exact)}  ${of(ls.exact, ls.lines)}`),
       row('whitespace-normalised match', `${frac(ls.normalized)}  ${of(ls.normalized, ls.lines)}`),
+      ...qualityRows('greedy line', ls.quality, 'blank'),
+      '',
+    );
+  }
+  const fimS = r.fim.summary;
+  if (fimS.positions > 0) {
+    const cell = (x: number, total: number) => `${frac(x)} ${of(x, total)}`.padEnd(16);
+    const q = fimS.quality;
+    out.push(
+      `FIM: ${fimS.positions} positions in ${fimS.files} held-out files; per position 1 greedy sample and ${fimS.n} at temperature ${s.temperature}, top-p ${s.topP}`,
+      `  (top: the first of the ${fimS.n} as the app ranks them); line middles at most ${s.lineTokens} tokens, stop line; blocks ${s.maxTokens}, stop block`,
+    );
+    if (fimS.fimPrompts < fimS.positions) {
+      out.push(`  ${fimS.positions - fimS.fimPrompts} of ${fimS.positions} prompts were prefix-only: ${r.model.fim ? 'no room for the FIM layout' : 'the model has no FIM tokens'}`);
+    }
+    out.push(
+      '',
+      `  ${'kind'.padEnd(12)} ${'positions'.padStart(9)}  ${'greedy exact'.padEnd(16)} ${'greedy norm.'.padEnd(16)} ${'top exact'.padEnd(16)} top norm.`,
+    );
+    for (const [label, k] of [...FIM_KINDS.map((kind) => [kind, fimS.byKind[kind]] as const), ['all', fimS] as const]) {
+      if (k.positions === 0) continue;
+      out.push(
+        `  ${label.padEnd(12)} ${String(k.positions).padStart(9)}  ${cell(k.greedyExact, k.positions)} ${cell(k.greedyNormalized, k.positions)} ` +
+          `${cell(k.topExact, k.positions)} ${cell(k.topNormalized, k.positions).trimEnd()}`,
+      );
+    }
+    out.push(
+      '',
+      ...qualityRows('top candidate', q.top, `none (all ${fimS.n} blank)`),
+      ...qualityRows('greedy sample', q.greedy, 'blank'),
+      row('blank samples among all samples', `${frac(q.blankSamples)}  ${of(q.blankSamples, q.samples)}`),
       '',
     );
   }

@@ -1,11 +1,15 @@
 // Runs the evaluation on a loaded engine: function tasks (one greedy sample + n samples at temperature
-// each, checked in the sandbox) and next-line exact match on held-out positions. The checks of one task
-// run in child processes while the engine generates the next task's samples.
+// each, checked in the sandbox), next-line exact match on held-out positions, and fill-in-the-middle on
+// held-out positions (one greedy sample + n samples ranked as the app ranks them). The checks of one
+// task run in child processes while the engine generates the next task's samples.
 import type { AttentionMode, FinishReason, GenerateEvent, GenerateRequest } from '../api.ts';
 import type { CheckResult, CheckStatus, Sandbox } from './sandbox.ts';
 import { assembleProgram, COMPLETION_STOP, type FunctionTask, type TaskLang } from './tasks.ts';
 import { exactLineMatch, normalizedLineMatch, type LinePosition } from './heldout.ts';
 import { scoreTask, summarize, type FunctionSummary, type TaskScore } from './metrics.ts';
+import { candidateFlags, candidateQuality, type CandidateFlags, type CandidateQuality } from './candidate-quality.ts';
+import type { FimKind, FimPosition } from './fim.ts';
+import { scoreFim, summarizeFim, type FimScore, type FimSummary } from './fim-score.ts';
 
 /** What runEval needs of the engine (Engine has it). */
 export interface Generates {
@@ -17,10 +21,12 @@ export interface EvalSettings {
   n: number;
   temperature: number;
   topP: number;
-  /** Token limit of a function completion. */
+  /** Token limit of a function completion, and of a FIM block middle. */
   maxTokens: number;
-  /** Token limit of a next-line completion. */
+  /** Token limit of a next-line completion, and of a FIM line middle. */
   lineTokens: number;
+  /** Samples at temperature per FIM position. */
+  fimN: number;
   seed: number;
   attention: AttentionMode;
 }
@@ -54,6 +60,7 @@ export interface LineResult {
   got: string;
   exact: boolean;
   normalized: boolean;
+  flags: CandidateFlags;
 }
 
 export interface LineSummary {
@@ -62,11 +69,33 @@ export interface LineSummary {
   /** Share of exact matches (0 when there are no lines). */
   exact: number;
   normalized: number;
+  /** The greedy line's flags (one sample per position: it is the candidate). */
+  quality: CandidateQuality;
+}
+
+/** A FIM sample as reported (no sandbox verdict: FIM is scored by matching). */
+export type FimSampleResult = Omit<SampleResult, 'status' | 'message'>;
+
+export interface FimResult extends FimScore {
+  kind: FimKind;
+  file: string;
+  line: number;
+  column: number;
+  expected: string;
+  /** The engine built a FIM-layout prompt (false: the model has no FIM tokens, the prefix alone was used). */
+  fim: boolean;
+  /** The engine left out some prefix or suffix to fit the context. */
+  truncated: boolean;
+  /** Seed of the sampled request (derived from --seed and the position). */
+  seed: number;
+  greedy: FimSampleResult;
+  samples: FimSampleResult[];
 }
 
 export interface EvalRun {
   functions: { summary: FunctionSummary; tasks: TaskResult[] };
   nextLine: { summary: LineSummary; lines: LineResult[] };
+  fim: { summary: FimSummary; positions: FimResult[] };
   timings: {
     /** Time spent in the engine's generate calls, ms. */
     generateMs: number;
@@ -98,27 +127,36 @@ interface Finished {
   finishReason: FinishReason;
 }
 
-export async function runEval(
-  engine: Generates,
-  sandbox: Sandbox,
-  tasks: readonly FunctionTask[],
-  lines: readonly LinePosition[],
-  s: EvalSettings,
-  opts: RunOptions = {},
-): Promise<EvalRun> {
+/** What the engine's start event said about the prompt. */
+interface PromptInfo {
+  fim: boolean;
+  truncated: boolean;
+}
+
+export interface EvalInputs {
+  tasks: readonly FunctionTask[];
+  lines: readonly LinePosition[];
+  fim: readonly FimPosition[];
+}
+
+export async function runEval(engine: Generates, sandbox: Sandbox, inputs: EvalInputs, s: EvalSettings, opts: RunOptions = {}): Promise<EvalRun> {
+  const { tasks, lines } = inputs;
   const say = opts.progress ?? (() => {});
   const timings = { generateMs: 0, checkMs: 0, checksRun: 0 };
 
+  let prompt: PromptInfo = { fim: false, truncated: false };
   const collect = async (req: GenerateRequest): Promise<Finished[]> => {
     const t0 = performance.now();
     const out: Finished[] = [];
     for await (const ev of engine.generate(req, opts.signal)) {
+      if (ev.type === 'start') prompt = { fim: ev.fim, truncated: ev.truncated };
       if (ev.type === 'finish') out.push({ sample: ev.sample, text: ev.text, tokens: ev.tokens, sumLogprob: ev.sumLogprob, finishReason: ev.reason });
     }
     timings.generateMs += performance.now() - t0;
     if (opts.signal?.aborted) throw new Error('evaluation cancelled');
     return out.sort((a, b) => a.sample - b.sample);
   };
+  const withMean = (f: Finished): FimSampleResult => ({ ...f, meanLogprob: f.sumLogprob / Math.max(f.tokens, 1) });
 
   const base = { suffix: '', topK: 0, attention: s.attention } as const;
 
@@ -179,10 +217,44 @@ export async function runEval(
       got: f.text,
       exact: exactLineMatch(f.text, pos.expected),
       normalized: normalizedLineMatch(f.text, pos.expected),
+      flags: candidateFlags(pos.prefix, f.text),
     };
     if (r.exact) exact++;
     lineResults.push(r);
     if ((i + 1) % 25 === 0 || i + 1 === lines.length) say(`[next-line ${i + 1}/${lines.length}] exact so far: ${exact}/${i + 1}`);
+  }
+
+  // FIM positions: the request the app sends at such a cursor (prefix and suffix), greedily and with
+  // fimN samples. Stop mode 'line' for line middles. The app's automatic request after `(` (or a `{` on
+  // the line above) asks for 'block' instead; a sample's first line is the same either way and the middle
+  // here is one line, so 'line' scores that line without generating the lines after it (the app would
+  // rank the longer texts, so its top candidate can differ now and then). Block middles use
+  // 'block': the cursor sits at the body's indentation, so the mode cuts before the first line that
+  // dedents below it, the closing brace, as the app's automatic request does after a `{`.
+  const fimResults: FimResult[] = [];
+  let fimExact = 0;
+  for (const [i, pos] of inputs.fim.entries()) {
+    const block = pos.kind === 'block';
+    const posSeed = (s.seed + nameHash(`${pos.file}:${pos.line}:${pos.column}:${pos.kind}`)) % Number.MAX_SAFE_INTEGER;
+    const common = { ...base, prefix: pos.prefix, suffix: pos.suffix, maxTokens: block ? s.maxTokens : s.lineTokens, stop: block ? ('block' as const) : ('line' as const), stopStrings: [] };
+    const [greedy] = await collect({ ...common, n: 1, temperature: 0, topP: 1, seed: s.seed });
+    const info = prompt;
+    const sampled = await collect({ ...common, n: s.fimN, temperature: s.temperature, topP: s.topP, seed: posSeed });
+    const score = scoreFim(pos, greedy, sampled);
+    if (score.greedyExact) fimExact++;
+    fimResults.push({
+      kind: pos.kind,
+      file: pos.file,
+      line: pos.line,
+      column: pos.column,
+      expected: pos.expected,
+      ...info,
+      seed: posSeed,
+      ...score,
+      greedy: withMean(greedy),
+      samples: sampled.map(withMean),
+    });
+    if ((i + 1) % 10 === 0 || i + 1 === inputs.fim.length) say(`[fim ${i + 1}/${inputs.fim.length}] greedy exact so far: ${fimExact}/${i + 1}`);
   }
 
   const taskResults = await Promise.all(pending);
@@ -191,9 +263,16 @@ export async function runEval(
   return {
     functions: { summary: summarize(taskResults, statuses), tasks: taskResults },
     nextLine: {
-      summary: { lines: lineResults.length, files: new Set(lineResults.map((l) => l.file)).size, exact: share('exact'), normalized: share('normalized') },
+      summary: {
+        lines: lineResults.length,
+        files: new Set(lineResults.map((l) => l.file)).size,
+        exact: share('exact'),
+        normalized: share('normalized'),
+        quality: candidateQuality(lineResults.map((l) => l.flags)),
+      },
       lines: lineResults,
     },
+    fim: { summary: summarizeFim(fimResults), positions: fimResults },
     timings,
   };
 }

@@ -1,6 +1,7 @@
 // `fanout eval`: the model's completion quality on function tasks (evals/functions/: pass@1 greedy,
-// pass@1 of the best of n by mean log-probability, pass@k) and next-line exact match on held-out files
-// (evals/heldout/). The measuring is engine/eval/; docs/EVAL.md explains what is measured.
+// pass@1 of the best of n by mean log-probability, pass@k), next-line exact match and fill-in-the-middle
+// at realistic cursors on held-out files (evals/heldout/). The measuring is engine/eval/; docs/EVAL.md
+// explains what is measured.
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -19,6 +20,8 @@ interface EvalOptions {
   n: number;
   limit?: number;
   lines: number;
+  fim: number;
+  fimN: number;
   seed: number;
   maxTokens: number;
   lineTokens: number;
@@ -36,14 +39,16 @@ export function register(program: Command): Command {
   const d = DEFAULT_REQUEST;
   return program
     .command('eval')
-    .description('pass@k on function tasks (checked in a sandboxed node) and next-line exact match on held-out files')
+    .description('pass@k on function tasks (checked in a sandboxed node), next-line exact match and fill-in-the-middle on held-out files')
     .option('--model <dir>', 'Hugging Face model folder (default: the model under models/)')
     .option('--tasks <dir>', 'function task folder (default: evals/functions)')
     .option('--heldout <dir>', 'held-out files folder with manifest.json (default: evals/heldout)')
     .option('--n <count>', 'samples at temperature per task, 1..256', intIn(1, 256), 32)
     .option('--limit <k>', 'run only the first k tasks by name (0: none)', intIn(0, 1_000_000))
     .option('--lines <k>', 'next-line positions (0: none)', intIn(0, 1_000_000), 200)
-    .option('--seed <seed>', 'seed for sampling and for picking lines (integer)', anyInt, 0)
+    .option('--fim <k>', 'fill-in-the-middle positions (0: none)', intIn(0, 1_000_000), 60)
+    .option('--fim-n <count>', 'samples at temperature per FIM position, 1..256', intIn(1, 256), d.n)
+    .option('--seed <seed>', 'seed for sampling and for picking positions (integer)', anyInt, 0)
     .option('--max-tokens <count>', 'tokens per function completion, 1..4096', intIn(1, 4096), 160)
     .option('--line-tokens <count>', 'tokens per next-line completion, 1..4096', intIn(1, 4096), 64)
     .option('--temperature <t>', 'sampling temperature of the n samples, 0..10', parseTemperature, d.temperature)
@@ -72,16 +77,17 @@ function shown(dir: string): string {
 }
 
 async function evaluate(o: EvalOptions): Promise<void> {
-  const [{ loadTasks }, { loadHeldout, pickLines }, { Sandbox }, { runEval }, { formatEval }] = await Promise.all([
+  const [{ loadTasks }, { loadHeldout, pickLines }, { pickFimPositions }, { Sandbox }, { runEval }, { formatEval }] = await Promise.all([
     import('../../eval/tasks.ts'),
     import('../../eval/heldout.ts'),
+    import('../../eval/fim.ts'),
     import('../../eval/sandbox.ts'),
     import('../../eval/run.ts'),
     import('../../eval/report.ts'),
   ]);
   const tasksDir = o.limit === 0 ? undefined : folder(o.tasks, '--tasks', 'evals/functions');
-  const heldoutDir = o.lines === 0 ? undefined : folder(o.heldout, '--heldout', 'evals/heldout');
-  if (!tasksDir && !heldoutDir) throw new CliError('--limit 0 and --lines 0 leave nothing to evaluate; drop one of them.');
+  const heldoutDir = o.lines === 0 && o.fim === 0 ? undefined : folder(o.heldout, '--heldout', 'evals/heldout');
+  if (!tasksDir && !heldoutDir) throw new CliError('--limit 0, --lines 0 and --fim 0 leave nothing to evaluate; drop one of them.');
 
   let tasks: Awaited<ReturnType<typeof loadTasks>> = [];
   if (tasksDir) {
@@ -93,9 +99,12 @@ async function evaluate(o: EvalOptions): Promise<void> {
     if (tasks.length === 0) throw new CliError(`--tasks ${shown(tasksDir)}: no task files (*.ts, *.js) in it.`);
   }
   let lines: ReturnType<typeof pickLines> = [];
+  let fim: ReturnType<typeof pickFimPositions> = [];
   if (heldoutDir) {
     try {
-      lines = pickLines(await loadHeldout(heldoutDir), o.lines, o.seed);
+      const files = await loadHeldout(heldoutDir);
+      lines = pickLines(files, o.lines, o.seed);
+      fim = pickFimPositions(files, o.fim, o.seed);
     } catch (e) {
       throw new CliError(`bad held-out folder: ${(e as Error).message}; fix it (format: docs/EVAL.md).`);
     }
@@ -115,17 +124,24 @@ async function evaluate(o: EvalOptions): Promise<void> {
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
     try {
-      log(`evaluating ${open.info.name}: ${tasks.length} function tasks (1 + ${o.n} samples each), ${lines.length} next-line positions`);
+      log(
+        `evaluating ${open.info.name}: ${tasks.length} function tasks (1 + ${o.n} samples each), ${lines.length} next-line positions, ` +
+          `${fim.length} FIM positions (1 + ${o.fimN} samples each)`,
+      );
+      // The app sends the suffix anyway; without FIM tokens the engine uses the prefix alone, so the
+      // section then measures what such a model gives in the app, not fill-in-the-middle.
+      if (fim.length > 0 && !open.info.fim) log(`${open.info.name} has no FIM tokens: the FIM positions are prompted with the prefix alone`);
       const settings = {
         n: o.n,
         temperature: o.temperature,
         topP: o.topP,
         maxTokens: o.maxTokens,
         lineTokens: o.lineTokens,
+        fimN: o.fimN,
         seed: o.seed,
         attention: o.attention,
       };
-      const run = await runEval(open.engine, sandbox, tasks, lines, settings, { signal: ac.signal, progress: log });
+      const run = await runEval(open.engine, sandbox, { tasks, lines, fim }, settings, { signal: ac.signal, progress: log });
       const i = open.info;
       const result: EvalResult = {
         model: {
@@ -147,6 +163,7 @@ async function evaluate(o: EvalOptions): Promise<void> {
           heldoutDir: heldoutDir ? shown(heldoutDir) : null,
           tasks: tasks.length,
           lines: o.lines,
+          fim: o.fim,
           timeoutMs: o.timeout,
         },
         wallMs: performance.now() - t0,
