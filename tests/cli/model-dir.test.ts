@@ -55,4 +55,15 @@ describe('packageRoot / resolveModelDir', () => {
     expect(() => resolveModelDir(join(r, 'models', 'x'))).toThrow(/no config\.json in it/);
     expect(() => resolveModelDir(join(r, 'nope'))).toThrow(/no such folder/);
   });
+
+  it('takes ~/ as the home folder (a quoted --model is not expanded by the shell)', async () => {
+    const r = await root({ m: true });
+    const home = process.env.HOME;
+    process.env.HOME = join(r, 'models'); // os.homedir() reads HOME on POSIX
+    try {
+      expect(resolveModelDir('~/m')).toBe(join(r, 'models', 'm'));
+    } finally {
+      process.env.HOME = home;
+    }
+  });
 });
