@@ -10,7 +10,7 @@ import type { Tokenizer, StreamDecoder } from './tokenizer/tokenizer.ts';
 import { KvCache } from './kv-cache.ts';
 import { PrefillPlan, DecodePlan } from './model/forward.ts';
 import { buildPrompt } from './prompt.ts';
-import { healPrompt, maskRow } from './token-healing.ts';
+import { endMask, healPrompt, maskRow } from './token-healing.ts';
 import { sampleToken } from './sampler.ts';
 import { sampleRng } from './rng.ts';
 import { StopChecker } from './stop.ts';
@@ -43,15 +43,27 @@ interface SampleState {
   stop: StopChecker;
   rng: ReturnType<typeof sampleRng>;
   done: boolean;
+  /** Bytes of the healed text this sample's tokens have produced (= its length once produced, or without healing). */
+  consumed: number;
+  /** UTF-16 units of the healed text still to cut from the decoded text before it is shown. */
+  hide: number;
 }
 
 const now = () => performance.now();
 
 export async function* generate(m: LoadedForGenerate, req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateEvent> {
   const { ctx, config: c } = m;
+  const minTokens = req.minTokens ?? 0;
+  if (!Number.isInteger(minTokens) || minTokens < 0) {
+    throw new RangeError(`minTokens must be an integer ≥ 0 (0 = off), got ${minTokens}.`);
+  }
   const prompt = buildPrompt(m.tokenizer, { prefix: req.prefix, suffix: req.suffix }, c.maxPositions, req.maxTokens);
-  const heal = prompt.fim ? undefined : healPrompt(m.tokenizer, prompt.ids, c.vocabSize);
+  // The prefix's last token (and the whitespace tokens before it, if it is whitespace) is taken back, FIM
+  // too (it sits just before the suffix token); every sample must start with its text, and end-of-text
+  // cannot end a sample before that text is produced.
+  const heal = healPrompt(m.tokenizer, prompt.ids, c.vocabSize, { end: prompt.prefixEnd, banned: m.eosIds });
   if (heal) prompt.ids = heal.ids;
+  const forcedLen = heal?.forced.length ?? 0;
   if (prompt.ids.length === 0) {
     const start = m.tokenizer.tokenId('<|endoftext|>') ?? c.bosTokenId ?? [...m.eosIds][0];
     if (start === undefined) throw new Error('empty prompt and the model has no BOS or end-of-text token to start from: type some text first');
@@ -97,12 +109,29 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
         stop: new StopChecker({ mode: req.stop, stopStrings: req.stopStrings, prefix: req.prefix }),
         rng: sampleRng(req.seed, i),
         done: false,
+        consumed: 0,
+        hide: heal?.text.length ?? 0,
       });
     }
     // rows[r] = sample index of row r; `logits` row r belongs to rows[r]. After prefill every sample reads row 0.
     let rows = samples.map((s) => s.index);
     let logitRow = (_r: number) => 0;
     const params = { temperature: req.temperature, topK: req.topK, topP: req.topP };
+    // The tokens a sample may draw now: the healing mask while part of the healed text remains (it
+    // excludes end-of-text and the specials), then, while it is shorter than minTokens, all but those.
+    let noEnd: Uint8Array | undefined;
+    const maskFor = (s: SampleState): Uint8Array | undefined => {
+      if (heal && s.consumed < forcedLen) return heal.forced.allowed(s.consumed);
+      if (s.tokens.length < minTokens) return (noEnd ??= endMask(m.tokenizer.specialIds, m.eosIds, c.vocabSize));
+      return undefined;
+    };
+    // The decoded text without the healed text, which is already in the editor (it may span several tokens).
+    const shown = (s: SampleState, piece: string): string => {
+      if (s.hide === 0) return piece;
+      const cut = Math.min(s.hide, piece.length);
+      s.hide -= cut;
+      return piece.slice(cut);
+    };
 
     const t1 = now();
     let steps = 0;
@@ -112,7 +141,7 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
     let cancelled = false;
     const finish = function* (s: SampleState, reason: FinishReason): Generator<GenerateEvent> {
       s.done = true;
-      const tail = reason === 'eos' || reason === 'length' || reason === 'cancelled' ? s.stop.finish() + s.decoder.flush() : '';
+      const tail = reason === 'eos' || reason === 'length' || reason === 'cancelled' ? s.stop.finish() + shown(s, s.decoder.flush()) : '';
       if (tail) {
         s.text += tail;
         yield { type: 'token', sample: s.index, token: -1, text: tail, logprob: 0 };
@@ -124,13 +153,21 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       // Sample each active row's next token from its logits row.
       const nextRows: number[] = [];
       const nextTokens: number[] = [];
-      // Step 0 of a healed prompt: every sample reads the same row, restricted to the healing tokens.
-      const healedRow = heal && step === 0 ? maskRow(logits, 0, heal.allowed) : undefined;
+      // Masked copies of logits rows; at step 0 every sample reads row 0, so samples with the same mask share one.
+      const masked = new Map<Uint8Array, Float32Array>();
       for (let r = 0; r < rows.length; r++) {
         const s = samples[rows[r]];
-        const { token, logprob } = healedRow
-          ? sampleToken(healedRow, 0, c.vocabSize, params, s.rng)
-          : sampleToken(logits, logitRow(r) * c.vocabSize, c.vocabSize, params, s.rng);
+        const mask = maskFor(s);
+        const offset = logitRow(r) * c.vocabSize;
+        let row: Float32Array | undefined;
+        if (mask) {
+          row = step === 0 ? masked.get(mask) : undefined;
+          if (!row) {
+            row = maskRow(logits, offset, mask);
+            if (step === 0) masked.set(mask, row);
+          }
+        }
+        const { token, logprob } = row ? sampleToken(row, 0, c.vocabSize, params, s.rng) : sampleToken(logits, offset, c.vocabSize, params, s.rng);
         generated++;
         if (m.eosIds.has(token) || m.tokenizer.specialIds.has(token)) {
           yield* finish(s, 'eos');
@@ -138,11 +175,10 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
         }
         s.tokens.push(token);
         s.sumLogprob += logprob;
-        let piece = s.decoder.push(token);
-        // The healed token's text is already in the editor: the sample's text starts after it. (Its bytes
-        // are whole characters and this token's bytes start with them, so `piece` starts with it.)
-        if (heal && healedRow) piece = piece.slice(heal.text.length);
-        const verdict = s.stop.push(piece);
+        if (heal && s.consumed < forcedLen) s.consumed = heal.forced.advance(s.consumed, token);
+        // The healed text is whole characters and the sample's bytes start with it, so the first
+        // heal.text.length UTF-16 units decoded are exactly it, however the tokens split it.
+        const verdict = s.stop.push(shown(s, s.decoder.push(token)));
         if (verdict.emit) {
           s.text += verdict.emit;
           yield { type: 'token', sample: s.index, token, text: verdict.emit, logprob };

@@ -68,12 +68,15 @@ describe('buildPrompt', () => {
       expect(tok.text(r.ids)).toBe(`${specials[0]}def f(x):\n    ${specials[1]}\n\nprint(f(2))${specials[2]}`);
       expect(r.ids[0]).toBe(tok.tokenId(specials[0]));
       expect(r.ids.at(-1)).toBe(tok.tokenId(specials[2]));
+      // the prefix's tokens end at the suffix token
+      expect(r.ids[r.prefixEnd]).toBe(tok.tokenId(specials[1]));
+      expect(tok.text(r.ids.slice(1, r.prefixEnd))).toBe('def f(x):\n    ');
     }
   });
 
   it('uses the prefix alone without a suffix, or without FIM tokens', () => {
     const fimTok = new WordTokenizer(QWEN_FIM);
-    expect(buildPrompt(fimTok, { prefix: 'abc(' }, 100, 10)).toEqual({ ids: fimTok.encode('abc('), truncated: false, fim: false });
+    expect(buildPrompt(fimTok, { prefix: 'abc(' }, 100, 10)).toEqual({ ids: fimTok.encode('abc('), truncated: false, fim: false, prefixEnd: 2 });
     expect(buildPrompt(fimTok, { prefix: 'abc(', suffix: '' }, 100, 10).fim).toBe(false);
     const plain = new WordTokenizer(['<|endoftext|>']);
     const r = buildPrompt(plain, { prefix: 'abc(', suffix: ')' }, 100, 10);
@@ -152,6 +155,7 @@ describe('buildPrompt', () => {
     r = buildPrompt(tok, { prefix, suffix }, 103, 0);
     const sufKeep = Math.floor(100 * SUFFIX_SHARE);
     expect(r.ids).toHaveLength(103);
+    expect(r.prefixEnd).toBe(1 + 100 - sufKeep); // the truncated prefix's 75 tokens after the prefix token
     expect(tok.text(r.ids)).toBe(
       `<|fim_prefix|>${' p'.repeat(37)} <|fim_suffix|>${' s'.repeat(Math.floor(sufKeep / 2))} <|fim_middle|>`,
     );
@@ -168,7 +172,7 @@ describe('buildPrompt', () => {
   it('falls back to the prefix alone when only the FIM tokens would fit', () => {
     const tok = new WordTokenizer(QWEN_FIM);
     const r = buildPrompt(tok, { prefix: 'a b c', suffix: 'd' }, 3, 0);
-    expect(r).toMatchObject({ fim: false, truncated: true });
+    expect(r).toMatchObject({ fim: false, truncated: true, prefixEnd: 3 });
     expect(tok.text(r.ids)).toBe(' b c'.slice(-3));
   });
 });

@@ -24,6 +24,11 @@ export interface BuiltPrompt {
   truncated: boolean;
   /** The prompt uses the fill-in-the-middle layout. */
   fim: boolean;
+  /**
+   * Index in `ids` just past the prefix's last token: `ids.length` for a prefix-only prompt, the
+   * position of the FIM suffix token in the FIM layout. Token healing takes back `ids[prefixEnd - 1]`.
+   */
+  prefixEnd: number;
 }
 
 /** FIM token spellings, tried in order: Qwen2.5-Coder / DeepSeek style, then StarCoder style. */
@@ -88,10 +93,11 @@ export function buildPrompt(tok: PromptTokenizer, input: PromptInput, contextLim
       fim.middle,
     ];
     const truncated = pre.cut || suf.cut || preKeep < pre.ids.length || sufKeep < suf.ids.length;
-    return { ids, truncated, fim: true };
+    return { ids, truncated, fim: true, prefixEnd: 1 + preKeep };
   }
   const pre = tailTokens(tok, input.prefix, budget);
-  return { ids: pre.ids.slice(Math.max(0, pre.ids.length - budget)), truncated: pre.cut || pre.ids.length > budget, fim: false };
+  const ids = pre.ids.slice(Math.max(0, pre.ids.length - budget));
+  return { ids, truncated: pre.cut || pre.ids.length > budget, fim: false, prefixEnd: ids.length };
 }
 
 interface Encoded {

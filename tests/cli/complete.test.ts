@@ -62,6 +62,14 @@ describe('fanout complete', () => {
     });
   });
 
+  it('--min-tokens K: no sample ends before K tokens (here K = max tokens, so every one runs to the limit)', async () => {
+    const r = await fanout([...base(), '--seed', '5', '--min-tokens', '8', '--temperature', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { candidates: { tokens: number; finishReason: string }[] };
+    expect(out.candidates.length).toBeGreaterThan(0);
+    for (const c of out.candidates) expect(c).toMatchObject({ tokens: 8, finishReason: 'length' });
+  });
+
   it('is reproducible for a seed and differs across seeds', async () => {
     const run = async (seed: string) => JSON.parse((await fanout([...base(), '--seed', seed, '--json'])).stdout).candidates;
     const a = await run('11');

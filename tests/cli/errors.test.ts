@@ -68,6 +68,8 @@ describe('fanout CLI bad input', () => {
     [['--seed', 'x'], /'--seed <seed>' argument 'x' is invalid\. Expected an integer/],
     [['--stop', 'word'], /'--stop <mode>' argument 'word' is invalid\. Allowed choices are line, block, none/],
     [['--attention', 'flash'], /'--attention <mode>' argument 'flash' is invalid\. Allowed choices are bifurcated, standard/],
+    [['--min-tokens', '-1'], /'--min-tokens <count>' argument '-1' is invalid\. Expected an integer from 0 to 4096/],
+    [['--min-tokens', '4097'], /'--min-tokens <count>' argument '4097' is invalid/],
   ])('complete %j', async (flags, pattern) => {
     expectOneLineError(await fanout(['complete', '--prompt-file', prompt, ...flags]), pattern);
   });

@@ -74,51 +74,91 @@ describe('decoding', () => {
   });
 
   test('greedy decoding picks the float64 reference argmax at every step, with its log-probability', async () => {
-    const prefix = 'let x = 1;\nlet y = ';
-    const events = await collect(engine.generate(req({ prefix, n: 2, maxTokens: 16, temperature: 0, seed: 3 })));
-    const { tokens, logprobs } = candidates(events);
-    const start = events.find((e) => e.type === 'start');
-    expect(start).toBeDefined();
-    // The prompt ends in a lone ' ' token, which token healing takes back: step 0 is the argmax among the
-    // tokens that start with ' ', and its log-probability is renormalised over them.
-    const heal = healPrompt(engine.tokenizer, engine.tokenizer.encode(prefix, { specials: false }), model.config.vocabSize);
-    expect(heal?.text).toBe(' ');
-    const promptIds = heal!.ids;
-    const gen = tokens.get(0) ?? [];
-    expect(tokens.get(1)).toEqual(gen); // greedy: every sample is the same
-    const ref = referenceLogits(model.config, model.tensors, [...promptIds, ...gen]);
-    for (let i = 0; i < gen.length; i++) {
-      const row = i === 0 ? ref[promptIds.length - 1].map((v, id) => (heal!.allowed[id] ? v : -Infinity)) : ref[promptIds.length - 1 + i];
-      let max = -Infinity;
-      for (const v of row) max = Math.max(max, v);
-      expect(max - row[gen[i]], `step ${i}`).toBeLessThan(1e-3);
-      let lse = 0;
-      for (const v of row) lse += Math.exp(v - max);
-      const lp = row[gen[i]] - max - Math.log(lse);
-      expect(Math.abs(logprobs.get(0)![i] - lp)).toBeLessThan(1e-3);
+    // ' ': the prompt ends in a lone ' ' token; '\n    ': indentation, which the tokenizer spells
+    // '\n' + '  ' + ' ' + ' x' before a word, so the healed text may take several steps.
+    for (const prefix of ['let x = 1;\nlet y = ', 'function f() {\n    ']) {
+      const events = await collect(engine.generate(req({ prefix, n: 2, maxTokens: 16, temperature: 0, seed: 3 })));
+      const { tokens, logprobs } = candidates(events);
+      // Token healing takes the last token back: while part of its text remains, a step is the argmax
+      // among the tokens the healing allows, and its log-probability is renormalised over them.
+      const heal = healPrompt(engine.tokenizer, engine.tokenizer.encode(prefix, { specials: false }), model.config.vocabSize)!;
+      expect(heal.text).toBe(prefix.endsWith(' = ') ? ' ' : '\n    ');
+      const promptIds = heal.ids;
+      const gen = tokens.get(0) ?? [];
+      expect(tokens.get(1)).toEqual(gen); // greedy: every sample is the same
+      const ref = referenceLogits(model.config, model.tensors, [...promptIds, ...gen]);
+      let consumed = 0;
+      for (let i = 0; i < gen.length; i++) {
+        const allowed = consumed < heal.forced.length ? heal.forced.allowed(consumed) : undefined;
+        const row = ref[promptIds.length - 1 + i].map((v, id) => (!allowed || allowed[id] ? v : -Infinity));
+        let max = -Infinity;
+        for (const v of row) max = Math.max(max, v);
+        expect(max - row[gen[i]], `${JSON.stringify(prefix)} step ${i}`).toBeLessThan(1e-3);
+        let lse = 0;
+        for (const v of row) lse += Math.exp(v - max);
+        const lp = row[gen[i]] - max - Math.log(lse);
+        expect(Math.abs(logprobs.get(0)![i] - lp)).toBeLessThan(1e-3);
+        if (allowed) consumed = heal.forced.advance(consumed, gen[i]);
+      }
     }
   });
 
-  test('a prompt that ends part-way through a token is healed: samples continue the whole token, without repeating it', async () => {
-    const prefix = 'for (let i = 0; i < ';
-    const full = engine.tokenizer.encode(prefix, { specials: false });
-    const heal = healPrompt(engine.tokenizer, full, model.config.vocabSize)!;
-    const events = await collect(engine.generate(req({ prefix, n: 16, maxTokens: 6, seed: 11, stop: 'none' })));
+  /**
+   * Every sample of a healed request: the tokens drawn while part of the healed text remained were
+   * allowed by the healing, the sample's decoded tokens start with that text, and what it shows is the
+   * rest (stop 'none', so nothing else is cut).
+   */
+  function expectHealed(events: GenerateEvent[], heal: NonNullable<ReturnType<typeof healPrompt>>, n: number) {
     const { tokens, finishes } = candidates(events);
-    expect((events.find((e) => e.type === 'start') as Extract<GenerateEvent, { type: 'start' }>).promptTokens).toBe(full.length - 1);
-    expect(finishes).toHaveLength(16);
+    expect(finishes).toHaveLength(n);
     for (const f of finishes) {
       const ids = tokens.get(f.sample)!;
-      expect(heal.allowed[ids[0]], `sample ${f.sample} first token`).toBe(1);
+      let consumed = 0;
+      for (let i = 0; consumed < heal.forced.length; i++) {
+        expect(heal.forced.allowed(consumed)[ids[i]], `sample ${f.sample} token ${i}`).toBe(1);
+        consumed = heal.forced.advance(consumed, ids[i]);
+      }
       const whole = engine.tokenizer.decode(ids);
       expect(whole.startsWith(heal.text)).toBe(true);
       expect(f.text).toBe(whole.slice(heal.text.length));
     }
-    // fill-in-the-middle prompts are not healed: the prefix keeps its last token
-    const fim = await collect(engine.generate(req({ prefix, suffix: ') {}\n', n: 2, maxTokens: 2 })));
-    const start = fim.find((e) => e.type === 'start') as Extract<GenerateEvent, { type: 'start' }>;
-    expect(start.fim).toBe(true);
-    expect(start.promptTokens).toBe(full.length + engine.tokenizer.encode(') {}\n', { specials: false }).length + 3);
+  }
+
+  test('a prompt that ends part-way through a token is healed: samples continue the whole token, without repeating it', async () => {
+    for (const prefix of ['for (let i = 0; i < ', 'function f() {\n    ', 'function f() {\n  re', 'let y =']) {
+      const full = engine.tokenizer.encode(prefix, { specials: false });
+      const heal = healPrompt(engine.tokenizer, full, model.config.vocabSize)!;
+      const events = await collect(engine.generate(req({ prefix, n: 16, maxTokens: 6, seed: 11, stop: 'none' })));
+      expect((events.find((e) => e.type === 'start') as Extract<GenerateEvent, { type: 'start' }>).promptTokens).toBe(full.length - heal.taken);
+      expectHealed(events, heal, 16);
+    }
+  });
+
+  test("fill-in-the-middle prompts are healed: the prefix's last token goes, the middle starts with its text", async () => {
+    const suffix = '\n  return y;\n}\n';
+    const sufIds = engine.tokenizer.encode(suffix, { specials: false });
+    // indentation on a blank line, half a word, after an operator
+    for (const prefix of ['function f(x) {\n  let y = x;\n    ', 'function f(x) {\n  let y = x;\n  re', 'function f(x) {\n  let y =']) {
+      const pre = engine.tokenizer.encode(prefix, { specials: false });
+      const heal = healPrompt(engine.tokenizer, pre, model.config.vocabSize)!;
+      expect(heal, prefix).toBeDefined();
+      const events = await collect(engine.generate(req({ prefix, suffix, n: 16, maxTokens: 6, seed: 5, stop: 'none' })));
+      const start = events.find((e) => e.type === 'start') as Extract<GenerateEvent, { type: 'start' }>;
+      expect(start.fim).toBe(true);
+      expect(start.promptTokens).toBe(3 + pre.length - heal.taken + sufIds.length);
+      expectHealed(events, heal, 16);
+    }
+  });
+
+  test('minTokens: end-of-text and the specials are masked until a sample has that many tokens; bad values are refused', async () => {
+    const prefix = 'let x = 1;\n';
+    const events = await collect(engine.generate(req({ prefix, n: 32, maxTokens: 8, seed: 2, minTokens: 5, temperature: 2 })));
+    const { finishes } = candidates(events);
+    expect(finishes).toHaveLength(32);
+    for (const f of finishes) if (f.reason === 'eos') expect(f.tokens).toBeGreaterThanOrEqual(5);
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      await expect(collect(engine.generate(req({ n: 1, maxTokens: 2, minTokens: bad })))).rejects.toThrow(/minTokens must be an integer ≥ 0/);
+    }
   });
 
   test('cancelling mid-decode stops within one step and frees the request', async () => {

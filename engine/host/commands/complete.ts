@@ -21,6 +21,7 @@ interface CompleteOptions {
   seed: number;
   stop: GenerateRequest['stop'];
   attention: GenerateRequest['attention'];
+  minTokens: number;
   json?: boolean;
   verbose?: boolean;
 }
@@ -41,6 +42,7 @@ export function register(program: Command): Command {
     .option('--seed <seed>', 'random seed (integer)', anyInt, d.seed)
     .addOption(new Option('--stop <mode>', 'where a completion ends').choices(['line', 'block', 'none']).default(d.stop))
     .addOption(new Option('--attention <mode>', 'attention implementation').choices(['bifurcated', 'standard']).default(d.attention))
+    .option('--min-tokens <count>', 'end-of-text cannot end a sample before it has this many tokens, 0..4096 (0 = off)', intIn(0, 4096), d.minTokens ?? 0)
     .option('--json', 'print JSON instead of a table')
     .action(async (_opts: CompleteOptions, cmd: Command) => {
       await complete(cmd.optsWithGlobals<CompleteOptions>());
@@ -70,6 +72,7 @@ async function complete(o: CompleteOptions): Promise<void> {
     seed: o.seed,
     stop: o.stop,
     attention: o.attention,
+    minTokens: o.minTokens,
   });
   if (!parsed.success) throw new CliError(`bad request: ${formatIssues(parsed.error.issues).join('; ')}; fix the options.`);
   const request = parsed.data;
