@@ -24,6 +24,11 @@ export interface GenerateRequest {
   /** Extra stop strings. */
   stopStrings?: string[];
   attention: AttentionMode;
+  /**
+   * End-of-text (and every other special token) is masked until a sample has this many tokens, like
+   * servers' `min_tokens`; 0 = off. An explicit request (Ctrl+Enter) asks for 1 so no sample ends empty at once.
+   */
+  minTokens?: number;
 }
 
 export interface ModelInfo {
@@ -82,4 +87,5 @@ export const DEFAULT_REQUEST: Omit<GenerateRequest, 'prefix'> = {
   stop: 'line',
   stopStrings: [],
   attention: 'bifurcated',
+  minTokens: 0,
 };

@@ -57,6 +57,7 @@ export const generateRequestSchema = z.strictObject({
     .max(16, 'at most 16 stop strings')
     .default(d.stopStrings ?? []),
   attention: z.enum(['bifurcated', 'standard'], { error: typeError('must be one of bifurcated, standard') }).default(d.attention),
+  minTokens: intIn(0, 4096, 'tokens before end-of-text may end a sample').default(d.minTokens ?? 0),
 });
 
 // Compile-time check that the parsed request is exactly a complete GenerateRequest.
