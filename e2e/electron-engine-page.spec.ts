@@ -77,8 +77,8 @@ test('the Electron engine page serves a UI port: load by folder, generate, repor
   await connectUi(page, 7);
   const send = (msg: Record<string, unknown>) => page.evaluate((m) => (window as unknown as { __port: MessagePort }).__port.postMessage(m), msg);
   const until = async (id: string, end: (m: HostEvent) => boolean, timeout = 240_000) => {
-    await expect.poll(async () => (await state(page)).ui.some((m) => m.id === id && end(m)), { timeout }).toBe(true);
-    return (await state(page)).ui.filter((m) => m.id === id);
+    await expect.poll(async () => (await state(page)).ui.some((m) => 'id' in m && m.id === id && end(m)), { timeout }).toBe(true);
+    return (await state(page)).ui.filter((m) => 'id' in m && m.id === id);
   };
 
   // URLs are refused (no remote content); a missing folder is explained by the main process's answer.
@@ -112,7 +112,7 @@ test('the Electron engine page serves a UI port: load by folder, generate, repor
   // The main process's own connection (control): its replies come back as reports.
   await page.evaluate(() => (window as unknown as { __control(c: unknown): void }).__control({ type: 'client', message: { type: 'status', id: 'main-1' } }));
   await expect
-    .poll(async () => (await state(page)).reports.some((x) => x.type === 'control' && (x.events as HostEvent[]).some((e) => e.id === 'main-1' && e.type === 'status')))
+    .poll(async () => (await state(page)).reports.some((x) => x.type === 'control' && (x.events as HostEvent[]).some((e) => e.type === 'status' && e.id === 'main-1')))
     .toBe(true);
 
   // close-conn ends the UI connection: nothing more is answered on it.
@@ -129,7 +129,7 @@ test('the Electron engine page serves a UI port: load by folder, generate, repor
   await expect
     .poll(
       async () => {
-        const got = (await state(page)).ui.filter((m) => m.id === 'long');
+        const got = (await state(page)).ui.filter((m) => 'id' in m && m.id === 'long');
         const failed = got.find((m) => m.type === 'error');
         if (failed?.type === 'error') throw new Error(`the long generate failed: ${failed.message}`);
         return got.length;
@@ -139,7 +139,7 @@ test('the Electron engine page serves a UI port: load by folder, generate, repor
     .toBeGreaterThan(4);
   const started = Date.now();
   await page.evaluate(() => (window as unknown as { __control(c: unknown): void }).__control({ type: 'close-conn', conn: 8 }));
-  const atClose = (await state(page)).ui.filter((m) => m.id === 'long').length;
+  const atClose = (await state(page)).ui.filter((m) => 'id' in m && m.id === 'long').length;
   // Far from the 4 × 1000 tokens asked for: it ends because it was cancelled, not because it finished.
   expect(atClose).toBeLessThan(1000);
   await expect
@@ -155,13 +155,15 @@ test('after a restart the engine page reloads the previous model and tells the U
   await expect.poll(async () => (await state(page)).reports.some((x) => x.type === 'model'), { timeout: 240_000 }).toBe(true);
   expect((await state(page)).reports).toContainEqual({ type: 'model', ref: { kind: 'dir', path: 'models/fanout-code-4m' } });
   await connectUi(page, 1);
-  await expect.poll(async () => (await state(page)).ui[0]).toMatchObject({ type: 'loaded', id: 'restore', model: { name: 'fanout-code-4m' } });
+  // (`state` broadcasts come and go beside it: the first other message is the point.)
+  const firstNews = async () => (await state(page)).ui.find((m) => m.type !== 'state');
+  await expect.poll(firstNews).toMatchObject({ type: 'loaded', id: 'restore', model: { name: 'fanout-code-4m' } });
 
   // A folder that no longer loads: the UI gets a notice, and the main process hears that no model is loaded.
   await openEnginePage(page, app.hostUrl, '?restore=gone');
   await connectUi(page, 1);
-  await expect.poll(async () => (await state(page)).ui[0], { timeout: 60_000 }).toMatchObject({ type: 'error', id: null, code: 'load-failed' });
-  const notice = (await state(page)).ui[0];
-  if (notice.type === 'error') expect(notice.message).toBe('After the engine restarted, the model could not be loaded again: No such folder: gone.');
+  await expect.poll(firstNews, { timeout: 60_000 }).toMatchObject({ type: 'error', id: null, code: 'load-failed' });
+  const notice = await firstNews();
+  if (notice?.type === 'error') expect(notice.message).toBe('After the engine restarted, the model could not be loaded again: No such folder: gone.');
   expect((await state(page)).reports).toContainEqual({ type: 'model', ref: null });
 });

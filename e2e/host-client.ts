@@ -33,7 +33,7 @@ export class HostClient {
         reject(new Error(`no end of ${msg.type} ${id} within ${timeoutMs} ms (${got.length} replies)`));
       }, timeoutMs);
       const on = (m: HostEvent) => {
-        if (m.id !== id) return;
+        if (!('id' in m) || m.id !== id) return;
         got.push(m);
         if (m.type === 'error' || last(m)) {
           clearTimeout(timer);
@@ -47,12 +47,12 @@ export class HostClient {
     });
   }
 
-  /** Polls status until a model is loaded and the host is idle. */
+  /** Polls status until the host is ready: a model loaded and its kernels compiled (not merely loading or compiling). */
   async waitForModel(timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const [st] = await this.request({ type: 'status' }, (m) => m.type === 'status', 10_000);
-      if (st.type === 'status' && st.model && !st.busy) return;
+      if (st.type === 'status' && st.state.phase === 'ready' && !st.busy) return;
       if (Date.now() > end) throw new Error(`no model loaded within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -3,7 +3,12 @@
 // an error the app shows (so no spinner waits forever), and whatever the app sends meanwhile gets a
 // clear "restarting" answer. When the new engine is up, a real port replaces the stand-in (the renderer's
 // connectElectron takes the newest port). Pure: builds host-protocol events.
-import type { HostEvent } from '../engine/host/protocol.ts';
+//
+// The stand-in speaks for the engine's state too (HostState): 'loading' the model the restarted engine
+// will load again (when it had one and a restart is coming), else 'idle'; it is the first thing the
+// stand-in port says, and every status reply carries it. Its load/generate replies stay errors (code
+// 'busy' while restarting): unlike the host's queue it cannot keep a request across the restart.
+import type { HostEvent, HostState } from '../engine/host/protocol.ts';
 
 export interface InFlight {
   id: string;
@@ -16,6 +21,8 @@ export interface Outage {
   reason: string;
   /** false when the main process gave up restarting it. */
   restarting: boolean;
+  /** The model folder the restarted engine loads again, when it had one. */
+  model?: string | null;
 }
 
 const RESTARTING_HINT = 'It is restarting by itself and loads the model again; try again in a few seconds.';
@@ -37,6 +44,17 @@ export function outageEvents(inFlight: InFlight[], o: Outage): HostEvent[] {
   );
 }
 
+/** The engine's state as the stand-in reports it: loading the model again when a restart is coming, else idle. */
+export function stubState(o: Outage): HostState {
+  const reloading = o.restarting && o.model ? o.model : null;
+  return { phase: reloading ? 'loading' : 'idle', model: null, device: '', loading: reloading ? { model: reloading, progress: null } : null, generating: false, queued: 0 };
+}
+
+/** What the stand-in port says first: the errors of the requests that were running, then the state. */
+export function stubOpening(inFlight: InFlight[], o: Outage): HostEvent[] {
+  return [...outageEvents(inFlight, o), { type: 'state', state: stubState(o) }];
+}
+
 /** The stand-in's answer to a message from the app (null: no answer, e.g. cancel). */
 export function stubReply(raw: unknown, o: Outage): HostEvent | null {
   const msg = raw && typeof raw === 'object' ? (raw as { type?: unknown; id?: unknown }) : {};
@@ -46,7 +64,7 @@ export function stubReply(raw: unknown, o: Outage): HostEvent | null {
       return null;
     case 'status':
       // busy: the app must not start a load of its own; the restarted engine reloads the model.
-      return id === null ? null : { type: 'status', id, model: null, device: '', busy: o.restarting };
+      return id === null ? null : { type: 'status', id, model: null, device: '', busy: o.restarting, state: stubState(o) };
     case 'load':
     case 'generate':
       return {

@@ -18,7 +18,7 @@ import { BrowserWindow, MessageChannelMain, type MessagePortMain, type WebConten
 import type { EngineState } from '../renderer/host-api.ts';
 import type { HostEvent, ModelRef } from '../engine/host/protocol.ts';
 import type { EngineControl, EngineInit, EngineReport } from './engine-api.ts';
-import { outageEvents, stubReply, type InFlight, type Outage } from './engine-stub.ts';
+import { stubOpening, stubReply, type InFlight, type Outage } from './engine-stub.ts';
 import { RestartPolicy } from './restart-policy.ts';
 import { IPC, lockedDownPreferences } from './shared.ts';
 
@@ -188,9 +188,12 @@ export class EngineHost {
   }
 
   /** Destroys the current window; the editor's running requests end with errors through a stand-in port. */
-  private teardown(outage: Outage): void {
+  private teardown(down: Outage): void {
     this.clearTimers();
     this.ready = false;
+    // The stand-in reports the model the next window restores (EngineInit.restore) as loading.
+    const m = this.model;
+    const outage: Outage = { ...down, model: m === null ? null : m.kind === 'dir' ? m.path : m.kind === 'url' ? m.url : `synthetic:${m.name}` };
     this.outage = outage;
     const w = this.win;
     this.win = null;
@@ -258,15 +261,17 @@ export class EngineHost {
       }
       case 'control':
         for (const ev of r.events) {
-          const w = ev.id === null ? undefined : this.control.get(ev.id);
+          // `state` events (broadcast, no id) answer no control request.
+          const evId = 'id' in ev ? ev.id : null;
+          const w = evId === null ? undefined : this.control.get(evId);
           if (!w) {
             if (ev.type === 'error') this.opts.log(`engine: ${ev.code}: ${ev.message}`);
             continue;
           }
           w.events.push(ev);
           const end = ev.type === 'loaded' || ev.type === 'error' || ev.type === 'status' || (ev.type === 'event' && ev.event.type === 'done');
-          if (end && ev.id !== null) {
-            this.control.delete(ev.id);
+          if (end && evId !== null) {
+            this.control.delete(evId);
             w.done(w.events);
           }
         }
@@ -336,7 +341,7 @@ export class EngineHost {
     });
     port1.start();
     ed.wc.postMessage(IPC.enginePort, null, [port2]);
-    for (const ev of outageEvents(running, outage)) port1.postMessage(ev);
+    for (const ev of stubOpening(running, outage)) port1.postMessage(ev);
     ed.stub = port1;
   }
 

@@ -117,11 +117,14 @@ async function start(host: EngineHostApi): Promise<void> {
     return { conn, receive };
   }
 
-  const control = open((events) => {
+  const control = open((all) => {
+    // State broadcasts reach every UI connection by themselves; the main process does not use them.
+    const events = all.filter((e) => e.type !== 'state');
+    if (events.length === 0) return;
     // The restored model's 'loaded' goes to every UI connection by itself; a failure only to this one,
     // so the UI hears it from here (as a notice: the UI did not ask for this load).
     for (const e of events) {
-      if (e.id !== 'restore') continue;
+      if (!('id' in e) || e.id !== 'restore') continue;
       let out: HostEvent | null = null;
       if (e.type === 'loaded' && uiConns.size === 0) out = e;
       else if (e.type === 'error') out = { ...e, id: null, message: `After the engine restarted, the model could not be loaded again: ${e.message}` };
@@ -165,8 +168,8 @@ async function start(host: EngineHostApi): Promise<void> {
     }
   });
 
-  // Reload the model the previous engine window had (set `running` synchronously: a UI that connects
-  // next sees the engine busy and does not start a load of its own).
+  // Reload the model the previous engine window had (queued synchronously: a UI that connects next gets
+  // state 'loading' on connect, does not start a load of its own, and its requests wait for this one).
   if (init.restore) control.receive({ type: 'load', id: 'restore', model: init.restore });
 
   host.report({ type: 'ready' });

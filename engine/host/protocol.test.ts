@@ -131,7 +131,14 @@ describe('parseHostEvent', () => {
       { type: 'loaded', id: 'l', model: info },
       { type: 'event', id: 'r', event: { type: 'token', sample: 0, token: 5, text: 'x', logprob: -0.5 } },
       { type: 'event', id: 'r', event: { type: 'finish', sample: 0, reason: 'line', text: 'x', tokens: 1, sumLogprob: -0.5 } },
-      { type: 'status', id: 's', model: null, device: 'gpu', busy: false },
+      { type: 'status', id: 's', model: null, device: 'gpu', busy: false, state: { phase: 'idle', model: null, device: 'gpu', loading: null, generating: false, queued: 0 } },
+      {
+        type: 'state',
+        state: { phase: 'loading', model: null, device: 'gpu', loading: { model: '/m', progress: { file: 'model.safetensors', bytesDone: 1, bytesTotal: 2 } }, generating: false, queued: 1 },
+      },
+      { type: 'state', state: { phase: 'ready', model: info, device: 'gpu', loading: null, generating: true, queued: 0 } },
+      { type: 'queued', id: 'r', position: 1, reason: 'model-loading' },
+      { type: 'error', id: 'r', code: 'queue-full', message: 'm', hint: 'h' },
       { type: 'error', id: null, code: 'bad-message', message: 'm', hint: 'h' },
     ];
     for (const e of events) expect(parseHostEvent(e)).toEqual(e);
@@ -142,5 +149,9 @@ describe('parseHostEvent', () => {
       /event\.reason/,
     );
     expect(() => parseHostEvent({ type: 'error', id: 'x', code: 'oops', message: '', hint: '' })).toThrow(/code/);
+    expect(() => parseHostEvent({ type: 'state', state: { phase: 'warming', model: null, device: '', loading: null, generating: false, queued: 0 } })).toThrow(/state\.phase/);
+    expect(() => parseHostEvent({ type: 'queued', id: 'r', position: 1, reason: 'lunch' })).toThrow(/reason/);
+    // A status without the state is an older host's: this protocol requires it.
+    expect(() => parseHostEvent({ type: 'status', id: 's', model: null, device: '', busy: false })).toThrow(/state/);
   });
 });

@@ -6,17 +6,30 @@
 //   Node:    new HostSession({ gpu: () => acquireNodeGpu(), source: nodeModelSource(...) })
 //   Browser: new HostSession({ gpu: () => acquireBrowserGpu(), source: (ref) => httpSource(ref.url) })
 //
-// Policy:
+// Policy (the queue itself is engine/scheduler.ts):
 // - The engine is created on the first load (the GPU is acquired then, not before); a failed acquire is
 //   retried on the next load. A lost device drops the engine; the next load acquires a new one.
-// - One request at a time over all connections: a load or generate while another load or generate is
-//   running is REFUSED with code 'busy' (never cancels the other request: it may belong to another tab).
-// - cancel aborts the sender's running generate with that id (the engine stops within one decode step
-//   and the stream still ends with finish + done events, cancelled: true). A cancel for a request that
-//   already ended, or for a load, is ignored: cancel is idempotent and races with `done`.
-// - A connection that closes cancels its running generate.
-// - `loaded` goes to every connection (all of them now talk to that model); other replies go to the
-//   sender only.
+// - One request runs at a time over all connections; the others wait in one FIFO queue (at most
+//   `maxQueued`, default 16; past it a request gets 'queue-full'). Loads and generates share the queue.
+//   The sender of a waiting request gets `queued` events (position, and 'model-loading' or 'queue').
+// - A generate supersedes its own connection's previous generate: a running one is cancelled (it ends as
+//   a cancel does: finish events and done, cancelled: true), a waiting one ends at once with a done
+//   event, cancelled: true and zero timings, and the new one takes its place in the queue. Requests of
+//   other connections are never cancelled: they may belong to another tab.
+// - A generate with no model loaded and no load running or waiting gets 'no-model'. Behind a load it
+//   waits, and when its turn comes with no model loaded (the load failed) it gets 'no-model' naming why.
+// - cancel ends the sender's running generate with that id (the engine stops within one decode step) or
+//   removes its waiting one (done, cancelled: true). A cancel for a request that already ended, or for a
+//   load, is ignored: cancel is idempotent and races with `done`, and a load cannot be interrupted.
+// - A connection that closes cancels its running generate and drops its waiting requests.
+// - State: every connection gets a `state` event (HostState: idle / loading / compiling / ready, the
+//   model, the device, load progress, whether a generate runs, how many requests wait) when it connects
+//   and whenever the state changes; changes that are only load progress are sent at most every
+//   `stateIntervalMs` (default 250 ms). 'compiling' is the warm-up after a load (option warmUp); 'ready'
+//   comes after it, so a page never offers Ctrl+Enter while kernels still compile. `status` replies
+//   carry the same state.
+// - `loaded` goes to every connection (all of them now talk to that model); progress, queued, events and
+//   errors go to the sender only.
 // - Every failure becomes an `error` message with a code, the message and a hint saying what to do.
 //
 // Batching: replies are queued per connection and flushed every `flushMs` (default 16 ms) as one batch
@@ -31,8 +44,18 @@ import { Engine, EngineBusyError, type EngineOptions } from '../engine.ts';
 import type { ModelSource } from '../model/source.ts';
 import { FOLDER_HELP, ModelError } from '../model/errors.ts';
 import { RequestTooLargeError } from '../memory.ts';
-import type { GenerateRequest, ModelInfo } from '../api.ts';
-import { parseClientFrame, parseClientMessage, ProtocolError, type ClientMessage, type ErrorCode, type HostEvent, type ModelRef } from './protocol.ts';
+import type { GenerateEvent, GenerateRequest, LoadProgress, ModelInfo } from '../api.ts';
+import { DEFAULT_MAX_WAITING, Scheduler, type Job } from '../scheduler.ts';
+import {
+  parseClientFrame,
+  parseClientMessage,
+  ProtocolError,
+  type ClientMessage,
+  type ErrorCode,
+  type HostEvent,
+  type HostState,
+  type ModelRef,
+} from './protocol.ts';
 
 export interface HostSessionOptions {
   /** Acquires the GPU; called on the first load (and again after a failure or a lost device). */
@@ -46,10 +69,14 @@ export interface HostSessionOptions {
   noGpuHint?: string;
   /**
    * After each load, run Engine.warmUp() before replying `loaded`, so every shader is compiled behind the
-   * progress bar (a 'compile' progress event) rather than on the first generate. Default false (tests and
-   * the CLI generate at once anyway); the app's hosts turn it on.
+   * progress bar (phase 'compiling', a 'compile' progress event) rather than on the first generate.
+   * Default false (tests and the CLI generate at once anyway); the app's hosts turn it on.
    */
   warmUp?: boolean;
+  /** Requests that may wait behind the running one, over all connections (default 16); past it: 'queue-full'. */
+  maxQueued?: number;
+  /** State changes that are only load progress are broadcast at most this often (default 250 ms). */
+  stateIntervalMs?: number;
   /** Called with each failure that is a bug or a device problem (code internal/generate-failed/no-gpu), for logs. */
   onFailure?: (err: unknown, code: ErrorCode) => void;
 }
@@ -71,28 +98,52 @@ export type SendBatch = (events: HostEvent[]) => void;
 
 const DEFAULT_NO_GPU_HINT =
   'Install a Vulkan driver for your GPU (on Linux without a GPU: Mesa lavapipe, apt-get install mesa-vulkan-drivers libvulkan1), then restart the host.';
+const LOAD_HINT = 'Load a model first (in the app: Settings → Model → Load; in the protocol: a load message).';
 
-interface Running {
-  kind: 'load' | 'generate';
-  conn: HostConnection;
-  id: string;
-  abort?: AbortController;
+/** The done event of a generate that never started (cancelled or superseded while it waited). */
+const NOT_RUN: GenerateEvent = {
+  type: 'done',
+  cancelled: true,
+  timings: { prefillMs: 0, decodeMs: 0, steps: 0, msPerStep: 0, tokensPerSecond: 0, promptTokens: 0, kvBytesPerStep: 0, kvBytesPerStepOther: 0 },
+};
+
+/** The state without its load progress (JSON), to tell a progress-only change from the others. */
+function withoutProgress(s: HostState): string {
+  return JSON.stringify({ ...s, loading: s.loading && { model: s.loading.model } });
+}
+
+/** A model reference as the state names it before its source names it. */
+function refName(ref: ModelRef): string {
+  return ref.kind === 'dir' ? ref.path : ref.kind === 'url' ? ref.url : `synthetic:${ref.name}`;
 }
 
 export class HostSession {
   private engine?: Engine;
   private ctx?: GpuContext;
-  private running?: Running;
   private readonly connections = new Set<HostConnection>();
+  private readonly scheduler: Scheduler<HostConnection>;
   private closed = false;
+  /** The running load: what it loads, its latest progress, whether it is in warm-up. */
+  private loading?: { model: string; progress: LoadProgress | null; compiling: boolean };
+  /** Why no model is loaded (the last load failed, the device was lost), for the 'no-model' error of requests that waited for one. */
+  private noModelWhy?: string;
+  /** The last state broadcast (JSON) and when; a progress-only change waits for `stateTimer`. */
+  private sentState = '';
+  private sentStateKey = '';
+  private sentStateAt = 0;
+  private stateTimer: ReturnType<typeof setTimeout> | undefined;
+  private stateQueued = false;
 
-  constructor(readonly opts: HostSessionOptions) {}
+  constructor(readonly opts: HostSessionOptions) {
+    this.scheduler = new Scheduler({ maxWaiting: opts.maxQueued ?? DEFAULT_MAX_WAITING, onChange: () => this.stateChanged() });
+  }
 
-  /** A new client: `send` receives its replies in batches. */
+  /** A new client: `send` receives its replies in batches, the first being the host's state. */
   connect(send: SendBatch): HostConnection {
     if (this.closed) throw new Error('the host session is closed');
     const conn = new HostConnection(this, send, this.opts.flushMs ?? 16);
     this.connections.add(conn);
+    conn.push({ type: 'state', state: this.state });
     return conn;
   }
 
@@ -108,7 +159,21 @@ export class HostSession {
 
   /** A load or generate is running. */
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.scheduler.running !== undefined;
+  }
+
+  /** What the host is doing, as every connection sees it. */
+  get state(): HostState {
+    const model = this.model;
+    const l = this.loading;
+    return {
+      phase: l ? (l.compiling ? 'compiling' : 'loading') : model ? 'ready' : 'idle',
+      model,
+      device: this.device,
+      loading: l ? { model: l.model, progress: l.progress } : null,
+      generating: this.scheduler.running?.kind === 'generate',
+      queued: this.scheduler.waiting,
+    };
   }
 
   /** The storage dtype the GPU context uses ('f16' | 'f32'), or undefined before the GPU is acquired. */
@@ -116,14 +181,14 @@ export class HostSession {
     return this.ctx ? (this.ctx.f16 ? 'f16' : 'f32') : undefined;
   }
 
-  /** Cancels whatever runs, waits for it to end, frees the model and the GPU. */
+  /** Cancels whatever runs and waits, waits for it to end, frees the model and the GPU. */
   async close(): Promise<void> {
     this.closed = true;
-    const r = this.running;
-    r?.abort?.abort();
+    this.scheduler.cancelAll();
     for (const c of [...this.connections]) c.close();
     // A running generate ends within one decode step; a load cannot be interrupted, wait for it.
-    while (this.running) await new Promise((res) => setTimeout(res, 10));
+    await this.scheduler.idle();
+    clearTimeout(this.stateTimer);
     this.engine?.destroy();
     this.engine = undefined;
     this.ctx?.destroy();
@@ -133,36 +198,89 @@ export class HostSession {
   /** @internal */
   detach(conn: HostConnection) {
     this.connections.delete(conn);
-    if (this.running?.conn === conn) this.running.abort?.abort();
+    this.scheduler.cancelOwner(conn);
   }
 
-  /** @internal Handles one validated message from `conn`. */
+  /** @internal Handles one validated message from `conn`; resolves when its request has ended. */
   async dispatch(conn: HostConnection, msg: ClientMessage): Promise<void> {
     switch (msg.type) {
       case 'status':
-        conn.push({ type: 'status', id: msg.id, model: this.model, device: this.device, busy: this.busy }, true);
+        conn.push({ type: 'status', id: msg.id, model: this.model, device: this.device, busy: this.busy, state: this.state }, true);
         return;
       case 'cancel':
-        if (this.running?.kind === 'generate' && this.running.conn === conn && this.running.id === msg.id) this.running.abort?.abort();
+        this.scheduler.cancel(conn, msg.id);
         return;
       case 'load':
-        return this.load(conn, msg.id, msg.model);
+        return this.submit(conn, {
+          owner: conn,
+          id: msg.id,
+          kind: 'load',
+          run: () => this.load(conn, msg.id, msg.model),
+          // Only when the connection closed or the host shuts down: nobody reads it, but every load ends with a reply.
+          dropped: () => conn.error(msg.id, 'load-failed', `The load of ${refName(msg.model)} was not started: the host is shutting down or the client left.`, LOAD_HINT),
+          waiting: (position, reason) => conn.push({ type: 'queued', id: msg.id, position, reason }, true),
+        });
       case 'generate':
-        return this.generate(conn, msg.id, msg.request);
+        if (!this.engine?.info && !this.scheduler.hasLoad) {
+          conn.error(msg.id, 'no-model', this.noModelMessage(), LOAD_HINT);
+          return;
+        }
+        return this.submit(conn, {
+          owner: conn,
+          id: msg.id,
+          kind: 'generate',
+          run: (signal) => this.generate(conn, msg.id, msg.request, signal),
+          dropped: () => conn.push({ type: 'event', id: msg.id, event: NOT_RUN }, true),
+          waiting: (position, reason) => conn.push({ type: 'queued', id: msg.id, position, reason }, true),
+        });
     }
   }
 
-  private refuseIfBusy(conn: HostConnection, id: string, what: string): boolean {
-    const r = this.running;
-    if (!r) return false;
-    const other = r.conn === conn ? `request ${r.id}` : 'a request from another client';
+  private submit(conn: HostConnection, job: Job<HostConnection>): Promise<void> {
+    const r = this.scheduler.submit(job);
+    if (r.ok) return r.ended;
     conn.error(
-      id,
-      'busy',
-      `Cannot ${what}: ${other} (${r.kind === 'load' ? 'a model load' : 'a generation'}) is running.`,
-      r.kind === 'load' ? 'Wait for the model to finish loading, then try again.' : 'Cancel the running generation or wait for it to finish, then try again.',
+      job.id,
+      'queue-full',
+      `The host's queue is full: ${r.limit} requests already wait behind the running one.`,
+      'Wait for some of them to finish, or cancel your waiting requests, then try again.',
     );
-    return true;
+    return Promise.resolve();
+  }
+
+  private noModelMessage(): string {
+    return this.noModelWhy ? `No model is loaded: ${this.noModelWhy}` : 'No model is loaded.';
+  }
+
+  /**
+   * Broadcasts the state to every connection when it differs from the last one sent. Deferred to a
+   * microtask, so that one job ending and the next starting is one change; a change of load progress
+   * alone waits until `stateIntervalMs` after the last broadcast.
+   */
+  private stateChanged() {
+    if (this.stateQueued || this.closed) return;
+    this.stateQueued = true;
+    queueMicrotask(() => {
+      this.stateQueued = false;
+      if (this.closed) return;
+      const state = this.state;
+      const json = JSON.stringify(state);
+      if (json === this.sentState) return;
+      const wait = this.sentStateAt + (this.opts.stateIntervalMs ?? 250) - Date.now();
+      if (wait > 0 && withoutProgress(state) === this.sentStateKey) {
+        this.stateTimer ??= setTimeout(() => {
+          this.stateTimer = undefined;
+          this.stateChanged();
+        }, wait);
+        return;
+      }
+      clearTimeout(this.stateTimer);
+      this.stateTimer = undefined;
+      this.sentState = json;
+      this.sentStateKey = withoutProgress(state);
+      this.sentStateAt = Date.now();
+      for (const c of this.connections) c.push({ type: 'state', state }, true);
+    });
   }
 
   private async ensureEngine(): Promise<Engine> {
@@ -170,19 +288,23 @@ export class HostSession {
     const ctx = await this.opts.gpu();
     this.ctx = ctx;
     this.engine = await Engine.create(ctx, this.opts.engine);
+    this.stateChanged();
     ctx.device.lost.then((info) => {
       if (this.ctx !== ctx) return;
       // The device is gone with the model on it: drop both, the next load acquires a new device.
       this.opts.onFailure?.(new Error(`GPU device lost (${info.reason}): ${info.message}`), 'generate-failed');
+      this.noModelWhy = `the GPU device was lost (${info.message || info.reason}).`;
       this.engine = undefined;
       this.ctx = undefined;
+      this.stateChanged();
     });
     return this.engine;
   }
 
   private async load(conn: HostConnection, id: string, ref: ModelRef): Promise<void> {
-    if (this.refuseIfBusy(conn, id, 'load a model')) return;
-    this.running = { kind: 'load', conn, id };
+    const loading = { model: refName(ref), progress: null as LoadProgress | null, compiling: false };
+    this.loading = loading;
+    this.stateChanged();
     try {
       let engine: Engine;
       try {
@@ -195,9 +317,20 @@ export class HostSession {
       try {
         const source = await this.opts.source(ref);
         name = source.name;
-        const model = await engine.load(source, (progress) => conn.push({ type: 'progress', id, progress }));
+        loading.model = source.name;
+        this.stateChanged();
+        const model = await engine.load(source, (progress) => {
+          conn.push({ type: 'progress', id, progress });
+          loading.progress = progress;
+          this.stateChanged();
+        });
+        this.noModelWhy = undefined;
         if (this.opts.warmUp) {
-          conn.push({ type: 'progress', id, progress: { file: 'compiling kernels', bytesDone: 0, bytesTotal: 0, phase: 'compile' } }, true);
+          const progress: LoadProgress = { file: 'compiling kernels', bytesDone: 0, bytesTotal: 0, phase: 'compile' };
+          conn.push({ type: 'progress', id, progress }, true);
+          loading.progress = progress;
+          loading.compiling = true;
+          this.stateChanged();
           try {
             await engine.warmUp();
           } catch (e) {
@@ -205,30 +338,29 @@ export class HostSession {
             this.opts.onFailure?.(e, 'internal');
           }
         }
+        this.loading = undefined;
         for (const c of this.connections) c.push({ type: 'loaded', id, model }, true);
       } catch (e) {
+        this.loading = undefined;
         this.fail(conn, id, e, 'load', name);
       }
     } finally {
-      this.running = undefined;
+      this.loading = undefined;
+      this.stateChanged();
     }
   }
 
-  private async generate(conn: HostConnection, id: string, request: GenerateRequest): Promise<void> {
-    if (this.refuseIfBusy(conn, id, 'start a generation')) return;
+  private async generate(conn: HostConnection, id: string, request: GenerateRequest, signal: AbortSignal): Promise<void> {
     const engine = this.engine;
     if (!engine?.info) {
-      conn.error(id, 'no-model', 'No model is loaded.', 'Load a model first (in the app: Settings → Model → Load; in the protocol: a load message).');
+      // It waited for a load that failed (or the device was lost meanwhile).
+      conn.error(id, 'no-model', this.noModelMessage(), LOAD_HINT);
       return;
     }
-    const abort = new AbortController();
-    this.running = { kind: 'generate', conn, id, abort };
     try {
-      for await (const event of engine.generate(request, abort.signal)) conn.push({ type: 'event', id, event }, event.type === 'done');
+      for await (const event of engine.generate(request, signal)) conn.push({ type: 'event', id, event }, event.type === 'done');
     } catch (e) {
       this.fail(conn, id, e, 'generate');
-    } finally {
-      this.running = undefined;
     }
   }
 
@@ -239,6 +371,7 @@ export class HostSession {
     const { code, hint } = d;
     const message = model && code === 'load-failed' && !d.message.includes(model) ? `Cannot load ${model}: ${d.message}` : d.message;
     if (code === 'internal' || code === 'generate-failed' || code === 'no-gpu') this.opts.onFailure?.(e, code);
+    if (during === 'load' && !loadedNow) this.noModelWhy = `the load failed (${message})`;
     conn.error(id, code, message, hint, loadedNow);
   }
 }
@@ -254,7 +387,8 @@ export function describeFailure(
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof HostError) return { code: e.code, message, hint: e.hint };
   if (e instanceof NoGpuError) return { code: 'no-gpu', message, hint: noGpuHint };
-  if (e instanceof EngineBusyError) return { code: 'busy', message, hint: 'Cancel the running request or wait for it to finish, then try again.' };
+  // The session runs one request at a time, so the engine never sees two: this is a bug.
+  if (e instanceof EngineBusyError) return { code: 'internal', message, hint: 'This is a bug in the Fanout host (two requests ran at once); restart it and report the message.' };
   if (e instanceof RequestTooLargeError) {
     return { code: 'generate-failed', message, hint: 'Lower the number of samples (n), max tokens or the prompt length, or use bifurcated attention.' };
   }
@@ -322,7 +456,7 @@ export class HostConnection {
     return this.run(msg);
   }
 
-  /** The client went away: its running generate is cancelled, nothing more is sent. */
+  /** The client went away: its running generate is cancelled, its waiting requests dropped, nothing more is sent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

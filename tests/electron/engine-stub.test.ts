@@ -1,6 +1,6 @@
 // What the editor hears while the engine window is down, and the restart backoff.
 import { describe, expect, it } from 'vitest';
-import { outageEvents, stubReply } from '../../electron/engine-stub.ts';
+import { outageEvents, stubOpening, stubReply, stubState } from '../../electron/engine-stub.ts';
 import { RestartPolicy } from '../../electron/restart-policy.ts';
 import { parseHostEvent } from '../../engine/host/protocol.ts';
 
@@ -34,10 +34,32 @@ describe('outageEvents', () => {
   });
 });
 
+describe('stubState and stubOpening', () => {
+  const idle = { phase: 'idle', model: null, device: '', loading: null, generating: false, queued: 0 };
+  it('says the engine is loading the model it will restore while restarting, else idle', () => {
+    expect(stubState({ ...restarting, model: 'models/fanout-code-4m' })).toEqual({ ...idle, phase: 'loading', loading: { model: 'models/fanout-code-4m', progress: null } });
+    expect(stubState(restarting)).toEqual(idle);
+    expect(stubState({ ...gaveUp, model: 'models/fanout-code-4m' })).toEqual(idle);
+  });
+  it('opens with the running requests\' errors, then the state', () => {
+    const evs = stubOpening([{ id: 'gen-1', kind: 'generate' }], { ...restarting, model: 'm' });
+    expect(evs.map((e) => e.type)).toEqual(['error', 'state']);
+    expect(evs[1]).toMatchObject({ type: 'state', state: { phase: 'loading', loading: { model: 'm' } } });
+    for (const e of evs) expect(parseHostEvent(e)).toEqual(e);
+  });
+});
+
 describe('stubReply', () => {
-  it('answers status busy while restarting (the app must not start its own load)', () => {
-    expect(stubReply({ type: 'status', id: 's1' }, restarting)).toEqual({ type: 'status', id: 's1', model: null, device: '', busy: true });
-    expect(stubReply({ type: 'status', id: 's1' }, gaveUp)).toMatchObject({ busy: false });
+  it('answers status busy, with the state, while restarting (the app must not start its own load)', () => {
+    expect(stubReply({ type: 'status', id: 's1' }, { ...restarting, model: 'models/fanout-code-4m' })).toEqual({
+      type: 'status',
+      id: 's1',
+      model: null,
+      device: '',
+      busy: true,
+      state: stubState({ ...restarting, model: 'models/fanout-code-4m' }),
+    });
+    expect(stubReply({ type: 'status', id: 's1' }, gaveUp)).toMatchObject({ busy: false, state: { phase: 'idle' } });
   });
   it('refuses loads and generates with the reason; ignores cancel', () => {
     const r = stubReply({ type: 'generate', id: 'g', request: { prefix: 'x' } }, restarting);

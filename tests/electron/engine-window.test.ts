@@ -168,10 +168,12 @@ describe('EngineHost', () => {
     expect(states(editor).at(-1)).toHaveProperty('reason', 'the engine process crashed (exit code 139)');
     // The stand-in port: the running generate ends with an error the app shows.
     const stub = portsTo(editor, IPC.enginePort).at(-1)!.ports[0];
-    expect(stub.received).toEqual([expect.objectContaining({ type: 'error', id: 'gen-1', code: 'generate-failed' })]);
+    // Then the state: the engine is loading the model again (it is what the new window restores).
+    const reloading = { phase: 'loading', model: null, device: '', loading: { model: 'models/fanout-code-4m', progress: null }, generating: false, queued: 0 };
+    expect(stub.received).toEqual([expect.objectContaining({ type: 'error', id: 'gen-1', code: 'generate-failed' }), { type: 'state', state: reloading }]);
     // While restarting it answers for the engine.
     stub.postMessage({ type: 'status', id: 'st' });
-    expect(stub.received.at(-1)).toEqual({ type: 'status', id: 'st', model: null, device: '', busy: true });
+    expect(stub.received.at(-1)).toEqual({ type: 'status', id: 'st', model: null, device: '', busy: true, state: reloading });
     stub.postMessage({ type: 'generate', id: 'g2', request: { prefix: 'x' } });
     expect(stub.received.at(-1)).toMatchObject({ type: 'error', id: 'g2', code: 'busy' });
 
@@ -235,7 +237,9 @@ describe('EngineHost', () => {
     vi.advanceTimersByTime(600_000);
     expect(windows()).toHaveLength(2);
     const stub = portsTo(editor, IPC.enginePort).at(-1)!.ports[0];
-    expect(stub.received.at(-1)).toMatchObject({ type: 'error', id: null, code: 'internal' });
+    expect(stub.received.at(-2)).toMatchObject({ type: 'error', id: null, code: 'internal' });
+    // No restart is coming: nothing loads (the app must not wait for a model).
+    expect(stub.received.at(-1)).toMatchObject({ type: 'state', state: { phase: 'idle', loading: null } });
     stub.postMessage({ type: 'generate', id: 'g', request: { prefix: 'x' } });
     expect(stub.received.at(-1)).toMatchObject({ type: 'error', id: 'g', code: 'internal' });
     expect((stub.received.at(-1) as { hint: string }).hint).toContain('File > Restart Engine');
@@ -255,7 +259,9 @@ describe('EngineHost', () => {
     const sent = engineWc.sent.find((s) => s.channel === IPC.control)!.msg as { type: string; message: { id: string } };
     expect(sent).toMatchObject({ type: 'client', message: { type: 'load', model: { kind: 'dir', path: '/models/m' } } });
     const id = sent.message.id;
-    host.report({ type: 'control', events: [{ type: 'progress', id, progress: { file: 'model.safetensors', bytesDone: 1, bytesTotal: 2 } }] });
+    // State broadcasts (no id) may come between the replies: they answer no request.
+    const loading = { phase: 'loading' as const, model: null, device: 'gpu', loading: { model: '/models/m', progress: null }, generating: false, queued: 0 };
+    host.report({ type: 'control', events: [{ type: 'state', state: loading }, { type: 'progress', id, progress: { file: 'model.safetensors', bytesDone: 1, bytesTotal: 2 } }] });
     host.report({ type: 'control', events: [{ type: 'error', id, code: 'load-failed', message: 'bad', hint: 'h', model: null }] });
     await expect(p).resolves.toMatchObject({ type: 'error', message: 'bad' });
 

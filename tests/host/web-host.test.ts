@@ -1,6 +1,7 @@
 // The web host end to end under Node: a real HTTP server on port 0, real WebSockets, the real engine on
 // the test GPU with a small random-weight model folder. Load, generate, cancel, bad messages, a broken
-// model folder, the busy rule, the Origin and Host checks, static files with the CSP header and Range.
+// model folder, the queue across connections (the policy in detail: queue.test.ts), the Origin and Host
+// checks, static files with the CSP header and Range.
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,10 +47,12 @@ afterAll(async () => {
 });
 
 describe('web host: protocol over a WebSocket', () => {
-  test('status before any load; generate without a model → no-model error', async () => {
+  test('state on connect and in status before any load; generate without a model → no-model error', async () => {
     const c = await WsClient.open(wsUrl);
+    const idle = { phase: 'idle', model: null, device: '', loading: null, generating: false, queued: 0 };
+    expect(await c.next((m) => m.type === 'state', 5_000, true)).toEqual({ type: 'state', state: idle });
     c.send({ type: 'status', id: 's0' });
-    expect(await c.next((m) => m.id === 's0')).toEqual({ type: 'status', id: 's0', model: null, device: '', busy: false });
+    expect(await c.next((m) => m.id === 's0')).toEqual({ type: 'status', id: 's0', model: null, device: '', busy: false, state: idle });
     c.send({ type: 'generate', id: 'g0', request: { prefix: 'x' } });
     const err = await c.next((m) => m.id === 'g0');
     expect(err).toMatchObject({ type: 'error', code: 'no-model', hint: expect.stringMatching(/load/i) });
@@ -135,13 +138,15 @@ describe('web host: protocol over a WebSocket', () => {
     await c.close();
   }, 420_000);
 
-  test('cancel mid-generation → cancelled finishes and done { cancelled: true }; a second generate meanwhile is refused (busy)', async () => {
+  test('cancel mid-generation → cancelled finishes and done { cancelled: true }; another client\'s generate meanwhile waits, then runs', async () => {
     const c = await WsClient.open(wsUrl);
     const other = await WsClient.open(wsUrl);
     c.send({ type: 'generate', id: 'g2', request: { prefix: PREFIX, n: 3, maxTokens: 400, stop: 'none', temperature: 1 } });
     await c.next((m) => m.id === 'g2' && m.type === 'event' && m.event.type === 'token', 240_000);
-    other.send({ type: 'generate', id: 'o1', request: { prefix: 'x', n: 1 } });
-    expect(await other.next((m) => m.id === 'o1')).toMatchObject({ type: 'error', code: 'busy', hint: expect.stringMatching(/cancel|wait/i) });
+    other.send({ type: 'generate', id: 'o1', request: { prefix: 'x', n: 1, maxTokens: 2 } });
+    expect(await other.next((m) => m.id === 'o1')).toEqual({ type: 'queued', id: 'o1', position: 1, reason: 'queue' });
+    // Both clients see one running and one waiting.
+    await c.next((m) => m.type === 'state' && m.state.generating && m.state.queued === 1, 5_000, true);
     // Cancelling someone else's request id does nothing.
     other.send({ type: 'cancel', id: 'g2' });
     c.send({ type: 'cancel', id: 'g2' });
@@ -153,6 +158,8 @@ describe('web host: protocol over a WebSocket', () => {
     expect(finishes.some((f) => f.type === 'finish' && f.reason === 'cancelled')).toBe(true);
     const tokens = evs.filter((e) => e.type === 'token' && e.token >= 0).length;
     expect(tokens).toBeLessThan(3 * 400);
+    // The waiting request runs once g2 has ended.
+    expect(await other.next(isDone('o1'), 240_000)).toMatchObject({ type: 'event', event: { type: 'done', cancelled: false } });
     // A late cancel is ignored; the host is free again.
     c.send({ type: 'cancel', id: 'g2' });
     c.send({ type: 'status', id: 's2' });

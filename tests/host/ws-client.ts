@@ -3,9 +3,12 @@
 import WebSocket from 'ws';
 import { parseHostEvent, type HostEvent } from '../../engine/host/protocol.ts';
 
+/** A host event with its `id` readable on every kind (`state` events have none: undefined), for predicates. */
+export type Reply = HostEvent & { id?: string | null };
+
 export class WsClient {
-  readonly received: HostEvent[] = [];
-  private waiters: { pred: (m: HostEvent) => boolean; from: number; ok: (m: HostEvent) => void; fail: (e: Error) => void; timer: ReturnType<typeof setTimeout> }[] = [];
+  readonly received: Reply[] = [];
+  private waiters: { pred: (m: Reply) => boolean; from: number; ok: (m: Reply) => void; fail: (e: Error) => void; timer: ReturnType<typeof setTimeout> }[] = [];
   closed = false;
 
   private constructor(readonly ws: WebSocket) {
@@ -48,7 +51,7 @@ export class WsClient {
   }
 
   /** The first reply (received from now on, or already received when `past`) matching `pred`. */
-  next(pred: (m: HostEvent) => boolean, timeoutMs = 60_000, past = false): Promise<HostEvent> {
+  next(pred: (m: Reply) => boolean, timeoutMs = 60_000, past = false): Promise<Reply> {
     if (past) {
       const hit = this.received.find(pred);
       if (hit) return Promise.resolve(hit);
@@ -63,7 +66,7 @@ export class WsClient {
   }
 
   /** All replies with this id, in order. */
-  forId(id: string): HostEvent[] {
+  forId(id: string): Reply[] {
     return this.received.filter((m) => m.id === id);
   }
 
@@ -76,5 +79,5 @@ export class WsClient {
   }
 }
 
-export const isDone = (id: string) => (m: HostEvent) => (m.type === 'event' && m.id === id && m.event.type === 'done') || (m.type === 'error' && m.id === id);
-export const isEnd = (id: string) => (m: HostEvent) => (m.type === 'loaded' || m.type === 'error') && m.id === id;
+export const isDone = (id: string) => (m: Reply) => (m.type === 'event' && m.id === id && m.event.type === 'done') || (m.type === 'error' && m.id === id);
+export const isEnd = (id: string) => (m: Reply) => (m.type === 'loaded' || m.type === 'error') && m.id === id;
