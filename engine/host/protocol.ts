@@ -100,8 +100,10 @@ export type ErrorCode =
   | 'bad-message'
   /** generate/score before a model is loaded. */
   | 'no-model'
-  /** Another request is running; cancel it or wait. */
+  /** Another request is running; cancel it or wait. (Hosts queue requests now; kept for older hosts and the Electron stand-in port.) */
   | 'busy'
+  /** The host's request queue is full (bounded): wait for running requests to end, or cancel some. */
+  | 'queue-full'
   /** The model could not be loaded (missing files, unsupported architecture, too large, ...). */
   | 'load-failed'
   /** The request failed while running (out of memory, device lost, ...). */
@@ -111,11 +113,45 @@ export type ErrorCode =
   /** A bug: anything else. */
   | 'internal';
 
+/**
+ * What a host is doing, as every connection sees it: sent to each connection when it connects and to all
+ * of them whenever it changes (`state` events), and carried in every `status` reply.
+ * - idle: no model loaded and none loading (a generate is refused with 'no-model');
+ * - loading: streaming a model's weights (`loading.progress` has byte counts);
+ * - compiling: the model's weights are in; its kernels are being compiled (warm-up) before it takes requests;
+ * - ready: a model is loaded; requests run (one at a time; `generating` says whether one runs now).
+ * Requests sent while loading/compiling wait in the queue and run when ready (the sender gets `queued`).
+ */
+export type HostPhase = 'idle' | 'loading' | 'compiling' | 'ready';
+export interface HostState {
+  phase: HostPhase;
+  /** The loaded model: during a load the previous one until the new folder checks out (null while the new weights stream in), the new one while compiling. */
+  model: ModelInfo | null;
+  /** The GPU adapter's name ('' before the GPU is acquired). */
+  device: string;
+  /** The model being loaded (its folder or URL as named by the host) and the latest progress, while loading/compiling. */
+  loading: { model: string; progress: LoadProgress | null } | null;
+  /** A generate is running (for any connection). */
+  generating: boolean;
+  /** Requests waiting behind the running one, over all connections. */
+  queued: number;
+}
+
 export type HostEvent =
   | { type: 'progress'; id: string; progress: LoadProgress }
+  /** The host's state changed (broadcast to every connection; also sent once on connect; progress-only changes at most every 250 ms). */
+  | { type: 'state'; state: HostState }
+  /**
+   * The request `id` waits: behind a model load or compile ('model-loading') or behind other clients'
+   * requests ('queue'). `position` 1 = next to run. Sent when it is queued and when its position changes.
+   * A queued generate that is cancelled or superseded ends with an `event` of type done, cancelled: true
+   * (zero timings, no other events). Past the host's bound (16 waiting) a request gets 'queue-full' instead.
+   */
+  | { type: 'queued'; id: string; position: number; reason: 'model-loading' | 'queue' }
   | { type: 'loaded'; id: string; model: ModelInfo }
   | { type: 'event'; id: string; event: GenerateEvent }
-  | { type: 'status'; id: string; model: ModelInfo | null; device: string; busy: boolean }
+  /** `model`, `device`, `busy` (a load or generate runs) predate `state` and are kept for older clients. */
+  | { type: 'status'; id: string; model: ModelInfo | null; device: string; busy: boolean; state: HostState }
   /**
    * `id` is null when the message it answers had no readable id. `hint`: what to do about it. `model`, on
    * a failed load only: the model loaded now (the previous one when the new folder was refused before
@@ -158,17 +194,24 @@ const generateEventSchema = z.discriminatedUnion('type', [
     }),
   }),
 ]);
-const errorCode = z.enum(['bad-message', 'no-model', 'busy', 'load-failed', 'generate-failed', 'no-gpu', 'internal']);
+const errorCode = z.enum(['bad-message', 'no-model', 'busy', 'queue-full', 'load-failed', 'generate-failed', 'no-gpu', 'internal']);
+const loadProgressSchema = z.object({ file: z.string(), bytesDone: num, bytesTotal: num, phase: z.enum(['weights', 'compile']).optional() });
+const hostStateSchema = z.object({
+  phase: z.enum(['idle', 'loading', 'compiling', 'ready']),
+  model: modelInfoSchema.nullable(),
+  device: z.string(),
+  loading: z.object({ model: z.string(), progress: loadProgressSchema.nullable() }).nullable(),
+  generating: z.boolean(),
+  queued: num,
+});
 
 export const hostEventSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('progress'),
-    id: z.string(),
-    progress: z.object({ file: z.string(), bytesDone: num, bytesTotal: num, phase: z.enum(['weights', 'compile']).optional() }),
-  }),
+  z.object({ type: z.literal('progress'), id: z.string(), progress: loadProgressSchema }),
+  z.object({ type: z.literal('state'), state: hostStateSchema }),
+  z.object({ type: z.literal('queued'), id: z.string(), position: num, reason: z.enum(['model-loading', 'queue']) }),
   z.object({ type: z.literal('loaded'), id: z.string(), model: modelInfoSchema }),
   z.object({ type: z.literal('event'), id: z.string(), event: generateEventSchema }),
-  z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean() }),
+  z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean(), state: hostStateSchema }),
   z.object({ type: z.literal('error'), id: z.string().nullable(), code: errorCode, message: z.string(), hint: z.string(), model: modelInfoSchema.nullable().optional() }),
 ]);
 
