@@ -34,6 +34,7 @@ describe('parseClientMessage', () => {
       stop: 'block',
       stopStrings: ['\n\n'],
       attention: 'standard',
+      minTokens: 1,
     };
     expect(parseClientMessage({ type: 'generate', id: 'x', request })).toEqual({ type: 'generate', id: 'x', request });
   });
