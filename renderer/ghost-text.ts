@@ -31,7 +31,6 @@ export function dismissGhost(): void {
 export function installGhostText(editor: monaco.editor.IStandaloneCodeEditor, store: StoreApi<AppState>): monaco.IDisposable {
   const ghostVisible = editor.createContextKey<boolean>('fanoutGhost', false);
   const debounce = new Debouncer();
-  const changed = new monaco.Emitter<void>();
   /** What the ghost text shows now (undefined: nothing). */
   let shown: Shown | undefined;
   /** Where Esc dismissed it: nothing is shown there until the text changes. */
@@ -81,16 +80,17 @@ export function installGhostText(editor: monaco.editor.IStandaloneCodeEditor, st
       // Typing through a suggestion leaves Monaco's ghost text valid; anything else (another alternative,
       // nothing) must be hidden first or Monaco keeps showing the old one where it still fits.
       const typedThrough = !!prev && !!next && next.prefix.startsWith(prev.prefix) && prev.text === next.prefix.slice(prev.prefix.length) + next.text;
-      if (!typedThrough) editor.trigger('fanout', 'editor.action.inlineSuggest.hide', {});
-      if (next) {
-        changed.fire();
-        editor.trigger('fanout', 'editor.action.inlineSuggest.trigger', {});
-      }
+      if (prev && !typedThrough) editor.trigger('fanout', 'editor.action.inlineSuggest.hide', {});
+      // An explicit trigger fetches at once. (Also firing onDidChangeInlineCompletions started a second,
+      // debounced fetch that replaced the first: measured in e2e, the first finished sample then showed only
+      // with the run's end.)
+      if (next) editor.trigger('fanout', 'editor.action.inlineSuggest.trigger', {});
     });
   };
 
   const provider = monaco.languages.registerInlineCompletionsProvider('*', {
-    onDidChangeInlineCompletions: changed.event,
+    // Our own pause (the debounce above) already waited; Monaco's extra 50 ms would only add latency.
+    debounceDelayMs: 0,
     provideInlineCompletions(model, position) {
       if (model !== editor.getModel()) return { items: [] };
       const g = ghostAt(position);
@@ -135,7 +135,8 @@ export function installGhostText(editor: monaco.editor.IStandaloneCodeEditor, st
     const sel = editor.getSelection();
     const pos = editor.getPosition();
     const at = pos && around(pos);
-    if (!sel || !sel.isEmpty() || !at) return;
+    // Nothing before the cursor (a file just opened, the cursor at its start): nothing to go on yet.
+    if (!sel || !sel.isEmpty() || !at || at.prefix.trim() === '') return;
     if (s.suggestionsAt(at.prefix, at.suffix).length > 0) return refresh();
     const prompt = takePrompt(s.file.name);
     if (prompt) s.generate(prompt, { auto: true });
@@ -200,7 +201,6 @@ export function installGhostText(editor: monaco.editor.IStandaloneCodeEditor, st
       onCursor.dispose();
       onBlur.dispose();
       provider.dispose();
-      changed.dispose();
     },
   };
 }
