@@ -1,10 +1,11 @@
 // The right-hand panel: live samples while decoding, then the re-ranked, grouped candidates.
-import { useCallback, useMemo } from 'react';
+import { memo, useCallback, useMemo } from 'react';
 import { useApp, useServices } from '../app-context.ts';
 import { acceptCandidate, escape } from '../actions.ts';
 import { languageFor } from '../editor-host.ts';
 import { emptyCount, runSummary } from '../run.ts';
-import { RERANK_MODES, type RerankMode } from '../rerank.ts';
+import { RERANK_MODES, type Candidate, type RerankMode } from '../rerank.ts';
+import { useThrottledValue } from '../throttled-value.ts';
 import { enginePhase, rankedGroups } from '../store.ts';
 import { CandidateCard } from './CandidateCard.tsx';
 import { ModelProgress } from './ModelProgress.tsx';
@@ -137,6 +138,8 @@ function LiveSamples({ unfinishedOnly = false }: { unfinishedOnly?: boolean }) {
   const run = useApp((s) => s.run);
   const phase = useApp(enginePhase);
   const { store } = useServices();
+  // The rows follow the tokens ten times a second, not on every token event (see throttled-value.ts).
+  const rows = useThrottledValue(run?.candidates, LIVE_ROWS_MS);
   if (!run) return null;
   const head = !run.waiting
     ? `Sampling ${run.n} completions…`
@@ -155,18 +158,26 @@ function LiveSamples({ unfinishedOnly = false }: { unfinishedOnly?: boolean }) {
         </button>
       </div>
       {/* Nothing decodes while the request waits: no rows of zeros. */}
-      {!run.waiting && <ol className="live-list">
-        {run.candidates.filter((c) => !unfinishedOnly || c.finishReason === null).map((c) => (
-          <li key={c.sample} className={c.finishReason ? 'finished' : ''}>
-            <span className="sample">{c.sample + 1}</span>
-            <code>{c.text || '\u00a0'}</code>
-            <span className="dim">{c.finishReason ?? `${c.tokens}`}</span>
-          </li>
-        ))}
-      </ol>}
+      {!run.waiting && rows && <LiveRows rows={rows} unfinishedOnly={unfinishedOnly} />}
     </div>
   );
 }
+
+const LIVE_ROWS_MS = 100;
+
+const LiveRows = memo(function LiveRows({ rows, unfinishedOnly }: { rows: readonly Candidate[]; unfinishedOnly: boolean }) {
+  return (
+    <ol className="live-list">
+      {rows.filter((c) => !unfinishedOnly || c.finishReason === null).map((c) => (
+        <li key={c.sample} className={c.finishReason ? 'finished' : ''}>
+          <span className="sample">{c.sample + 1}</span>
+          <code>{c.text || '\u00a0'}</code>
+          <span className="dim">{c.finishReason ?? `${c.tokens}`}</span>
+        </li>
+      ))}
+    </ol>
+  );
+});
 
 function SyntaxNote({ status }: { status: string }) {
   const text =

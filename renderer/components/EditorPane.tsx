@@ -7,6 +7,7 @@ import { anchorPosition, attachEditor, detachEditor, languageFor } from '../edit
 import { saveDraft, type Draft } from '../draft.ts';
 import { registerFanoutCommands } from '../editor-commands.ts';
 import { installGhostText } from '../ghost-text.ts';
+import { finishedCount } from '../run.ts';
 import { rankedGroups, type AppState } from '../store.ts';
 import { useApp } from '../app-context.ts';
 
@@ -137,13 +138,13 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
 
 /** Unobtrusive: a small note in the editor's corner while an automatic (typing-pause) request runs. */
 function AutoIndicator() {
-  const run = useApp((s) => (s.runKind === 'auto' && s.run?.status === 'generating' ? s.run : null));
-  if (!run) return null;
-  const done = run.candidates.filter((c) => c.finishReason !== null).length;
+  // A string, so token events that finish no sample do not re-render it.
+  const progress = useApp((s) => (s.runKind === 'auto' && s.run?.status === 'generating' ? `${finishedCount(s.run)}/${s.run.n}` : null));
+  if (!progress) return null;
   return (
     <div className="auto-indicator" data-testid="auto-indicator" role="status" title="Fanout is sampling suggestions for the cursor (typing pause)">
       <span className="dot" aria-hidden />
-      suggesting · {done}/{run.n}
+      suggesting · {progress}
     </div>
   );
 }
