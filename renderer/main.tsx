@@ -9,6 +9,8 @@ import { loadDraft } from './draft.ts';
 import { pickTransport } from './transport.ts';
 import { checkSyntax } from './parse-client.ts';
 import { runMenuCommand } from './actions.ts';
+import { MessageBatcher, pageScheduler } from './message-batcher.ts';
+import type { HostMessage } from './protocol.ts';
 
 installMonacoWorkers();
 
@@ -56,7 +58,8 @@ if (!persistent) {
     hint: 'Save your work with Save; allow site data for this page to keep drafts automatically.',
   });
 }
-transport.onMessage((msg) => store.getState().receive(msg));
+const batcher = new MessageBatcher<HostMessage>((msgs) => store.getState().receiveAll(msgs), pageScheduler);
+transport.onMessage((msg) => batcher.push(msg));
 transport.onConnection((state) => store.getState().setConnection(state));
 // Desktop: File menu commands (Open, Save, Save As, Open Recent, Open Model…) are carried out here.
 window.fanout?.onMenuCommand?.((cmd) => runMenuCommand(store, transport.files, cmd));

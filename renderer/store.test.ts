@@ -197,6 +197,34 @@ describe('store: generate lifecycle', () => {
     expect(selectedText(h.s())).toBe('return 1;');
   });
 
+  it('receiveAll folds a batch into the same state as receiving its messages one by one, with one update per run of token events', () => {
+    const msgs = (id: string): HostMessage[] => [
+      { type: 'event', id, event: { type: 'start', promptTokens: 3, truncated: false, fim: true } },
+      { type: 'event', id, event: { type: 'token', sample: 0, token: 1, text: 'return', logprob: -1 } },
+      { type: 'event', id, event: { type: 'token', sample: 1, token: 2, text: 'x', logprob: -2 } },
+      { type: 'event', id: 'other', event: { type: 'token', sample: 0, token: 2, text: 'ignored', logprob: -2 } },
+      { type: 'event', id, event: { type: 'token', sample: 0, token: 3, text: ' 1;', logprob: -0.5 } },
+      { type: 'event', id, event: { type: 'finish', sample: 0, reason: 'line', text: 'return 1;', tokens: 2, sumLogprob: -1.5 } },
+      { type: 'event', id, event: { type: 'finish', sample: 1, reason: 'eos', text: 'x', tokens: 1, sumLogprob: -2 } },
+      { type: 'event', id, event: { type: 'finish', sample: 2, reason: 'eos', text: '', tokens: 0, sumLogprob: 0 } },
+      { type: 'event', id, event: { type: 'done', timings, cancelled: false } },
+    ];
+    const one = setup();
+    const id1 = ready(one);
+    for (const m of msgs(id1)) one.s().receive(m);
+    const all = setup();
+    const id2 = ready(all);
+    let updates = 0;
+    all.store.subscribe(() => updates++);
+    all.s().receiveAll(msgs(id2));
+    const strip = (h: ReturnType<typeof setup>) => ({ ...h.s().run!, id: '' });
+    expect(strip(all)).toEqual(strip(one));
+    expect(all.s().panelActive).toBe(one.s().panelActive);
+    expect(rankedGroups(all.s()).map((g) => g.text)).toEqual(['return 1;', 'x']);
+    // start..token..token folded into one update, then one per other message (and the done's own updates).
+    expect(updates).toBeLessThan(msgs(id2).length);
+  });
+
   it('runs the syntax check for parses-first and re-ranks with its result', async () => {
     const h = setup();
     const id = ready(h);

@@ -68,6 +68,13 @@ export interface AppState {
   file: { name: string; path?: string };
 
   receive(msg: HostMessage): void;
+  /**
+   * Several host messages in order, as `receive` would take them one by one, but each run of token,
+   * start and finish events of the current request is folded into one state update: a 32-sample run
+   * sends hundreds of such events a second, and one update (one render, one ghost-text refresh) per
+   * event kept the page's main thread too busy to paint the first suggestion.
+   */
+  receiveAll(msgs: readonly HostMessage[]): void;
   setConnection(state: ConnectionState): void;
   updateSettings(patch: Partial<Settings>): void;
   /**
@@ -284,6 +291,27 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           loadRequests.clear();
           clearRetry();
           set({ host: null, hostKnown: false });
+        }
+      },
+
+      receiveAll(msgs) {
+        let i = 0;
+        while (i < msgs.length) {
+          const m = msgs[i]!;
+          const run = get().run;
+          if (m.type === 'event' && run && run.id === m.id && m.event.type !== 'done') {
+            // Only `done` ends a run, so folding the others keeps what receive() would do: applyEvent + set.
+            let next = run;
+            for (; i < msgs.length; i++) {
+              const x = msgs[i]!;
+              if (x.type !== 'event' || x.id !== run.id || x.event.type === 'done') break;
+              next = applyEvent(next, x.event);
+            }
+            set({ run: next });
+            continue;
+          }
+          get().receive(m);
+          i++;
         }
       },
 
