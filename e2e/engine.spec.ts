@@ -23,7 +23,8 @@ test('the engine in Chromium (WebGPU) gives the same samples as the Node host', 
     }, msg);
 
   const loaded = await send({ type: 'load', id: 'load', model: { kind: 'url', url: '/models/fanout-code-4m' } });
-  const end = loaded.at(-1)!;
+  // The reply that ends the load (state broadcasts may come after it).
+  const end = loaded.filter((m) => m.type === 'loaded' || m.type === 'error').at(-1)!;
   if (end.type === 'error') throw new Error(`the browser engine could not load the model: ${end.code}: ${end.message} (${end.hint})`);
   expect(end).toMatchObject({ type: 'loaded', model: { name: 'fanout-code-4m', dtype: 'f32' } });
   expect(loaded.some((m) => m.type === 'progress')).toBe(true);
