@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { chromium, type Page } from '@playwright/test';
+import { sampleRng } from '../engine/rng.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)); // e2e/ → repo root
 const HELDOUT = join(ROOT, 'evals', 'heldout');
@@ -63,18 +64,6 @@ export interface Edit {
   typed: string;
 }
 
-/** Mulberry32: a small seeded PRNG so the edit script is the same on every run. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The scripted edits: lines whose content starts with a word of 2+ letters (so typing it triggers no
  * auto-closing bracket or quote), not in the first 5 lines, spread over the held-out files.
@@ -93,9 +82,9 @@ export function scriptEdits(count: number, seed: number): Edit[] {
       pool.push({ file: f.file, line: i + 1, text: edited.join('\n'), typed });
     }
   }
-  const r = rng(seed);
+  const r = sampleRng(seed, 0); // the engine's seeded PRNG: the same edit script on every run
   const out: Edit[] = [];
-  while (out.length < count && pool.length) out.push(pool.splice(Math.floor(r() * pool.length), 1)[0]!);
+  while (out.length < count && pool.length) out.push(pool.splice(Math.floor(r.next() * pool.length), 1)[0]!);
   return out;
 }
 
