@@ -2,7 +2,9 @@
 // the whole text is read, not Monaco's virtualised view), typing, the ranked candidates and their scores.
 import { expect, type Page } from '@playwright/test';
 
+/** The draft the app starts from (the one-file format it carries over) and the tabs draft it keeps. */
 const DRAFT_KEY = 'fanout.draft.v1';
+const TABS_KEY = 'fanout.draft.v2';
 const SETTINGS_KEY = 'fanout.settings.v1';
 
 /** Starts the app with these settings (merged over the defaults by the app's own validation) and waits for "Ready". */
@@ -24,7 +26,21 @@ export async function openApp(page: Page, url: string, settings: Record<string, 
 
 /** The editor's whole text, as the app saved it (it saves 400 ms after each change). */
 export async function draftText(page: Page): Promise<string> {
-  return page.evaluate((k) => (JSON.parse(localStorage.getItem(k) ?? '{"text":null}') as { text: string | null }).text ?? '', DRAFT_KEY);
+  return (await draftTabs(page)).active?.text ?? '';
+}
+
+/** Every tab as the app saved it, and the one shown (before the first save: the seeded one-file draft). */
+export async function draftTabs(page: Page): Promise<{ tabs: { name: string; text: string; dirty?: boolean }[]; active?: { name: string; text: string } }> {
+  return page.evaluate(
+    ([k1, k2]) => {
+      const v2 = JSON.parse(localStorage.getItem(k2) ?? 'null') as { tabs: { name: string; text: string }[]; active: number } | null;
+      if (v2) return { tabs: v2.tabs, active: v2.tabs[v2.active] };
+      const v1 = JSON.parse(localStorage.getItem(k1) ?? 'null') as { text: string; fileName: string } | null;
+      const tabs = v1 ? [{ name: v1.fileName, text: v1.text }] : [];
+      return { tabs, active: tabs[0] };
+    },
+    [DRAFT_KEY, TABS_KEY] as const,
+  );
 }
 
 /** Waits until the saved editor text equals `text`. */
@@ -89,6 +105,6 @@ export function expectDescending(list: CardInfo[]) {
 
 /** Waits for a finished run: the summary says "N samples" (maybe "· K ended empty") and the cards are listed. */
 export async function waitForCandidates(page: Page, n: number, timeout = 180_000) {
-  await expect(page.locator('.run-summary')).toHaveText(new RegExp(`^${n} samples( · \\d+ ended empty)?$`), { timeout });
+  await expect(page.locator(".run-summary")).toHaveText(new RegExp(`^${n} samples( · \\d+ ended empty)?( · \\d+ chunks? of other files)?$`), { timeout });
   await expect(page.getByTestId('candidate').first()).toBeVisible();
 }

@@ -1,12 +1,12 @@
 // The app's chrome against the shared web host: a narrow window, the resizable panel, Ctrl/Cmd+S and
-// +O in a browser, undoing an Open, the shortcuts overlay and the F1 commands, the light theme, and the
+// +O in a browser, tabs (Open in a new tab, context from the other tab, close, reload), the shortcuts overlay and the F1 commands, the light theme, and the
 // model field's help. None of these generate, so they are quick.
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from './fixtures.ts';
-import { draftText, expectEditorText, openApp, typeAtEnd, waitForCandidates } from './app-helpers.ts';
+import { draftTabs, draftText, expectEditorText, openApp, typeAtEnd, waitForCandidates } from './app-helpers.ts';
 import { SHORTCUTS } from '../renderer/shortcuts.ts';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -34,27 +34,52 @@ test.describe('web only', () => {
     expect(await draftText(page)).toBe(DRAFT.text);
   });
 
-  test('undoing an Open brings back the previous file name with its text; redo the opened one', async ({ app }) => {
+  test('Open puts the file in a new tab; each tab keeps its own text, name and undo; requests see the other tab', async ({ app }) => {
     const { page } = app;
-    await openApp(page, app.url, SETTINGS, DRAFT);
+    await openApp(page, app.url, { ...SETTINGS, n: 2, maxTokens: 4 }, DRAFT);
     const dir = await mkdtemp(join(tmpdir(), 'fanout-open-'));
-    const other = join(dir, 'other.py');
-    await writeFile(other, 'def other():\n    return 1\n');
+    const other = join(dir, 'clamp.ts');
+    const otherText = 'export function clamp(x: number, lo: number, hi: number) {\n  if (x < lo) return lo;\n  if (x > hi) return hi;\n  return x;\n}\n';
+    await writeFile(other, otherText);
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Open…' }).click();
     await (await chooser).setFiles(other);
-    const name = page.locator('.toolbar .file');
-    await expect(name).toHaveText('other.py');
-    await expectEditorText(page, 'def other():\n    return 1\n');
+    const tabs = page.getByTestId('tab');
+    await expect(tabs).toHaveText(['fib.ts×', 'clamp.ts×']);
+    await expect(tabs.nth(1)).toHaveAttribute('aria-selected', 'true');
+    await expectEditorText(page, otherText);
+    // Undo in the opened tab does not bring the other file's text here (each tab has its own history).
+    await page.locator('[data-testid=editor] .view-lines').click();
     await page.keyboard.press('ControlOrMeta+Z');
-    await expectEditorText(page, DRAFT.text);
-    await expect(name, 'Save would write the old text under the opened name').toHaveText('fib.ts');
+    await page.waitForTimeout(500);
+    expect(await draftText(page)).toBe(otherText);
     const download = page.waitForEvent('download');
     await page.keyboard.press('ControlOrMeta+S');
-    expect((await download).suggestedFilename()).toBe('fib.ts');
-    await page.keyboard.press('ControlOrMeta+Shift+Z');
-    await expect(name).toHaveText('other.py');
-    await expectEditorText(page, 'def other():\n    return 1\n');
+    expect((await download).suggestedFilename()).toBe('clamp.ts');
+    // Back to fib.ts: its text, its name; a request there carries the clamp.ts chunk.
+    await tabs.nth(0).click();
+    await expectEditorText(page, DRAFT.text);
+    await expect(page.locator('.tab.active .tab-name')).toHaveText('fib.ts');
+    await typeAtEnd(page, 'return');
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await waitForCandidates(page, 2);
+    await expect(page.getByTestId('run-context')).toHaveText(' · 1 chunk of other files');
+    await page.screenshot({ path: `${SHOTS}tabs-context.png` });
+    // An edited tab asks before it closes; dismissing keeps it, accepting closes it. Reload keeps the tabs.
+    await tabs.nth(1).click();
+    await typeAtEnd(page, 'const z');
+    await expect(tabs.nth(1).locator('.tab-dirty')).toBeVisible();
+    page.once('dialog', (d) => void d.dismiss());
+    await tabs.nth(1).getByRole('button', { name: 'Close clamp.ts' }).click();
+    await expect(tabs).toHaveCount(2);
+    await page.reload();
+    await expect(page.getByTestId('tab')).toHaveText(['fib.ts×', 'clamp.ts×']);
+    await expectEditorText(page, `${otherText}const z`);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Close clamp.ts' }).click();
+    await expect(page.getByTestId('tab')).toHaveText(['fib.ts×']);
+    await expect.poll(async () => (await draftTabs(page)).tabs.map((t) => t.name)).toEqual(['fib.ts']);
+    await expectEditorText(page, `${DRAFT.text}return`);
   });
 });
 

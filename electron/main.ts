@@ -72,10 +72,8 @@ function run(): void {
     const opts = { type: 'error' as const, title: 'Fanout', message, detail };
     void (editor && !editor.isDestroyed() ? dialog.showMessageBox(editor, opts) : dialog.showMessageBox(opts));
   };
-  const pageOnly = (what: string) => () => {
-    if (!toPage({ type: what === 'Open' ? 'open' : what === 'Save' ? 'save' : 'save-as' })) {
-      log(`File > ${what}: the page does not handle menu commands; use the toolbar`);
-    }
+  const pageOnly = (what: string, cmd: MenuCommand) => () => {
+    if (!toPage(cmd)) log(`File > ${what}: the page does not handle menu commands; use the toolbar`);
   };
   const openPath = async (path: string) => {
     let file: OpenedFile;
@@ -91,9 +89,13 @@ function run(): void {
   };
 
   const actions: MenuActions = {
-    open: pageOnly('Open'),
-    save: pageOnly('Save'),
-    saveAs: pageOnly('Save As'),
+    open: pageOnly('Open', { type: 'open' }),
+    save: pageOnly('Save', { type: 'save' }),
+    saveAs: pageOnly('Save As', { type: 'save-as' }),
+    newTab: pageOnly('New File', { type: 'new-tab' }),
+    closeTab: pageOnly('Close Tab', { type: 'close-tab' }),
+    nextTab: pageOnly('Next Tab', { type: 'next-tab' }),
+    previousTab: pageOnly('Previous Tab', { type: 'previous-tab' }),
     openRecent: (path) => void openPath(path),
     clearRecent: () => {
       recent.clear();

@@ -5,6 +5,10 @@
 import type { MenuItemConstructorOptions } from 'electron';
 
 export interface MenuActions {
+  newTab(): void;
+  closeTab(): void;
+  nextTab(): void;
+  previousTab(): void;
   open(): void;
   openRecent(path: string): void;
   clearRecent(): void;
@@ -29,6 +33,10 @@ export const SHORTCUTS = {
   saveAs: 'CmdOrCtrl+Shift+S',
   // Not Shift+O: the editor (Monaco) uses Ctrl+Shift+O for "go to symbol".
   openModel: 'CmdOrCtrl+Shift+M',
+  newTab: 'CmdOrCtrl+N',
+  closeTab: 'CmdOrCtrl+W',
+  nextTab: 'Ctrl+Tab',
+  previousTab: 'Ctrl+Shift+Tab',
 } as const;
 
 export function menuTemplate(opts: MenuOptions, actions: MenuActions): MenuItemConstructorOptions[] {
@@ -47,11 +55,16 @@ export function menuTemplate(opts: MenuOptions, actions: MenuActions): MenuItemC
   const file: MenuItemConstructorOptions = {
     label: mac ? 'File' : '&File',
     submenu: [
+      { label: 'New File', accelerator: SHORTCUTS.newTab, click: () => actions.newTab() },
       { label: 'Open…', accelerator: SHORTCUTS.open, click: () => actions.open() },
       { label: 'Open Recent', submenu: recent },
       { type: 'separator' },
       { label: 'Save', accelerator: SHORTCUTS.save, click: () => actions.save() },
       { label: 'Save As…', accelerator: SHORTCUTS.saveAs, click: () => actions.saveAs() },
+      { type: 'separator' },
+      { label: 'Next Tab', accelerator: SHORTCUTS.nextTab, click: () => actions.nextTab() },
+      { label: 'Previous Tab', accelerator: SHORTCUTS.previousTab, click: () => actions.previousTab() },
+      { label: 'Close Tab', accelerator: SHORTCUTS.closeTab, click: () => actions.closeTab() },
       { type: 'separator' },
       { label: 'Open Model…', accelerator: SHORTCUTS.openModel, click: () => actions.openModel() },
       { label: 'Restart Engine', click: () => actions.restartEngine() },

@@ -1,6 +1,9 @@
 // The engine's public API types: what callers (CLI, web host, Electron engine window) send and receive.
 // The host protocol (engine/host/protocol.ts) carries these shapes unchanged.
 
+import type { ContextChunk } from './prompt-context.ts';
+
+export type { ContextChunk };
 export type AttentionMode = 'bifurcated' | 'standard';
 export type StopMode = 'line' | 'block' | 'none';
 export type FinishReason = 'eos' | 'length' | 'stop' | 'line' | 'block' | 'cancelled';
@@ -29,6 +32,15 @@ export interface GenerateRequest {
    * servers' `min_tokens`; 0 = off. An explicit request (Ctrl+Enter) asks for 1 so no sample ends empty at once.
    */
   minTokens?: number;
+  /**
+   * Chunks of the user's other open or recent files, most relevant first (engine/prompt-context.ts), laid
+   * out before the prefix within `contextTokens` (and never more than half of the prompt's room).
+   */
+  context?: ContextChunk[];
+  /** Token budget for `context`; 0 = leave it out. */
+  contextTokens?: number;
+  /** The current file's name (the repository prompt layout names it); '' = unnamed. */
+  fileName?: string;
 }
 
 export interface ModelInfo {
@@ -61,7 +73,8 @@ export interface Timings {
 }
 
 export type GenerateEvent =
-  | { type: 'start'; promptTokens: number; truncated: boolean; fim: boolean }
+  /** `contextChunks`/`contextTokens`: what of the request's context from other files made it into the prompt. */
+  | { type: 'start'; promptTokens: number; truncated: boolean; fim: boolean; contextChunks?: number; contextTokens?: number }
   /** New text for one sample; `logprob` is the token's log-probability under the untempered distribution. */
   | { type: 'token'; sample: number; token: number; text: string; logprob: number }
   | { type: 'finish'; sample: number; reason: FinishReason; text: string; tokens: number; sumLogprob: number }
@@ -88,4 +101,7 @@ export const DEFAULT_REQUEST: Omit<GenerateRequest, 'prefix'> = {
   stopStrings: [],
   attention: 'bifurcated',
   minTokens: 0,
+  context: [],
+  contextTokens: 0,
+  fileName: '',
 };

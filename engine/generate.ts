@@ -57,11 +57,16 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   if (!Number.isInteger(minTokens) || minTokens < 0) {
     throw new RangeError(`minTokens must be an integer ≥ 0 (0 = off), got ${minTokens}.`);
   }
-  const prompt = buildPrompt(m.tokenizer, { prefix: req.prefix, suffix: req.suffix }, c.maxPositions, req.maxTokens);
+  const prompt = buildPrompt(
+    m.tokenizer,
+    { prefix: req.prefix, suffix: req.suffix, context: req.context, contextTokens: req.contextTokens, fileName: req.fileName },
+    c.maxPositions,
+    req.maxTokens,
+  );
   // The prefix's last token (and the whitespace tokens before it, if it is whitespace) is taken back, FIM
   // too (it sits just before the suffix token); every sample must start with its text, and end-of-text
   // cannot end a sample before that text is produced.
-  const heal = healPrompt(m.tokenizer, prompt.ids, c.vocabSize, { end: prompt.prefixEnd, banned: m.eosIds });
+  const heal = healPrompt(m.tokenizer, prompt.ids, c.vocabSize, { start: prompt.prefixStart, end: prompt.prefixEnd, banned: m.eosIds });
   if (heal) prompt.ids = heal.ids;
   const forcedLen = heal?.forced.length ?? 0;
   if (prompt.ids.length === 0) {
@@ -81,7 +86,7 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   try {
     prefill = new PrefillPlan(ctx, c, m.weights, cache, shape.prefillRows);
     decode = new DecodePlan(ctx, c, m.weights, cache, n);
-    yield { type: 'start', promptTokens: ctxLen, truncated: prompt.truncated, fim: prompt.fim };
+    yield { type: 'start', promptTokens: ctxLen, truncated: prompt.truncated, fim: prompt.fim, contextChunks: prompt.contextChunks, contextTokens: prompt.contextTokens };
 
     // Prefill: one submit per chunk (kernel uniforms are written per encode).
     const t0 = now();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPrompt, fimTokens, SUFFIX_SHARE, type PromptTokenizer } from './prompt.ts';
+import { commentMarker, FILE_SEP_TOKEN } from './prompt-context.ts';
 
 /**
  * A test tokenizer for prompt layout: a word is one token, any other character is one token, and the
@@ -76,7 +77,15 @@ describe('buildPrompt', () => {
 
   it('uses the prefix alone without a suffix, or without FIM tokens', () => {
     const fimTok = new WordTokenizer(QWEN_FIM);
-    expect(buildPrompt(fimTok, { prefix: 'abc(' }, 100, 10)).toEqual({ ids: fimTok.encode('abc('), truncated: false, fim: false, prefixEnd: 2 });
+    expect(buildPrompt(fimTok, { prefix: 'abc(' }, 100, 10)).toEqual({
+      ids: fimTok.encode('abc('),
+      truncated: false,
+      fim: false,
+      prefixStart: 0,
+      prefixEnd: 2,
+      contextChunks: 0,
+      contextTokens: 0,
+    });
     expect(buildPrompt(fimTok, { prefix: 'abc(', suffix: '' }, 100, 10).fim).toBe(false);
     const plain = new WordTokenizer(['<|endoftext|>']);
     const r = buildPrompt(plain, { prefix: 'abc(', suffix: ')' }, 100, 10);
@@ -174,5 +183,78 @@ describe('buildPrompt', () => {
     const r = buildPrompt(tok, { prefix: 'a b c', suffix: 'd' }, 3, 0);
     expect(r).toMatchObject({ fim: false, truncated: true, prefixEnd: 3 });
     expect(tok.text(r.ids)).toBe(' b c'.slice(-3));
+  });
+});
+
+describe('buildPrompt with chunks of other files', () => {
+  const a = { name: 'src/math.ts', text: 'export const add = (a, b) => a + b;' };
+  const b = { name: 'src/util.ts', text: 'export function clamp(x, lo, hi) {}\n' };
+
+  it('leaves them out without a budget, and changes nothing else', () => {
+    const tok = new WordTokenizer(QWEN_FIM);
+    const input = { prefix: 'let x = ', suffix: ';\n' };
+    const plain = buildPrompt(tok, input, 200, 16);
+    expect(buildPrompt(tok, { ...input, context: [a, b], contextTokens: 0 }, 200, 16)).toEqual(plain);
+    expect(plain).toMatchObject({ contextChunks: 0, contextTokens: 0, prefixStart: 1 });
+  });
+
+  it('plain layout: each chunk under a comment naming its file, the most relevant nearest the cursor', () => {
+    const tok = new WordTokenizer(['<|endoftext|>']);
+    const r = buildPrompt(tok, { prefix: 'add(', context: [a, b], contextTokens: 1000 }, 1000, 16);
+    expect(tok.text(r.ids)).toBe(`// src/util.ts\n${b.text}\n// src/math.ts\n${a.text}\n\nadd(`);
+    expect(r).toMatchObject({ fim: false, truncated: false, contextChunks: 2, contextTokens: r.prefixStart });
+    expect(tok.text(r.ids.slice(r.prefixStart, r.prefixEnd))).toBe('add(');
+  });
+
+  it('plain layout with FIM: the chunks open the prefix, after the FIM prefix token', () => {
+    const tok = new WordTokenizer(QWEN_FIM);
+    const r = buildPrompt(tok, { prefix: 'add(', suffix: ')', context: [a], contextTokens: 1000 }, 1000, 16);
+    expect(tok.text(r.ids)).toBe(`<|fim_prefix|>// src/math.ts\n${a.text}\n\nadd(<|fim_suffix|>)<|fim_middle|>`);
+    expect(tok.text(r.ids.slice(r.prefixStart, r.prefixEnd))).toBe('add(');
+    expect(r.ids[r.prefixEnd]).toBe(tok.tokenId('<|fim_suffix|>'));
+  });
+
+  it('repository layout with <|file_sep|>: chunks and the current file named before the FIM prefix token', () => {
+    const tok = new WordTokenizer([...QWEN_FIM, FILE_SEP_TOKEN]);
+    const r = buildPrompt(tok, { prefix: 'add(', suffix: ')', context: [a, b], contextTokens: 1000, fileName: 'src/main.ts' }, 1000, 16);
+    expect(tok.text(r.ids)).toBe(
+      `<|file_sep|>src/util.ts\n${b.text}<|file_sep|>src/math.ts\n${a.text}\n<|file_sep|>src/main.ts\n` +
+        '<|fim_prefix|>add(<|fim_suffix|>)<|fim_middle|>',
+    );
+    expect(r.contextChunks).toBe(2);
+    expect(tok.text(r.ids.slice(r.prefixStart, r.prefixEnd))).toBe('add(');
+  });
+
+  it('takes whole chunks within the budget: one too big is skipped, a smaller one after it still fits', () => {
+    const tok = new WordTokenizer(['<|endoftext|>']);
+    const big = { name: 'big.ts', text: 'word '.repeat(100) };
+    const small = tok.encode(`// ${a.name}\n${a.text}\n\n`).length;
+    const r = buildPrompt(tok, { prefix: 'x', context: [big, a], contextTokens: small }, 1000, 16);
+    expect(r.contextChunks).toBe(1);
+    expect(r.contextTokens).toBe(small);
+    expect(buildPrompt(tok, { prefix: 'x', context: [big, a], contextTokens: small - 1 }, 1000, 16).contextChunks).toBe(0);
+  });
+
+  it('never takes more than half the room from a prefix that needs it; a short prefix leaves the chunks more', () => {
+    const tok = new WordTokenizer(['<|endoftext|>']);
+    const chunks = Array.from({ length: 8 }, (_, i) => ({ name: `f${i}.ts`, text: 'abc '.repeat(10) }));
+    const long = 'word '.repeat(500);
+    const r = buildPrompt(tok, { prefix: long, context: chunks, contextTokens: 10_000 }, 256, 16); // room 240
+    expect(r.contextTokens).toBeGreaterThan(0);
+    expect(r.contextTokens).toBeLessThanOrEqual(120);
+    expect(r.ids).toHaveLength(240);
+    expect(r.truncated).toBe(true);
+    expect(long.endsWith(tok.text(r.ids.slice(r.prefixStart)))).toBe(true);
+    const short = buildPrompt(tok, { prefix: 'x = ', context: chunks, contextTokens: 10_000 }, 256, 16);
+    expect(short.contextTokens).toBeGreaterThan(120);
+    expect(short.ids.length).toBeLessThanOrEqual(240);
+    expect(short.truncated).toBe(false);
+  });
+
+  it('names comment markers by file type', () => {
+    expect(commentMarker('a.ts')).toBe('//');
+    expect(commentMarker('lib/x.py')).toBe('#');
+    expect(commentMarker('Makefile')).toBe('#');
+    expect(commentMarker('q.sql')).toBe('--');
   });
 });

@@ -4,7 +4,10 @@
 // User text is encoded with specials off, so a file that contains "<|endoftext|>" or "<|fim_middle|>"
 // cannot inject control tokens. When the prompt does not fit the context window (minus the tokens
 // reserved for the completion), the prefix loses tokens at its start and the suffix at its end: the
-// text nearest the cursor stays.
+// text nearest the cursor stays. Chunks of other files (prompt-context.ts) go before the prefix, within
+// their own budget and never at the expense of more than half of the prompt.
+
+import { layOutContext, type ContextChunk } from './prompt-context.ts';
 
 export interface PromptTokenizer {
   encode(text: string, opts?: { specials?: boolean }): number[];
@@ -16,6 +19,12 @@ export interface PromptInput {
   prefix: string;
   /** Text after the cursor; FIM is used only when it is non-empty. */
   suffix?: string;
+  /** Chunks of other files, most relevant first (prompt-context.ts). */
+  context?: readonly ContextChunk[];
+  /** At most this many tokens of `context` (0 or absent: none). */
+  contextTokens?: number;
+  /** The current file's name (the repository layout names it). */
+  fileName?: string;
 }
 
 export interface BuiltPrompt {
@@ -29,6 +38,11 @@ export interface BuiltPrompt {
    * position of the FIM suffix token in the FIM layout. Token healing takes back `ids[prefixEnd - 1]`.
    */
   prefixEnd: number;
+  /** Index of the prefix's first token (after any context from other files); healing stays within [prefixStart, prefixEnd). */
+  prefixStart: number;
+  /** Chunks of other files that made it into the prompt, and their tokens. */
+  contextChunks: number;
+  contextTokens: number;
 }
 
 /** FIM token spellings, tried in order: Qwen2.5-Coder / DeepSeek style, then StarCoder style. */
@@ -75,29 +89,39 @@ export function buildPrompt(tok: PromptTokenizer, input: PromptInput, contextLim
   }
   const fim = input.suffix ? fimTokens(tok) : undefined;
   // A FIM prompt needs 3 control tokens; with no room for them, fall back to the prefix alone.
-  if (fim && budget > 3) {
-    const avail = budget - 3;
-    const pre = tailTokens(tok, input.prefix, avail);
-    const suf = headTokens(tok, input.suffix!, avail);
+  const useFim = fim !== undefined && budget > 3;
+  const own = useFim ? budget - 3 : budget;
+  const pre = tailTokens(tok, input.prefix, own);
+  const suf = useFim ? headTokens(tok, input.suffix!, own) : { ids: [], cut: false };
+  // Other files get what the current file leaves, but at least half the budget if they need it.
+  const ownNeed = Math.min(own, pre.ids.length + suf.ids.length);
+  const ctxRoom = Math.min(input.contextTokens ?? 0, Math.max(Math.floor(own / 2), own - ownNeed));
+  const ctx = layOutContext(tok, input.context ?? [], ctxRoom, input.fileName);
+  const avail = own - ctx.ids.length;
+  const context = { contextChunks: ctx.chunks, contextTokens: ctx.ids.length };
+  if (useFim) {
     let sufKeep = suf.ids.length;
     let preKeep = pre.ids.length;
     if (preKeep + sufKeep > avail) {
       sufKeep = Math.min(sufKeep, Math.max(avail - preKeep, Math.floor(avail * SUFFIX_SHARE)));
       preKeep = Math.min(preKeep, avail - sufKeep);
     }
+    const before = ctx.beforeFim ? ctx.ids : [];
+    const inside = ctx.beforeFim ? [] : ctx.ids;
     const ids = [
-      fim.prefix,
+      ...before,
+      fim!.prefix,
+      ...inside,
       ...pre.ids.slice(pre.ids.length - preKeep),
-      fim.suffix,
+      fim!.suffix,
       ...suf.ids.slice(0, sufKeep),
-      fim.middle,
+      fim!.middle,
     ];
     const truncated = pre.cut || suf.cut || preKeep < pre.ids.length || sufKeep < suf.ids.length;
-    return { ids, truncated, fim: true, prefixEnd: 1 + preKeep };
+    return { ids, truncated, fim: true, prefixStart: before.length + 1 + inside.length, prefixEnd: before.length + 1 + inside.length + preKeep, ...context };
   }
-  const pre = tailTokens(tok, input.prefix, budget);
-  const ids = pre.ids.slice(Math.max(0, pre.ids.length - budget));
-  return { ids, truncated: pre.cut || pre.ids.length > budget, fim: false, prefixEnd: ids.length };
+  const ids = [...ctx.ids, ...pre.ids.slice(Math.max(0, pre.ids.length - avail))];
+  return { ids, truncated: pre.cut || pre.ids.length > avail, fim: false, prefixStart: ctx.ids.length, prefixEnd: ids.length, ...context };
 }
 
 interface Encoded {

@@ -33,6 +33,17 @@ function vocabOf(tokens: (string | Uint8Array)[], specials: number[] = []): Heal
 }
 
 describe('healPrompt', () => {
+  test('`start` bounds what is taken back (text before the prefix: chunks of other files)', () => {
+    const before = enc('x\n');
+    const ids = [...before, ...enc('  ')];
+    const free = healPrompt(tok, ids, tok.vocabSize)!;
+    expect(free.text.length).toBeGreaterThan(2); // whitespace healing reaches back into the newline
+    const bounded = healPrompt(tok, ids, tok.vocabSize, { start: before.length })!;
+    expect(bounded.text).toBe('  ');
+    expect(bounded.ids).toEqual(before);
+    expect(healPrompt(tok, ids, tok.vocabSize, { start: ids.length })).toBeUndefined();
+  });
+
   test('a trailing space is taken back; exactly the tokens starting with it are allowed', () => {
     const ids = enc('let y = ');
     const h = healPrompt(tok, ids, tok.vocabSize)!;

@@ -58,6 +58,8 @@ export interface Healing {
 export interface HealOptions {
   /** Index just past the prefix's last token in `ids` (default `ids.length`; FIM: the suffix token's index). */
   end?: number;
+  /** First index healing may take back (default 0): the prefix's first token, after context from other files. */
+  start?: number;
   /** Ids never allowed while the healed text remains, besides the specials (e.g. end-of-text ids that are not special). */
   banned?: ReadonlySet<number>;
 }
@@ -227,14 +229,15 @@ export function healPrompt(tok: HealTokenizer, ids: readonly number[], modelVoca
   if (!Number.isInteger(end) || end < 0 || end > ids.length) {
     throw new RangeError(`healPrompt: end must be an index in [0, ${ids.length}], got ${end}.`);
   }
-  if (end === 0) return undefined;
+  const lowest = opts.start ?? 0;
+  if (end <= lowest) return undefined;
   const last = ids[end - 1];
   if (tok.specialIds.has(last)) return undefined;
   let bytes = tok.bytesOf(last);
   if (bytes.length === 0) return undefined;
   let start = end - 1;
   if (allSpace(bytes)) {
-    for (; start > 0; start--) {
+    for (; start > lowest; start--) {
       const id = ids[start - 1];
       const b = tok.bytesOf(id);
       if (tok.specialIds.has(id) || b.length === 0 || !allSpace(b) || b.length + bytes.length > MAX_HEALED_WHITESPACE) break;

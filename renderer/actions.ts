@@ -1,9 +1,24 @@
 // User actions that involve both the editor and the store.
 import type { StoreApi } from 'zustand/vanilla';
-import { clearAnchor, closeSuggestWidget, currentText, focusEditor, insertAtAnchor, replaceText, setLanguage, takePrompt, watchUndoRedo } from './editor-host.ts';
+import {
+  clearAnchor,
+  closeSuggestWidget,
+  createTabModel,
+  currentText,
+  disposeTabModel,
+  focusEditor,
+  insertAtAnchor,
+  markTabSaved,
+  setTabLanguage,
+  showTab,
+  tabCursorLine,
+  tabIsDirty,
+  tabText,
+  takePrompt,
+} from './editor-host.ts';
+import { cycledTab, tabWithPath, untitledName } from './tabs.ts';
 import { dismissGhost } from './ghost-text.ts';
 import { openFile, saveFile, type OpenResult } from './files.ts';
-import { OpenHistory } from './open-history.ts';
 import type { HostFiles, MenuCommand } from './host-api.ts';
 import { rankedGroups, type AppState } from './store.ts';
 
@@ -45,29 +60,83 @@ export function escape(store: StoreApi<AppState>): void {
   focusEditor();
 }
 
-const opens = new OpenHistory();
+/**
+ * Shows tab `id`: the tab being left gives the context ring the lines around its cursor (so requests in
+ * other tabs see what was just worked on), its run ends (store.activateTab), and the editor shows `id`.
+ */
+export function switchTab(store: StoreApi<AppState>, id: string): void {
+  const s = store.getState();
+  if (id === s.activeTab || !s.tabs.some((t) => t.id === id)) return;
+  const leaving = s.activeTab;
+  s.pickContext(leaving, tabText(leaving), tabCursorLine(leaving));
+  clearAnchor();
+  dismissGhost();
+  s.activateTab(id);
+  showTab(id);
+  focusEditor();
+}
+
+/** A new untitled tab (toolbar +, F1 "Fanout: New Tab", desktop File > New Tab). */
+export function newTab(store: StoreApi<AppState>): void {
+  openInNewTab(store, { name: untitledName(store.getState().tabs), text: '' });
+}
+
+function openInNewTab(store: StoreApi<AppState>, f: { name: string; path?: string; text: string; dirty?: boolean }): string {
+  const s = store.getState();
+  const leaving = s.activeTab;
+  s.pickContext(leaving, tabText(leaving), tabCursorLine(leaving));
+  clearAnchor();
+  dismissGhost();
+  const id = s.addTab({ name: f.name, path: f.path, dirty: f.dirty });
+  createTabModel(id, f.name, f.text, { dirty: f.dirty });
+  showTab(id);
+  focusEditor();
+  return id;
+}
+
+/** The next (+1) or previous (−1) tab, wrapping. */
+export function cycleTab(store: StoreApi<AppState>, delta: number): void {
+  const s = store.getState();
+  switchTab(store, cycledTab(s.tabs, s.activeTab, delta));
+}
 
 /**
- * Shows a file in the editor (its language from the name); Save writes back to `path` when known. The
- * open is one undo step, and undoing it brings back the previous file's name and path with its text (so
- * Save never writes the old text under the opened file's name); redo brings the opened file back.
+ * Closes tab `id` (default: the active one). A tab with unsaved edits asks first (`confirm`); its lines
+ * around the cursor stay in the context ring as a recent file.
+ */
+export function closeTabAction(store: StoreApi<AppState>, id?: string, confirm: (msg: string) => boolean = (m) => window.confirm(m)): void {
+  const s = store.getState();
+  const tab = s.tabs.find((t) => t.id === (id ?? s.activeTab));
+  if (!tab) return;
+  if (tabIsDirty(tab.id) && !confirm(`${tab.name} has changes that are not saved. Close it anyway?`)) return;
+  s.pickContext(tab.id, tabText(tab.id), tabCursorLine(tab.id));
+  if (tab.id === s.activeTab) {
+    clearAnchor();
+    dismissGhost();
+  }
+  const next = s.closeTab(tab.id);
+  // The last tab's replacement is new: give it a model before showing it (a no-op for an existing tab).
+  createTabModel(next, store.getState().file.name, '');
+  showTab(next);
+  disposeTabModel(tab.id);
+  focusEditor();
+}
+
+/**
+ * Shows an opened file: its tab if the file (same path, desktop) is already open, else a new tab with
+ * its text, language from its name. Nothing in the other tabs changes, so nothing typed is lost and Save
+ * in each tab writes that tab's file.
  */
 export function showFile(store: StoreApi<AppState>, f: OpenResult): void {
-  const from = store.getState().file;
-  const to = { name: f.name, path: f.path };
-  const versions = replaceText(f.text, f.name);
-  store.getState().setFile(to);
-  if (versions) {
-    opens.opened(versions.before, from, versions.after, to);
-    watchUndoRedo((version) => {
-      const file = opens.fileAt(version);
-      const now = store.getState().file;
-      if (!file || (file.name === now.name && file.path === now.path)) return;
-      store.getState().setFile(file);
-      setLanguage(file.name);
-    });
+  const s = store.getState();
+  const open = tabWithPath(s.tabs, f.path);
+  if (open) {
+    switchTab(store, open.id);
+    return;
   }
-  focusEditor();
+  const id = openInNewTab(store, { name: f.name, path: f.path, text: f.text });
+  // A file's head (imports, declarations) is context for the other tabs from the moment it is open.
+  store.getState().pickContext(id, f.text, 0);
 }
 
 /** Open (toolbar, File > Open…): the native dialog on the desktop, a file input in a browser. */
@@ -92,11 +161,19 @@ export async function openFileAction(store: StoreApi<AppState>, files: HostFiles
 export async function saveFileAction(store: StoreApi<AppState>, files: HostFiles | undefined, opts: { saveAs?: boolean } = {}): Promise<void> {
   const file = store.getState().file;
   try {
+    const tab = store.getState().activeTab;
     const saved = await saveFile(files, { name: file.name, path: opts.saveAs ? undefined : file.path, text: currentText() });
-    if (saved && (saved.name !== file.name || saved.path !== file.path)) {
-      store.getState().setFile(saved);
-      setLanguage(saved.name);
+    if (!saved) return;
+    // A browser download is a copy, not the file: only a save to a path (desktop) clears the unsaved mark.
+    if (saved.path) {
+      markTabSaved(tab);
+      store.getState().setTabDirty(tab, false);
     }
+    if (store.getState().activeTab === tab && (saved.name !== file.name || saved.path !== file.path)) {
+      store.getState().setFile(saved);
+      setTabLanguage(tab, saved.name);
+    }
+    store.getState().pickContext(tab, tabText(tab), tabCursorLine(tab));
   } catch (e) {
     store.getState().showError({
       code: 'save-failed',
@@ -122,6 +199,14 @@ export function runMenuCommand(store: StoreApi<AppState>, files: HostFiles | und
     case 'open-file':
       showFile(store, { name: cmd.file.name, path: cmd.file.path, text: cmd.file.text });
       return;
+    case 'new-tab':
+      return newTab(store);
+    case 'close-tab':
+      return closeTabAction(store);
+    case 'next-tab':
+      return cycleTab(store, 1);
+    case 'previous-tab':
+      return cycleTab(store, -1);
     case 'load-model':
       // Becomes the model setting once it has loaded (store.loadModel).
       store.getState().loadModel(cmd.path);

@@ -2,7 +2,7 @@
 // In a browser, Ctrl/Cmd+O and +S are bound here too (while the editor has focus), so the browser's own
 // open/save dialogs never open; the desktop app's menu accelerators do those there.
 import * as monaco from './monaco.ts';
-import { acceptCandidate, escape, generateAtCursor, openFileAction, saveFileAction } from './actions.ts';
+import { acceptCandidate, closeTabAction, cycleTab, escape, generateAtCursor, newTab, openFileAction, saveFileAction } from './actions.ts';
 import type { StoreApi } from 'zustand/vanilla';
 import type { AppState } from './store.ts';
 import { shownTheme, toggledTheme } from './theme.ts';
@@ -30,6 +30,10 @@ export function registerFanoutCommands(editor: monaco.editor.IStandaloneCodeEdit
       keybindings: appMenu ? [] : [mod | monaco.KeyCode.KeyS],
       run: () => void saveFileAction(store, files),
     },
+    { id: 'fanout.newTab', label: 'Fanout: New File (Tab)', keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.KeyN], run: () => newTab(store) },
+    { id: 'fanout.closeTab', label: 'Fanout: Close Tab', keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.KeyW], run: () => closeTabAction(store) },
+    { id: 'fanout.nextTab', label: 'Fanout: Next Tab', keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.PageDown], run: () => cycleTab(store, 1) },
+    { id: 'fanout.previousTab', label: 'Fanout: Previous Tab', keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.PageUp], run: () => cycleTab(store, -1) },
     { id: 'fanout.settings', label: 'Fanout: Open Settings', run: () => uiStore.getState().setSettingsOpen(true) },
     { id: 'fanout.shortcuts', label: 'Fanout: Show Keyboard Shortcuts', run: () => uiStore.getState().setShortcutsOpen(true) },
     {

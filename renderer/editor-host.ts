@@ -1,6 +1,6 @@
 // The one Monaco editor of the window and what the app does with it: read the prompt at the cursor,
 // remember where the request was made (a tracked decoration, so edits above it move it along), insert a
-// chosen candidate there as one undo step, and replace the text when a file is opened (undoable too).
+// chosen candidate there as one undo step, and one model per open tab.
 import * as monaco from './monaco.ts';
 import { languageForFileName } from './language.ts';
 import type { RunPrompt } from './store.ts';
@@ -15,6 +15,7 @@ export function attachEditor(e: monaco.editor.IStandaloneCodeEditor): void {
 
 export function detachEditor(): void {
   anchor?.clear();
+  shownTab = undefined;
   editor = undefined;
   anchor = undefined;
 }
@@ -74,42 +75,73 @@ export function languageFor(fileName: string): string {
   return languageForFileName(fileName, monaco.languages.getLanguages());
 }
 
-/**
- * Replaces the whole text (opening a file) through an edit, so Ctrl/Cmd+Z brings the previous text
- * back, and switches the language to the file's. Returns the undo history's version ids before and after
- * the edit (see open-history.ts), or undefined without an editor.
- */
-export function replaceText(text: string, fileName: string): { before: number; after: number } | undefined {
-  const model = editor?.getModel();
-  if (!editor || !model) return undefined;
-  monaco.editor.setModelLanguage(model, languageFor(fileName));
-  editor.pushUndoStop();
-  const before = model.getAlternativeVersionId();
-  editor.executeEdits('fanout-open', [{ range: model.getFullModelRange(), text }]);
-  editor.pushUndoStop();
-  const after = model.getAlternativeVersionId();
-  editor.setPosition({ lineNumber: 1, column: 1 });
-  editor.revealLine(1);
-  anchor?.clear();
-  return { before, after };
+// Tabs: one Monaco model per open file (its own text, undo history and language), the editor shows the
+// active one; switching keeps each tab's cursor and scroll (view state). `savedVersion` is the model's
+// undo-history version at open/save: the tab is dirty while the text is at another version.
+interface TabModel {
+  model: monaco.editor.ITextModel;
+  view: monaco.editor.ICodeEditorViewState | null;
+  savedVersion: number;
+}
+const tabModels = new Map<string, TabModel>();
+let shownTab: string | undefined;
+
+/** Creates the model of tab `id` (not shown yet). `dirty`: the text was not saved (restored from a draft). */
+export function createTabModel(id: string, name: string, text: string, opts: { dirty?: boolean } = {}): void {
+  if (tabModels.has(id)) return;
+  const model = monaco.editor.createModel(text, languageFor(name));
+  tabModels.set(id, { model, view: null, savedVersion: opts.dirty ? -1 : model.getAlternativeVersionId() });
 }
 
-let undoWatched: monaco.editor.IStandaloneCodeEditor | undefined;
+/** Shows tab `id` in the editor, keeping the previous tab's cursor and scroll for when it comes back. */
+export function showTab(id: string): void {
+  const t = tabModels.get(id);
+  if (!editor || !t || shownTab === id) return;
+  const prev = shownTab ? tabModels.get(shownTab) : undefined;
+  if (prev) prev.view = editor.saveViewState();
+  anchor?.clear();
+  editor.setModel(t.model);
+  if (t.view) editor.restoreViewState(t.view);
+  shownTab = id;
+}
 
-/**
- * Calls `fn` with the undo history's version id after every undo and redo in this window's editor
- * (registered once per editor; later calls do nothing).
- */
-export function watchUndoRedo(fn: (version: number) => void): void {
-  if (!editor || undoWatched === editor) return;
-  const e = editor;
-  undoWatched = e;
-  e.onDidChangeModelContent((ev) => {
-    const model = e.getModel();
-    if (!model || !(ev.isUndoing || ev.isRedoing)) return;
-    // Monaco sets the version undo returns to only after this event (TextModel._applyUndoRedoEdits): read it then.
-    queueMicrotask(() => fn(model.getAlternativeVersionId()));
-  });
+export function disposeTabModel(id: string): void {
+  const t = tabModels.get(id);
+  if (!t) return;
+  if (shownTab === id) shownTab = undefined;
+  tabModels.delete(id);
+  t.model.dispose();
+}
+
+export function tabText(id: string): string {
+  return tabModels.get(id)?.model.getValue() ?? '';
+}
+
+/** The tab's cursor line, 0-based (where its context chunk is taken). */
+export function tabCursorLine(id: string): number {
+  if (id === shownTab && editor) return (editor.getPosition()?.lineNumber ?? 1) - 1;
+  return (tabModels.get(id)?.view?.cursorState[0]?.position.lineNumber ?? 1) - 1;
+}
+
+export function tabIsDirty(id: string): boolean {
+  const t = tabModels.get(id);
+  return !!t && t.model.getAlternativeVersionId() !== t.savedVersion;
+}
+
+export function markTabSaved(id: string): void {
+  const t = tabModels.get(id);
+  if (t) t.savedVersion = t.model.getAlternativeVersionId();
+}
+
+export function setTabLanguage(id: string, name: string): void {
+  const t = tabModels.get(id);
+  if (t) monaco.editor.setModelLanguage(t.model, languageFor(name));
+}
+
+/** The tab whose model is `model` (content events name the model, not the tab). */
+export function tabOfModel(model: monaco.editor.ITextModel | null): string | undefined {
+  for (const [id, t] of tabModels) if (t.model === model) return id;
+  return undefined;
 }
 
 export function setLanguage(fileName: string): void {

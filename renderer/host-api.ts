@@ -33,7 +33,12 @@ export type MenuCommand =
   /** File > Open Recent, or a file passed to the app: the main process has read it; show it in the editor. */
   | { type: 'open-file'; file: OpenedFile }
   /** File > Open Model…: the user chose this model folder; make it the model setting and load it. */
-  | { type: 'load-model'; path: string };
+  | { type: 'load-model'; path: string }
+  /** File > New File, Close Tab, Next Tab, Previous Tab: the page's tabs. */
+  | { type: 'new-tab' }
+  | { type: 'close-tab' }
+  | { type: 'next-tab' }
+  | { type: 'previous-tab' };
 
 /** The desktop engine's state, as the main process sees it (the engine window may be restarted). */
 export type EngineState =

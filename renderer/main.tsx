@@ -49,7 +49,8 @@ const store = createAppStore({
   storage,
   initialSettings: loadSettings(storage),
   checkSyntax,
-  initialFileName: draft.fileName,
+  initialTabs: draft.tabs.map((t) => ({ name: t.name, path: t.path, dirty: t.dirty })),
+  initialActive: draft.active,
 });
 if (!persistent) {
   store.getState().showError({

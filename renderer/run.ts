@@ -25,6 +25,9 @@ export interface Run {
   /** The host cut the prompt to fit the model's context. */
   truncated?: boolean;
   fim?: boolean;
+  /** Chunks of other files the host put into the prompt (context-ring.ts), and their tokens. */
+  contextChunks?: number;
+  contextTokens?: number;
   timings?: Timings;
   /** Set when status is 'error'. */
   error?: { code: string; message: string; hint: string };
@@ -61,7 +64,7 @@ export function applyEvent(run: Run, ev: GenerateEvent): Run {
   }
   switch (ev.type) {
     case 'start':
-      return { ...run, promptTokens: ev.promptTokens, truncated: ev.truncated, fim: ev.fim };
+      return { ...run, promptTokens: ev.promptTokens, truncated: ev.truncated, fim: ev.fim, contextChunks: ev.contextChunks, contextTokens: ev.contextTokens };
     case 'token':
       return updateCandidate(run, ev.sample, (c) => ({
         ...c,

@@ -26,6 +26,8 @@ export interface Settings {
   autoDelayMs: number;
   /** Samples per automatic request; 0 = the device's default (8 on a CPU adapter, 32 on a GPU). */
   autoN: number;
+  /** Tokens of the prompt that chunks of other open and recent files may take (0 = none; context-ring.ts). */
+  contextTokens: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -41,6 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
   autoComplete: true,
   autoDelayMs: DEFAULT_AUTO_DELAY_MS,
   autoN: 0,
+  contextTokens: 512,
 };
 
 export const LIMITS = {
@@ -50,6 +53,7 @@ export const LIMITS = {
   maxTokens: { min: 1, max: 1024, step: 1 },
   autoDelayMs: { min: 50, max: 5000, step: 50 },
   autoN: { min: 0, max: 64, step: 1 },
+  contextTokens: { min: 0, max: 4096, step: 64 },
 } as const;
 
 export const STOP_MODES: readonly StopMode[] = ['line', 'block', 'none'];
@@ -93,6 +97,7 @@ export function validateSettings(raw: unknown): ValidatedSettings {
     autoComplete: pick('autoComplete', (v) => typeof v === 'boolean'),
     autoDelayMs: pick('autoDelayMs', inRange('autoDelayMs', true)),
     autoN: pick('autoN', inRange('autoN', true)),
+    contextTokens: pick('contextTokens', inRange('contextTokens', true)),
   };
   return { settings, reset };
 }

@@ -20,8 +20,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Ctrl/Cmd+O', does: 'open a file (desktop: File > Open…; browser: a file picker)' },
   { keys: 'Ctrl/Cmd+S', does: 'save (desktop: back to the file, or where you choose; browser: a download)' },
   { keys: 'Ctrl/Cmd+Shift+S', does: 'save as… (desktop app)' },
+  { keys: 'Alt+N', does: 'a new file in a new tab (desktop: also Ctrl/Cmd+N)' },
+  { keys: 'Alt+W', does: 'close the tab, asking first if it has unsaved changes (desktop: also Ctrl/Cmd+W)' },
+  { keys: 'Alt+PageDown / Alt+PageUp', does: 'next / previous tab (desktop: also Ctrl+Tab / Ctrl+Shift+Tab)' },
   { keys: 'Ctrl/Cmd+Shift+M', does: 'open a model folder (desktop app)' },
-  { keys: 'Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z', does: 'undo, redo: an insertion is one step, and so is an opened file (its name and path too)' },
+  { keys: 'Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z', does: 'undo, redo (per tab): an insertion is one step' },
   { keys: 'F1', does: 'the command palette: the Fanout: commands (generate, accept, open, save, settings, theme, …) and the editor\'s own' },
   { keys: '?', does: 'this list (outside the editor; also the ? button in the toolbar)' },
 ];

@@ -167,7 +167,7 @@ describe('store: generate lifecycle', () => {
     expect(h.sent.at(-1)).toEqual({
       type: 'generate',
       id,
-      request: { prefix: prompt.prefix, suffix: prompt.suffix, n: 3, maxTokens: 64, temperature: 0.8, topP: 0.95, topK: 0, seed: 42, stop: 'line', stopStrings: [], attention: 'bifurcated', minTokens: 1 },
+      request: { prefix: prompt.prefix, suffix: prompt.suffix, n: 3, maxTokens: 64, temperature: 0.8, topP: 0.95, topK: 0, seed: 42, stop: 'line', stopStrings: [], attention: 'bifurcated', minTokens: 1, context: [], contextTokens: 512, fileName: 'a.ts' },
     });
     expect(h.s().run?.status).toBe('generating');
     const ev = (event: GenerateEvent) => h.s().receive({ type: 'event', id, event });
@@ -535,5 +535,83 @@ describe('store: suggestions as you type', () => {
     expect(h.sent.some((m) => m.type === 'cancel' && m.id === id)).toBe(true);
     expect(h.sent.at(-1)).toMatchObject({ type: 'load' });
     expect(h.s().errors).toEqual([]);
+  });
+});
+
+describe('store: tabs and context from other files', () => {
+  const lib = Array.from({ length: 10 }, (_, i) => `export const k${i} = ${i};`).join('\n');
+
+  it('adds tabs after the active one with free untitled names, renames and closes them; one tab always stays', () => {
+    const h = setup();
+    const first = h.s().activeTab;
+    expect(h.s().tabs.map((t) => t.name)).toEqual(['untitled.ts']);
+    const second = h.s().addTab();
+    expect(h.s().tabs.map((t) => t.name)).toEqual(['untitled.ts', 'untitled-2.ts']);
+    expect(h.s().activeTab).toBe(second);
+    h.s().setFile({ name: 'math.ts', path: '/p/math.ts' });
+    expect(h.s().tabs[1]).toMatchObject({ name: 'math.ts', path: '/p/math.ts' });
+    expect(h.s().file).toEqual({ name: 'math.ts', path: '/p/math.ts' });
+    expect(h.s().closeTab(second)).toBe(first);
+    expect(h.s().file).toEqual({ name: 'untitled.ts' });
+    const last = h.s().closeTab(first);
+    expect(h.s().tabs).toHaveLength(1);
+    expect(h.s().tabs[0]).toMatchObject({ id: last, name: 'untitled.ts', dirty: false });
+  });
+
+  it('starts from the draft\'s tabs', () => {
+    const store = createAppStore({
+      transport: { send() {} },
+      storage: { setItem() {} },
+      initialSettings: { settings: DEFAULT_SETTINGS, reset: [] },
+      checkSyntax: async () => new Map(),
+      initialTabs: [{ name: 'a.ts' }, { name: 'b.py', path: '/x/b.py', dirty: true }],
+      initialActive: 1,
+    });
+    expect(store.getState().tabs.map((t) => [t.name, t.dirty])).toEqual([['a.ts', false], ['b.py', true]]);
+    expect(store.getState().file).toEqual({ name: 'b.py', path: '/x/b.py' });
+  });
+
+  it('leaving a tab cancels its run and clears its cards', () => {
+    const h = setup();
+    const id = ready(h);
+    const other = h.s().addTab();
+    expect(h.sent.at(-1)).toEqual({ type: 'cancel', id });
+    expect(h.s().run).toBeNull();
+    expect(h.s().activeTab).toBe(other);
+  });
+
+  it("sends chunks of the other tabs with each request, within the setting's budget; never the current tab's", () => {
+    const h = setup();
+    const first = h.s().activeTab;
+    h.s().pickContext(first, lib, 0);
+    h.connect();
+    h.s().receive(status(hostState()));
+    h.s().generate(prompt);
+    let gen = h.sent.filter((m) => m.type === 'generate').at(-1)!;
+    // The chunk is from this very tab: nothing to send.
+    expect(gen.type === 'generate' && gen.request.context).toEqual([]);
+    const main = h.s().addTab({ name: 'main.ts' });
+    h.s().generate({ ...prompt, fileName: 'main.ts' });
+    gen = h.sent.filter((m) => m.type === 'generate').at(-1)!;
+    if (gen.type !== 'generate') throw new Error('no generate');
+    expect(gen.request.context).toEqual([{ name: 'untitled.ts', text: lib }]);
+    expect(gen.request.contextTokens).toBe(DEFAULT_SETTINGS.contextTokens);
+    expect(gen.request.fileName).toBe('main.ts');
+    h.s().updateSettings({ contextTokens: 0 });
+    h.s().activateTab(first); // ends the running request (a second explicit one would be ignored)
+    h.s().activateTab(main);
+    h.s().generate({ ...prompt, fileName: 'main.ts' });
+    const off = h.sent.filter((m) => m.type === 'generate').at(-1)!;
+    expect(off.type === 'generate' && off.request.context).toEqual([]);
+  });
+
+  it('marks tabs dirty and clean', () => {
+    const h = setup();
+    const id = h.s().activeTab;
+    const before = h.s().tabs;
+    h.s().setTabDirty(id, false);
+    expect(h.s().tabs).toBe(before); // no change, no update
+    h.s().setTabDirty(id, true);
+    expect(h.s().tabs[0].dirty).toBe(true);
   });
 });

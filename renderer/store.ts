@@ -10,6 +10,8 @@ import { rerank, type RankedGroup, type RerankMode } from './rerank.ts';
 import { modelRef, saveSettings, type Settings, type ValidatedSettings } from './settings.ts';
 import { syntaxCheckExtension, type SyntaxCheckRequest } from './syntax-check.ts';
 import { autoSamplesFor, autoStopFor, continuations, SuggestionCache } from './autocomplete.ts';
+import { ContextRing } from './context-ring.ts';
+import { activeAfterClose, untitledName, type Tab } from './tabs.ts';
 
 export interface AppError {
   key: number;
@@ -64,8 +66,12 @@ export interface AppState {
   ghostIndex: number;
   syntax: SyntaxState;
   errors: AppError[];
-  /** The file in the editor: its name picks the language; `path` (desktop only) lets Save write back. */
+  /** The file in the editor (the active tab's): its name picks the language; `path` (desktop only) lets Save write back. */
   file: { name: string; path?: string };
+  /** The open files, in tab order; there is always at least one. */
+  tabs: Tab[];
+  /** The id of the tab shown. */
+  activeTab: string;
 
   receive(msg: HostMessage): void;
   /**
@@ -109,7 +115,25 @@ export interface AppState {
   dismiss(): void;
   showError(e: Omit<AppError, 'key'>): void;
   dismissError(key: number): void;
+  /** Renames the active tab (Save As, a browser download's name). */
   setFile(file: { name: string; path?: string }): void;
+  /** Adds a tab (default: a new untitled file) after the active one and shows it; returns its id. */
+  addTab(file?: { name: string; path?: string; dirty?: boolean }): string;
+  /**
+   * Shows the tab `id`. The current run belongs to the tab it was made in: leaving the tab cancels it and
+   * clears its cards (and the ghost text).
+   */
+  activateTab(id: string): void;
+  /** Removes the tab `id` (a new untitled tab replaces the last one); returns the id of the tab shown after. */
+  closeTab(id: string): string;
+  setTabDirty(id: string, dirty: boolean): void;
+  /**
+   * Keeps the lines around line `line` (0-based) of a tab's text as context for requests in other tabs
+   * (context-ring.ts): called when the user leaves, opens, saves or closes a file.
+   */
+  pickContext(id: string, text: string, line: number): void;
+  /** What a request in the active tab would send as context from other files (for the panel and tests). */
+  contextFor(prefix: string, suffix: string): { name: string; text: string }[];
 }
 
 export interface StoreDeps {
@@ -121,6 +145,9 @@ export interface StoreDeps {
   /** Seed per request; random in the app, fixed in tests. */
   newSeed?: () => number;
   initialFileName?: string;
+  /** The tabs to start with (the draft's), and which is shown; default one tab named initialFileName. */
+  initialTabs?: { name: string; path?: string; dirty?: boolean }[];
+  initialActive?: number;
 }
 
 const NOT_CONNECTED_HINT =
@@ -137,6 +164,17 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
   const newId = (kind: string) => `${kind}-${session}-${++seq}`;
   const newSeed = deps.newSeed ?? (() => Math.floor(Math.random() * 0x7fffffff));
   let errorKey = 0;
+  let tabSeq = 0;
+  const newTab = (f: { name: string; path?: string; dirty?: boolean }): Tab => ({
+    id: `tab-${++tabSeq}`,
+    name: f.name,
+    ...(f.path ? { path: f.path } : {}),
+    dirty: f.dirty === true,
+  });
+  const initialTabs = (deps.initialTabs?.length ? deps.initialTabs : [{ name: deps.initialFileName ?? 'untitled.ts' }]).map(newTab);
+  const initialActive = initialTabs[Math.min(Math.max(deps.initialActive ?? 0, 0), initialTabs.length - 1)];
+  /** Chunks of other tabs (and closed files) for the prompt. */
+  const ring = new ContextRing();
   /** Recent runs' ranked texts by prompt, so returning to a prefix shows its suggestions without a request. */
   const suggestions = new SuggestionCache();
   /** This page's loads in flight: request id → the model as typed (saved as the setting once loaded). */
@@ -256,7 +294,9 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
       runKind: 'explicit',
       ghostIndex: 0,
       syntax: { status: 'off' },
-      file: { name: deps.initialFileName ?? 'untitled.ts' },
+      file: { name: initialActive.name, ...(initialActive.path ? { path: initialActive.path } : {}) },
+      tabs: initialTabs,
+      activeTab: initialActive.id,
       errors: deps.initialSettings.reset.length
         ? [
             {
@@ -463,6 +503,9 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           // An explicit request wants something to insert: no sample may end (end-of-text) before its first token.
           // An automatic one may end empty: "nothing to suggest here" is an answer (no ghost text).
           minTokens: auto ? 0 : 1,
+          context: settings.contextTokens > 0 ? s.contextFor(prompt.prefix, prompt.suffix) : [],
+          contextTokens: settings.contextTokens,
+          fileName: prompt.fileName,
         };
         clearRetry();
         if (!send({ type: 'generate', id, request })) return;
@@ -548,7 +591,68 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
       },
 
       setFile(file) {
-        set({ file });
+        const { tabs, activeTab } = get();
+        ring.rename(activeTab, file.name);
+        set({
+          file,
+          tabs: tabs.map((t) => (t.id === activeTab ? { id: t.id, name: file.name, ...(file.path ? { path: file.path } : {}), dirty: t.dirty } : t)),
+        });
+      },
+
+      addTab(file) {
+        const { tabs, activeTab } = get();
+        const tab = newTab(file ?? { name: untitledName(tabs) });
+        const at = tabs.findIndex((t) => t.id === activeTab) + 1;
+        set({ tabs: [...tabs.slice(0, at), tab, ...tabs.slice(at)] });
+        get().activateTab(tab.id);
+        return tab.id;
+      },
+
+      activateTab(id) {
+        const s = get();
+        const tab = s.tabs.find((t) => t.id === id);
+        if (!tab || id === s.activeTab) return;
+        if (s.run?.status === 'generating') s.cancel();
+        set({
+          activeTab: id,
+          file: { name: tab.name, ...(tab.path ? { path: tab.path } : {}) },
+          run: null,
+          prompt: null,
+          selected: 0,
+          ghostIndex: 0,
+          panelActive: false,
+          syntax: { status: 'off' },
+        });
+      },
+
+      closeTab(id) {
+        const s = get();
+        if (!s.tabs.some((t) => t.id === id)) return s.activeTab;
+        let tabs = s.tabs;
+        let next = activeAfterClose(tabs, id, s.activeTab);
+        if (next === undefined) {
+          const fresh = newTab({ name: untitledName([]) });
+          tabs = [...tabs, fresh];
+          next = fresh.id;
+        }
+        get().activateTab(next);
+        set({ tabs: tabs.filter((t) => t.id !== id) });
+        return next;
+      },
+
+      setTabDirty(id, dirty) {
+        const { tabs } = get();
+        if (!tabs.some((t) => t.id === id && t.dirty !== dirty)) return;
+        set({ tabs: tabs.map((t) => (t.id === id ? { ...t, dirty } : t)) });
+      },
+
+      pickContext(id, text, line) {
+        const tab = get().tabs.find((t) => t.id === id);
+        if (tab) ring.pick(id, tab.path ?? tab.name, text, line);
+      },
+
+      contextFor(prefix, suffix) {
+        return ring.chunksFor(get().activeTab, prefix + suffix);
       },
     };
   });

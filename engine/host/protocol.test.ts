@@ -35,6 +35,9 @@ describe('parseClientMessage', () => {
       stopStrings: ['\n\n'],
       attention: 'standard',
       minTokens: 1,
+      context: [{ name: 'src/util.ts', text: 'export const x = 1;\n' }],
+      contextTokens: 512,
+      fileName: 'src/main.ts',
     };
     expect(parseClientMessage({ type: 'generate', id: 'x', request })).toEqual({ type: 'generate', id: 'x', request });
   });
@@ -57,6 +60,12 @@ describe('parseClientMessage', () => {
     [{ stopStrings: [''] }, 'request.stopStrings.0: must not be empty'],
     [{ prefix: 3 }, 'request.prefix: must be a string'],
     [{ maxtokens: 3 }, 'request: unknown field "maxtokens"'],
+    [{ context: 'a.ts' }, 'request.context: must be an array of { name, text } chunks'],
+    [{ context: [{ name: 'a.ts' }] }, 'request.context.0.text: is required'],
+    [{ context: [{ name: 'a.ts', text: 'x'.repeat(16_385) }] }, 'request.context.0.text: must be at most 16384 characters'],
+    [{ context: Array.from({ length: 33 }, () => ({ name: 'a', text: 'b' })) }, 'request.context: at most 32 chunks'],
+    [{ contextTokens: -1 }, 'request.contextTokens: must be from 0 to 16384'],
+    [{ fileName: 7 }, 'request.fileName: must be a string'],
   ])('rejects %j with "%s"', (fields, expected) => {
     const e = issuesOf(gen(fields));
     expect(e.message).toContain(expected);

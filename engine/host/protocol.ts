@@ -7,6 +7,7 @@
 // unchanged. Browser-safe: no Node imports.
 
 import { z } from 'zod';
+import { CONTEXT_LIMITS } from '../prompt-context.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from '../api.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -58,6 +59,18 @@ export const generateRequestSchema = z.strictObject({
     .default(d.stopStrings ?? []),
   attention: z.enum(['bifurcated', 'standard'], { error: typeError('must be one of bifurcated, standard') }).default(d.attention),
   minTokens: intIn(0, 4096, 'tokens before end-of-text may end a sample').default(d.minTokens ?? 0),
+  context: z
+    .array(
+      z.strictObject({
+        name: z.string({ error: typeError('must be a string (the file the chunk comes from)') }).max(CONTEXT_LIMITS.nameChars, `must be at most ${CONTEXT_LIMITS.nameChars} characters`),
+        text: z.string({ error: typeError('must be a string (the chunk\'s text)') }).max(CONTEXT_LIMITS.chunkChars, `must be at most ${CONTEXT_LIMITS.chunkChars} characters; send a smaller chunk`),
+      }),
+      { error: typeError('must be an array of { name, text } chunks of other files') },
+    )
+    .max(CONTEXT_LIMITS.chunks, `at most ${CONTEXT_LIMITS.chunks} chunks`)
+    .default([]),
+  contextTokens: intIn(0, CONTEXT_LIMITS.tokens, 'token budget for chunks of other files; 0 = none').default(d.contextTokens ?? 0),
+  fileName: z.string({ error: typeError('must be a string (the current file\'s name)') }).max(CONTEXT_LIMITS.nameChars, `must be at most ${CONTEXT_LIMITS.nameChars} characters`).default(d.fileName ?? ''),
 });
 
 // Compile-time check that the parsed request is exactly a complete GenerateRequest.
@@ -176,7 +189,7 @@ const modelInfoSchema = z.object({
 });
 const finishReason = z.enum(['eos', 'length', 'stop', 'line', 'block', 'cancelled']);
 const generateEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), promptTokens: num, truncated: z.boolean(), fim: z.boolean() }),
+  z.object({ type: z.literal('start'), promptTokens: num, truncated: z.boolean(), fim: z.boolean(), contextChunks: num.optional(), contextTokens: num.optional() }),
   z.object({ type: z.literal('token'), sample: num, token: num, text: z.string(), logprob: num }),
   z.object({ type: z.literal('finish'), sample: num, reason: finishReason, text: z.string(), tokens: num, sumLogprob: num }),
   z.object({

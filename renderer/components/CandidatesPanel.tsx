@@ -115,6 +115,11 @@ function RunSummary() {
   return (
     <span className={`run-summary ${run.waiting ? 'waiting' : run.status}`} data-testid="run-summary">
       {runSummary(run)}
+      {run.contextChunks ? (
+        <span title={`${run.contextTokens ?? 0} prompt tokens came from other open or recent files (Settings: context from other files)`} data-testid="run-context">
+          {` · ${run.contextChunks} ${run.contextChunks === 1 ? 'chunk' : 'chunks'} of other files`}
+        </span>
+      ) : null}
       {run.truncated ? ' · prompt truncated' : ''}
     </span>
   );

@@ -3,13 +3,14 @@ import { useEffect, useRef } from 'react';
 import * as monaco from '../monaco.ts';
 import { useServices } from '../app-context.ts';
 import { acceptCandidate, escape, generateAtCursor } from '../actions.ts';
-import { anchorPosition, attachEditor, detachEditor, languageFor } from '../editor-host.ts';
+import { anchorPosition, attachEditor, createTabModel, detachEditor, showTab, tabIsDirty, tabOfModel, tabText } from '../editor-host.ts';
 import { saveDraft, type Draft } from '../draft.ts';
 import { registerFanoutCommands } from '../editor-commands.ts';
 import { installGhostText } from '../ghost-text.ts';
 import { finishedCount } from '../run.ts';
 import { rankedGroups, type AppState } from '../store.ts';
 import { useApp } from '../app-context.ts';
+import { TabBar } from './TabBar.tsx';
 
 const DRAFT_SAVE_DELAY_MS = 400;
 
@@ -21,8 +22,7 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
     const el = host.current;
     if (!el) return;
     const editor = monaco.editor.create(el, {
-      value: draft.text,
-      language: languageFor(draft.fileName),
+      model: null, // one model per tab, created below
       theme: 'vs-dark',
       automaticLayout: true,
       minimap: { enabled: false },
@@ -42,6 +42,12 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
       ariaLabel: 'Code editor. Ctrl or Cmd+Enter samples completions at the cursor.',
     });
     attachEditor(editor);
+    // The store's tabs were made from the draft's, in the same order.
+    const initial = store.getState();
+    initial.tabs.forEach((t, i) => createTabModel(t.id, t.name, draft.tabs[i]?.text ?? '', { dirty: t.dirty }));
+    showTab(initial.activeTab);
+    // Requests in one tab see the others from the start: each restored tab gives the ring its head.
+    initial.tabs.forEach((t) => t.id !== initial.activeTab && initial.pickContext(t.id, tabText(t.id), 0));
     registerFanoutCommands(editor, store); // the F1 palette's "Fanout: …" commands (and Ctrl/Cmd+O, +S in a browser)
     // Put the cursor somewhere useful: the end of the first blank-but-indented line of the example.
     const model = editor.getModel()!;
@@ -94,7 +100,12 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
     const flushDraft = () => {
       clearTimeout(draftTimer);
       draftTimer = undefined;
-      if (!saveDraft(storage, { text: editor.getValue(), fileName: store.getState().file.name }) && !warnedStorage) {
+      const { tabs, activeTab } = store.getState();
+      const saved = saveDraft(storage, {
+        tabs: tabs.map((t) => ({ name: t.name, ...(t.path ? { path: t.path } : {}), text: tabText(t.id), ...(t.dirty ? { dirty: true } : {}) })),
+        active: Math.max(0, tabs.findIndex((t) => t.id === activeTab)),
+      });
+      if (!saved && !warnedStorage) {
         warnedStorage = true;
         store.getState().showError({
           code: 'draft-not-saved',
@@ -105,11 +116,17 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
     };
     const onContent = editor.onDidChangeModelContent(() => {
       store.getState().deactivatePanel();
+      const tab = tabOfModel(editor.getModel());
+      if (tab) store.getState().setTabDirty(tab, tabIsDirty(tab));
       clearTimeout(draftTimer);
       draftTimer = setTimeout(flushDraft, DRAFT_SAVE_DELAY_MS);
     });
     const unsubscribeFile = store.subscribe((s, prev) => {
-      if (s.file !== prev.file) flushDraft();
+      // Soon, not now: a new tab's model is created right after the store adds the tab.
+      if (s.file !== prev.file || s.tabs !== prev.tabs || s.activeTab !== prev.activeTab) {
+        clearTimeout(draftTimer);
+        draftTimer = setTimeout(flushDraft, 0);
+      }
     });
     window.addEventListener('beforeunload', flushDraft);
 
@@ -130,6 +147,7 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
 
   return (
     <div className="editor-pane">
+      <TabBar />
       <div className="editor" data-testid="editor" ref={host} />
       <AutoIndicator />
     </div>

@@ -76,6 +76,13 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
         </label>
         <NumberField label="Pause" hint="ms" field="autoDelayMs" value={settings.autoDelayMs} onCommit={(autoDelayMs) => update({ autoDelayMs })} />
         <NumberField label="Samples as you type" hint="0 = 8 CPU, 32 GPU" field="autoN" value={settings.autoN} onCommit={(autoN) => update({ autoN })} />
+        <NumberField
+          label="Other files"
+          hint="prompt tokens; 0 = off"
+          field="contextTokens"
+          value={settings.contextTokens}
+          onCommit={(contextTokens) => update({ contextTokens })}
+        />
       </div>
       <label className="field wide">
         <span>Model</span>

@@ -10,6 +10,10 @@ import { appLayout } from '../../electron/paths.ts';
 import { ModelFolders } from '../../electron/model-folders.ts';
 
 const actions = (): MenuActions => ({
+  newTab: vi.fn(),
+  closeTab: vi.fn(),
+  nextTab: vi.fn(),
+  previousTab: vi.fn(),
   open: vi.fn(),
   openRecent: vi.fn(),
   clearRecent: vi.fn(),
@@ -31,6 +35,9 @@ describe('menu', () => {
     expect(byLabel(file, 'Save')?.accelerator).toBe('CmdOrCtrl+S');
     expect(byLabel(file, 'Save As…')?.accelerator).toBe('CmdOrCtrl+Shift+S');
     expect(byLabel(file, 'Open Model…')?.accelerator).toBe(SHORTCUTS.openModel);
+    expect(byLabel(file, 'New File')?.accelerator).toBe('CmdOrCtrl+N');
+    expect(byLabel(file, 'Close Tab')?.accelerator).toBe('CmdOrCtrl+W');
+    expect(byLabel(file, 'Next Tab')?.accelerator).toBe('Ctrl+Tab');
     expect(file.at(-1)?.role).toBe('quit');
     (byLabel(file, 'Save') as { click(): void }).click();
     expect(a.save).toHaveBeenCalled();

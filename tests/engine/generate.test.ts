@@ -208,4 +208,19 @@ describe('decoding', () => {
     const noSuffix = await collect(engine.generate(req({ prefix: 'function f() {\n  ', n: 2, maxTokens: 3 })));
     expect((noSuffix.find((e) => e.type === 'start') as Extract<GenerateEvent, { type: 'start' }>).fim).toBe(false);
   });
+
+  test('chunks of other files go into the prompt within their budget, and the start event says how many', async () => {
+    const startOf = (events: GenerateEvent[]) => events.find((e) => e.type === 'start') as Extract<GenerateEvent, { type: 'start' }>;
+    const base = req({ prefix: 'const y = add(', suffix: ');\n', n: 2, maxTokens: 3, temperature: 0 });
+    const context = [{ name: 'src/math.ts', text: 'export function add(a: number, b: number) {\n  return a + b;\n}\n' }];
+    const without = startOf(await collect(engine.generate(base)));
+    const withCtx = await collect(engine.generate({ ...base, context, contextTokens: 200, fileName: 'src/main.ts' }));
+    const s = startOf(withCtx);
+    expect(without.contextChunks).toBe(0);
+    expect(s.contextChunks).toBe(1);
+    expect(s.contextTokens).toBeGreaterThan(10);
+    expect(s.promptTokens).toBe(without.promptTokens + s.contextTokens!);
+    expect(startOf(await collect(engine.generate({ ...base, context, contextTokens: 0 }))).contextChunks).toBe(0);
+    expect(withCtx.find((e) => e.type === 'done')).toBeTruthy();
+  });
 });
