@@ -113,7 +113,8 @@ async function startHost(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 const SETTINGS_KEY = 'fanout.settings.v1';
-const DRAFT_KEY = 'fanout.draft.v1';
+/** The app's draft of open tabs (renderer/draft.ts): each edit opens as the only tab. */
+const DRAFT_KEY = 'fanout.draft.v2';
 
 /** Opens the app on `edit`'s text with `settings`, cursor at the edited line after its indentation. */
 async function openEdit(page: Page, url: string, edit: Edit, settings: Record<string, unknown>) {
@@ -122,7 +123,7 @@ async function openEdit(page: Page, url: string, edit: Edit, settings: Record<st
       localStorage.setItem(sk as string, JSON.stringify(s));
       localStorage.setItem(dk as string, JSON.stringify(d));
     },
-    [SETTINGS_KEY, settings, DRAFT_KEY, { text: edit.text, fileName: edit.file.split('/').pop() }] as const,
+    [SETTINGS_KEY, settings, DRAFT_KEY, { tabs: [{ name: edit.file.split('/').pop(), text: edit.text }], active: 0 }] as const,
   );
   await page.goto(url);
   await page.getByTestId('engine-state').or(page.locator('.run-summary')).first().waitFor({ timeout: 300_000 });
