@@ -8,21 +8,39 @@ export const SUPPORTED_ARCHITECTURES: readonly Architecture[] = ['LlamaForCausal
 const MODEL_TYPES: Record<string, Architecture> = { llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM' };
 
 const posInt = z.number().int().positive();
+/**
+ * Upper bounds on every size in config.json, far above any model this engine can run (Llama-3-405B:
+ * 126 layers, hidden 16384, 128 heads; vocabularies up to ~260k; contexts up to 1M), so a hostile or
+ * corrupted file cannot make the loader build millions of per-layer specs or huge buffers before the
+ * weights are compared with it (load.ts compares the tensor count first).
+ */
+export const CONFIG_LIMITS = {
+  vocab_size: 1 << 21,
+  hidden_size: 1 << 16,
+  intermediate_size: 1 << 18,
+  num_hidden_layers: 1024,
+  num_attention_heads: 1024,
+  num_key_value_heads: 1024,
+  head_dim: 1024,
+  max_position_embeddings: 1 << 22,
+} as const;
+const bounded = (key: keyof typeof CONFIG_LIMITS) =>
+  posInt.max(CONFIG_LIMITS[key], `must be at most ${CONFIG_LIMITS[key]} (larger than any model this engine can run)`);
 const tokenId = z.number().int().nonnegative();
 
 const ConfigSchema = z.looseObject({
   architectures: z.array(z.string()).optional(),
   model_type: z.string().optional(),
-  vocab_size: posInt,
-  hidden_size: posInt,
-  intermediate_size: posInt,
-  num_hidden_layers: posInt,
-  num_attention_heads: posInt,
-  num_key_value_heads: posInt.nullish(),
-  head_dim: posInt.nullish(),
+  vocab_size: bounded('vocab_size'),
+  hidden_size: bounded('hidden_size'),
+  intermediate_size: bounded('intermediate_size'),
+  num_hidden_layers: bounded('num_hidden_layers'),
+  num_attention_heads: bounded('num_attention_heads'),
+  num_key_value_heads: bounded('num_key_value_heads').nullish(),
+  head_dim: bounded('head_dim').nullish(),
   rope_theta: z.number().positive().nullish(),
   rms_norm_eps: z.number().positive().nullish(),
-  max_position_embeddings: posInt.nullish(),
+  max_position_embeddings: bounded('max_position_embeddings').nullish(),
   tie_word_embeddings: z.boolean().nullish(),
   attention_bias: z.boolean().nullish(),
   mlp_bias: z.boolean().nullish(),

@@ -223,6 +223,21 @@ describe(`loadModel (seed ${seed})`, async () => {
       expect(await load(m.dir)).toMatch(/^bad-config: config\.json is not valid JSON/);
     });
 
+    it('a config that does not match the weights: layer count (even absurd ones), unused tensors, bounds', async () => {
+      const m = await base();
+      const cfg = JSON.parse(await readFile(join(m.dir, 'config.json'), 'utf8'));
+      await writeFile(join(m.dir, 'config.json'), JSON.stringify({ ...cfg, num_hidden_layers: 1000 }));
+      const t0 = performance.now();
+      expect(await load(m.dir)).toMatch(/^bad-config: .*num_hidden_layers is 1000 but the weights hold 1 layers/);
+      expect(performance.now() - t0).toBeLessThan(5000);
+      await writeFile(join(m.dir, 'config.json'), JSON.stringify({ ...cfg, num_hidden_layers: 1e7 }));
+      expect(await load(m.dir)).toMatch(/^bad-config: .*num_hidden_layers: must be at most 1024/);
+      await writeFile(join(m.dir, 'config.json'), JSON.stringify({ ...cfg, vocab_size: 1e9 }));
+      expect(await load(m.dir)).toMatch(/^bad-config: .*vocab_size: must be at most 2097152/);
+      await writeFile(join(m.dir, 'config.json'), JSON.stringify({ ...cfg, tie_word_embeddings: true }));
+      expect(await load(m.dir)).toMatch(/^bad-config: .*tensor 'lm_head\.weight', which config\.json .* does not use/);
+    });
+
     it('unsupported dtype', async () => {
       const m = await base();
       await rewrite(m, (name, t) => (name.endsWith('q_proj.weight') ? { name, shape: t.shape, dtype: 'I8', raw: new Uint8Array(t.data.length) } : undefined));

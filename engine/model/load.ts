@@ -8,7 +8,7 @@ import type { GpuContext } from '../gpu/context.ts';
 import { parseConfig } from './config.ts';
 import { convertElements, sourceElemBytes, type StorageArray } from './convert.ts';
 import { FOLDER_HELP, ModelError } from './errors.ts';
-import { countParameters, expectedTensors, layerPrefix } from './params.ts';
+import { countParameters, expectedTensorCount, expectedTensors, IGNORED_TENSOR, layerPrefix } from './params.ts';
 import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo } from './safetensors.ts';
 import type { ModelSource } from './source.ts';
 import type { LayerWeights, Linear, ModelConfig, ModelWeights, RowChunk, SourceDtype } from './types.ts';
@@ -75,6 +75,17 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
   const tokenizerJson = parseJson(await source.readText('tokenizer.json'), 'tokenizer.json');
   const index = await readWeightIndex(source);
 
+  // Layers first: config.json's layer count must be the checkpoint's (1e7 layers, or 5 on a 6-layer
+  // checkpoint, fail here), read off the tensor names before anything per layer is built.
+  const stored = [...index.tensors.keys()].filter((n) => !IGNORED_TENSOR.test(n));
+  const storedLayers = 1 + Math.max(-1, ...stored.map((n) => Number(/^model\.layers\.(\d+)\./.exec(n)?.[1] ?? -1)));
+  if (storedLayers !== config.layers) {
+    throw new ModelError(
+      'bad-config',
+      `${source.name}: config.json says num_hidden_layers is ${config.layers} but the weights hold ${storedLayers} layers; ` +
+        'config.json does not belong to these weights. Re-download the folder or fix num_hidden_layers in config.json.',
+    );
+  }
   // Every tensor present, loadable and the shape config.json implies.
   const tensors = new Map<string, Loadable>();
   for (const spec of expectedTensors(config)) {
@@ -96,6 +107,16 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
       );
     }
     tensors.set(spec.name, info as Loadable);
+  }
+
+  // Nothing left over either: a tensor the config does not explain means the two do not belong together.
+  if (stored.length !== expectedTensorCount(config)) {
+    const unused = stored.find((n) => !tensors.has(n));
+    throw new ModelError(
+      'bad-config',
+      `${source.name}: the weights hold tensor '${unused}', which config.json (${config.architecture}, ${config.layers} layers) does not use; ` +
+        'config.json does not belong to these weights (check tie_word_embeddings and the architecture) or the checkpoint has extra parts.',
+    );
   }
 
   const { matrices, vectors, totalBytes } = planUpload(ctx, config, tensors, opts);

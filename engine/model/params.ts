@@ -14,6 +14,15 @@ export interface TensorSpec {
 export const layerPrefix = (i: number) => `model.layers.${i}.`;
 
 /** Every tensor the model needs, in load order. lm_head.weight only when embeddings are untied. */
+/** How many tensors expectedTensors(c) lists, computed without building them (a bound check before the list). */
+export function expectedTensorCount(c: ModelConfig): number {
+  const perLayer = 9 + (c.qkvBias ? 3 : 0);
+  return 2 + c.layers * perLayer + (c.tieEmbeddings ? 0 : 1);
+}
+
+/** Tensors some checkpoints carry that the engine recomputes (RoPE inverse frequencies): neither required nor an error. */
+export const IGNORED_TENSOR = /\.rotary_emb\.inv_freq$/;
+
 export function expectedTensors(c: ModelConfig): TensorSpec[] {
   const q = c.heads * c.headDim;
   const kv = c.kvHeads * c.headDim;
