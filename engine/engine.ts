@@ -60,11 +60,19 @@ export class Engine {
     const loaded = await loadModel(this.ctx, source, {
       onProgress,
       maxBytes: this.opts.memoryBudget,
-      beforeAllocate: (json) => {
+      beforeAllocate: (json, config) => {
         try {
           built.tokenizer = Tokenizer.fromJSON(json);
         } catch (e) {
           throw new ModelError('bad-tokenizer', `${source.name}/tokenizer.json: ${(e as Error).message}`);
+        }
+        // Ids past the embedding table would read rows that do not exist (the kernel leaves them unchanged).
+        if (built.tokenizer.vocabSize > config.vocabSize) {
+          throw new ModelError(
+            'bad-tokenizer',
+            `${source.name}/tokenizer.json: its ids go up to ${built.tokenizer.vocabSize - 1} but config.json's vocab_size is ${config.vocabSize}; ` +
+              'the tokenizer does not belong to this model. Use the tokenizer.json that came with the weights.',
+          );
         }
         this.unload();
       },

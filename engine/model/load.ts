@@ -25,7 +25,7 @@ export interface LoadOptions {
    * memory is allocated. The engine builds the tokenizer and frees the previous model here, so a broken
    * folder is refused while the previous model is still loaded. Throwing aborts the load.
    */
-  beforeAllocate?: (tokenizerJson: unknown) => void;
+  beforeAllocate?: (tokenizerJson: unknown, config: ModelConfig) => void;
 }
 
 export interface LoadedModel {
@@ -124,7 +124,7 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
     throw new ModelError('too-large', `${source.name}: the weights need ${MiB(totalBytes)} on the GPU but the budget is ${MiB(opts.maxBytes)}; use a smaller model.`);
   }
 
-  opts.beforeAllocate?.(tokenizerJson);
+  opts.beforeAllocate?.(tokenizerJson, config);
 
   // Allocate everything first, so running out of GPU memory fails before minutes of reading.
   const created: GPUBuffer[] = [];

@@ -146,6 +146,16 @@ describe('tokenizer.json errors', () => {
     expect(() => Tokenizer.fromJSON(unknownMerge)).toThrow(/model\.merges\[0\] "q z" uses "qz", which is not in model\.vocab/);
   });
 
+  it('refuses two tokens with one id, and ids too large to index', () => {
+    const dup = base();
+    const [first, second] = Object.keys(dup.model.vocab);
+    dup.model.vocab[second!] = dup.model.vocab[first!];
+    expect(() => Tokenizer.fromJSON(dup)).toThrow(/model\.vocab gives id \d+ to two tokens .*every token needs its own id/);
+    const huge = base();
+    huge.model.vocab['zz'] = 1e9;
+    expect(() => Tokenizer.fromJSON(huge)).toThrow(/is 1000000000; ids above 2097151 are not supported/);
+  });
+
   it('reports unsupported pre-tokenizers, normalizers, decoders and BPE options', () => {
     const pre = base();
     pre.pre_tokenizer.pretokenizers[1] = { type: 'Metaspace', replacement: '▁' };

@@ -27,6 +27,9 @@ import { createNormalizer, type Normalizer } from './normalize.ts';
 import { createPreTokenizer, type PreTokenizer } from './pretokenize.ts';
 import { Utf8StreamDecoder, type StreamDecoder } from './stream-decoder.ts';
 
+/** Largest vocabulary a tokenizer.json may describe (config.json's vocab_size has the same bound). */
+export const MAX_TOKEN_ID = 1 << 21;
+
 export type { StreamDecoder } from './stream-decoder.ts';
 
 export interface EncodeOptions {
@@ -185,10 +188,17 @@ function parseVocab(model: JsonObject): Map<string, number> {
     throw badField('model.vocab', 'is missing; a BPE model needs vocab (token → id) and merges.');
   }
   const vocab = new Map<string, number>();
+  const tokenOfId = new Map<number, string>();
   for (const [token, id] of Object.entries(objectAt(model.vocab, 'model.vocab'))) {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
       throw badField(`model.vocab[${JSON.stringify(token)}]`, `must be a non-negative integer id, but is ${JSON.stringify(id)}.`);
     }
+    if (id >= MAX_TOKEN_ID) throw badField(`model.vocab[${JSON.stringify(token.slice(0, 40))}]`, `is ${id}; ids above ${MAX_TOKEN_ID - 1} are not supported.`);
+    const other = tokenOfId.get(id);
+    if (other !== undefined) {
+      throw badField('model.vocab', `gives id ${id} to two tokens (${JSON.stringify(other.slice(0, 40))} and ${JSON.stringify(token.slice(0, 40))}); every token needs its own id. Use the tokenizer.json that came with the model.`);
+    }
+    tokenOfId.set(id, token);
     vocab.set(token, id);
   }
   return vocab;

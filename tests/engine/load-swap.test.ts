@@ -42,6 +42,13 @@ beforeAll(async () => {
   await variant('no-weights', async (dir) => {
     await rm(join(dir, 'model.safetensors'));
   });
+  // A tokenizer larger than the model: its top ids have no embedding rows.
+  await variant('tokenizer-too-big', async (dir) => {
+    const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    const tj = JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8'));
+    tj.added_tokens = [...(tj.added_tokens ?? []), { id: cfg.vocab_size + 5, content: '<|extra|>', special: true, single_word: false, lstrip: false, rstrip: false, normalized: false }];
+    await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tj));
+  });
   ctx = await acquireNodeGpu({ preferF16: true });
   const create = ctx.device.createComputePipeline.bind(ctx.device);
   ctx.device.createComputePipeline = (d: GPUComputePipelineDescriptor) => {
@@ -76,10 +83,12 @@ describe(`Engine.load with a model loaded (seed ${seed})`, () => {
       [broken[0], 'bad-shape'],
       [broken[1], 'bad-tokenizer'],
       [broken[2], 'missing-file'],
+      [broken[3], 'bad-tokenizer'],
     ] as const) {
       const err = await engine.load(dirSource(dir)).catch((e: unknown) => e);
       expect(err, dir).toBeInstanceOf(ModelError);
       expect((err as ModelError).code, dir).toBe(code);
+      if (dir === broken[3]) expect((err as Error).message).toMatch(/its ids go up to \d+ but config\.json's vocab_size is \d+/);
       expect(engine.info, dir).toEqual(infoA);
       // Same seed, same tokens: the weights on the GPU are untouched.
       expect(tokens(await collect(engine.generate({ ...req, prefix: 'function add(a, b) {', n: 3, maxTokens: 4 })))).toEqual(before);
