@@ -119,6 +119,14 @@ describe('safetensors validation', () => {
     expect(await check(rawFile(one('F32', [2], [8, 0]), 8))).toMatch(/tensor 't': data_offsets \[8,0\] is not \[begin, end\]/);
     expect(await check(rawFile(one('F32', [-2], [0, 8]), 8))).toMatch(/tensor 't': shape \[-2\]/);
   });
+  it('rejects tensors whose data_offsets overlap, and accepts adjacent and empty ones', async () => {
+    const two = (b: [number, number]) =>
+      JSON.stringify({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: b }, e: { dtype: 'F32', shape: [0], data_offsets: [4, 4] } });
+    expect(await check(rawFile(two([4, 12]), 16))).toMatch(/^corrupt-safetensors: .*tensors 'a' and 'b' overlap/);
+    expect(await check(rawFile(two([0, 8]), 16))).toMatch(/tensors '(a|b)' and '(a|b)' overlap/);
+    const ok = await folder({ 'model.safetensors': rawFile(two([8, 16]), 16) });
+    expect((await readSafetensorsHeader(ok, 'model.safetensors')).tensors.size).toBe(3);
+  });
   it('accepts dtypes it cannot load (the loader rejects them per tensor) and still checks their sizes', async () => {
     const src = await folder({ 'model.safetensors': rawFile(one('I8', [4], [0, 4]), 4) });
     expect((await readSafetensorsHeader(src, 'model.safetensors')).tensors.get('t')?.dtype).toBe('I8');

@@ -100,6 +100,16 @@ export async function readSafetensorsHeader(source: ModelSource, file: string): 
     }
     tensors.set(name, { name, file, dtype: e.dtype, shape, offset: dataStart + begin, bytes: end - begin });
   }
+  // The format lays tensors end to end: two that share bytes are a corrupt or crafted file (writing one
+  // would silently change the other), not a model.
+  const ranges = [...tensors.values()].filter((t) => t.bytes > 0).sort((x, y) => x.offset - y.offset);
+  for (let i = 1; i < ranges.length; i++) {
+    const prev = ranges[i - 1]!;
+    const cur = ranges[i]!;
+    if (cur.offset < prev.offset + prev.bytes) {
+      throw corrupt(source, file, `tensors '${prev.name}' and '${cur.name}' overlap (their data_offsets share bytes)`);
+    }
+  }
   return { file, fileBytes, dataStart, tensors, metadata };
 }
 
