@@ -221,6 +221,18 @@ describe(`loadModel (seed ${seed})`, async () => {
       expect(await load(m.dir)).toMatch(/^unsupported-architecture: .*'GPTNeoXForCausalLM'.*LlamaForCausalLM, Qwen2ForCausalLM/);
       await writeFile(join(m.dir, 'config.json'), '{"architectures": [');
       expect(await load(m.dir)).toMatch(/^bad-config: config\.json is not valid JSON/);
+      // A config.json that is some other file (a symlink to /etc/shadow, say): the error never quotes it.
+      const secret = 'root:*:20290:0:99999:7:::\nbin:*:20290:0:99999:7:::\n';
+      await writeFile(join(m.dir, 'config.json'), secret);
+      const msg = await load(m.dir);
+      expect(msg).toMatch(/^bad-config: config\.json is not valid JSON \(it holds text that is not JSON\)/);
+      expect(msg).not.toMatch(/root|20290|bin:/);
+      await writeFile(join(m.dir, 'model.safetensors.index.json'), secret);
+      await rm(join(m.dir, 'model.safetensors'));
+      await writeFile(join(m.dir, 'config.json'), JSON.stringify(cfg));
+      const idx = await load(m.dir);
+      expect(idx).toMatch(/^corrupt-safetensors: .*model\.safetensors\.index\.json is not valid JSON/);
+      expect(idx).not.toMatch(/root|20290/);
     });
 
     it('a config that does not match the weights: layer count (even absurd ones), unused tensors, bounds', async () => {
@@ -267,7 +279,7 @@ describe(`loadModel (seed ${seed})`, async () => {
       const badLen = Uint8Array.from(good);
       new DataView(badLen.buffer).setBigUint64(0, BigInt(good.length), true);
       await writeFile(file, badLen);
-      expect(await load(m.dir)).toMatch(/^corrupt-safetensors: .*header length \d+ is impossible/);
+      expect(await load(m.dir)).toMatch(/^corrupt-safetensors: .*header length \(first 8 bytes\) is impossible/);
       const badJson = Uint8Array.from(good);
       badJson[8] = '['.charCodeAt(0);
       await writeFile(file, badJson);

@@ -7,7 +7,7 @@ import { alignTo, createStorage, writeBuffer } from '../gpu/buffers.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { parseConfig } from './config.ts';
 import { convertElements, sourceElemBytes, type StorageArray } from './convert.ts';
-import { FOLDER_HELP, ModelError } from './errors.ts';
+import { FOLDER_HELP, jsonProblem, ModelError } from './errors.ts';
 import { countParameters, expectedTensorCount, expectedTensors, IGNORED_TENSOR, layerPrefix } from './params.ts';
 import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo } from './safetensors.ts';
 import type { ModelSource } from './source.ts';
@@ -193,7 +193,7 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ModelError('bad-config', `${file} is not valid JSON (${(e as Error).message}); download it again.`);
+    throw new ModelError('bad-config', `${file} is not valid JSON (${jsonProblem(text, e)}); download it again.`);
   }
 }
 

@@ -3,7 +3,7 @@
 // offsets are relative to the start of the data buffer (byte 8 + N). Also reads sharded folders through
 // model.safetensors.index.json ({ weight_map: { tensorName: shardFile } }).
 // Only headers are read here; tensor data is read in ranges by load.ts.
-import { ModelError, FOLDER_HELP } from './errors.ts';
+import { ModelError, FOLDER_HELP, jsonProblem } from './errors.ts';
 import type { ModelSource } from './source.ts';
 import type { SourceDtype } from './types.ts';
 
@@ -58,7 +58,8 @@ export async function readSafetensorsHeader(source: ModelSource, file: string): 
   const lenBytes = await source.read(file, 0, 8);
   const lenBig = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true);
   if (lenBig > BigInt(fileBytes - 8) || lenBig > BigInt(MAX_HEADER_BYTES) || lenBig < 2n) {
-    throw corrupt(source, file, `header length ${lenBig} is impossible for a file of ${fileBytes} bytes`);
+    // Not the length itself: those are the file's first bytes, and the file may be any file (a symlink).
+    throw corrupt(source, file, `its header length (first 8 bytes) is impossible for a file of ${fileBytes} bytes; it is not a safetensors file or it is damaged`);
   }
   const headerLen = Number(lenBig);
   const dataStart = 8 + headerLen;
@@ -67,7 +68,7 @@ export async function readSafetensorsHeader(source: ModelSource, file: string): 
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw corrupt(source, file, `header is not valid JSON (${(e as Error).message})`);
+    throw corrupt(source, file, `header is not valid JSON (${jsonProblem(text, e)})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corrupt(source, file, 'header is not a JSON object');
 
@@ -113,6 +114,9 @@ export async function readSafetensorsHeader(source: ModelSource, file: string): 
   return { file, fileBytes, dataStart, tensors, metadata };
 }
 
+/** A shard's file name: no folders, no parent links, .safetensors. */
+const SHARD_NAME = /^[^/\\\0]{1,200}\.safetensors$/;
+
 /** Finds the weights of a folder: model.safetensors, else the shards named by model.safetensors.index.json. */
 export async function readWeightIndex(source: ModelSource): Promise<WeightIndex> {
   if (await source.exists(SINGLE_FILE)) {
@@ -129,10 +133,11 @@ export async function readWeightIndex(source: ModelSource): Promise<WeightIndex>
     );
   }
   let index: unknown;
+  const indexText = await source.readText(INDEX_FILE);
   try {
-    index = JSON.parse(await source.readText(INDEX_FILE));
+    index = JSON.parse(indexText);
   } catch (e) {
-    throw new ModelError('corrupt-safetensors', `${source.name}/${INDEX_FILE} is not valid JSON (${(e as Error).message}); download it again.`);
+    throw new ModelError('corrupt-safetensors', `${source.name}/${INDEX_FILE} is not valid JSON (${jsonProblem(indexText, e)}); download it again.`);
   }
   const map = (index as { weight_map?: unknown } | null)?.weight_map;
   if (typeof map !== 'object' || map === null || !Object.values(map).every((f) => typeof f === 'string')) {
@@ -140,6 +145,15 @@ export async function readWeightIndex(source: ModelSource): Promise<WeightIndex>
   }
   const weightMap = map as Record<string, string>;
   const files = [...new Set(Object.values(weightMap))].sort();
+  // Shards are files of this folder: a name with a path in it ('../../etc/passwd') is never opened.
+  for (const file of files) {
+    if (!SHARD_NAME.test(file) || file.startsWith('.')) {
+      throw new ModelError(
+        'corrupt-safetensors',
+        `${source.name}/${INDEX_FILE} names a shard that is not a .safetensors file of this folder (${JSON.stringify(file.slice(0, 80))}); download the folder again.`,
+      );
+    }
+  }
   const tensors = new Map<string, TensorInfo>();
   for (const file of files) {
     if (!(await source.exists(file))) {
