@@ -21,6 +21,7 @@
 // case-insensitive classes, other inline options) raise a TokenizerError naming the construct.
 
 import { TokenizerError } from './errors.ts';
+import { nestedUnboundedRepeat } from './regex-safety.ts';
 
 /** Oniguruma's `\s` for Unicode strings: White_Space (Zs, Zl, Zp, \t-\r, U+0085), as class contents. */
 export const WHITE_SPACE = '\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
@@ -38,6 +39,14 @@ export function escapeLiteral(text: string): string {
 }
 
 export function compileOnigRegex(pattern: string, flags = 'gu'): RegExp {
+  const nested = nestedUnboundedRepeat(pattern);
+  if (nested !== undefined) {
+    throw new TokenizerError(
+      `The regex ${JSON.stringify(pattern.slice(0, 200))} repeats ${JSON.stringify(nested.slice(0, 80))}, a group that itself repeats ` +
+        'without bound; on some inputs such a pattern takes exponential time, so it is refused. No supported tokenizer needs one: ' +
+        'use the tokenizer.json that came with the model.',
+    );
+  }
   const source = translateOnigRegex(pattern);
   try {
     return new RegExp(source, flags);

@@ -146,6 +146,14 @@ describe('tokenizer.json errors', () => {
     expect(() => Tokenizer.fromJSON(unknownMerge)).toThrow(/model\.merges\[0\] "q z" uses "qz", which is not in model\.vocab/);
   });
 
+  it('refuses a Split pattern that can take exponential time (nested unbounded repeats), at load', () => {
+    const evil = base();
+    (evil as { pre_tokenizer: unknown }).pre_tokenizer = { type: 'Split', pattern: { Regex: '(x+x+)+y' }, behavior: 'Isolated', invert: false };
+    const t0 = performance.now();
+    expect(() => Tokenizer.fromJSON(evil)).toThrow(/a group that itself repeats without bound/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it('refuses two tokens with one id, and ids too large to index', () => {
     const dup = base();
     const [first, second] = Object.keys(dup.model.vocab);
