@@ -14,9 +14,12 @@
 //                          what httpSource needs to load a model in a browser or the Electron engine window
 //         GET /engine-test.html, /engine-test.js   only with `engineTestDir`: the in-browser engine page (e2e)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+
+/** What /models/ serves: the files a model folder is read from, nothing else (no keys, no dotfiles, no source). */
+const MODEL_FILE = /\.(json|safetensors|gguf)$/i;
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -122,7 +125,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
 
   const baseHeaders = (type?: string): Record<string, string> => ({
-    'Content-Security-Policy': csp,
+    // frame-ancestors works only as a header (a meta tag ignores it): no other page may frame this one.
+    'Content-Security-Policy': `${csp}; frame-ancestors 'none'`,
+    'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-cache',
@@ -156,7 +161,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
     if (path.startsWith('/models/')) {
       if (!opts.modelsDir) return send(res, 404, 'Not found: this host serves no model folders.');
-      return serveFile(req, res, opts.modelsDir, path.slice('/models/'.length), true);
+      return serveFile(req, res, opts.modelsDir, path.slice('/models/'.length), true, true);
     }
     if (opts.engineTestDir && (path === '/engine-test.html' || path === '/engine-test.js')) {
       return serveFile(req, res, opts.engineTestDir, path.slice(1), false);
@@ -165,10 +170,20 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   }
 
   /** Serves root/rel (never outside root); `ranges`: answer Range requests with 206. */
-  async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, rel: string, ranges: boolean) {
+  async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, rel: string, ranges: boolean, modelFiles = false) {
     const base = resolve(root);
     const file = resolve(base, rel);
     if (rel.includes('\0') || (file !== base && !file.startsWith(base + sep))) return send(res, 404, 'Not found.');
+    if (modelFiles) {
+      // Model files only, never a dotfile, and never through a symlink that leads out of the folder.
+      if (!MODEL_FILE.test(file) || relative(base, file).split(sep).some((p) => p.startsWith('.'))) return send(res, 404, 'Not found.');
+      try {
+        const [realBase, real] = await Promise.all([realpath(base), realpath(file)]);
+        if (!real.startsWith(realBase + sep)) return send(res, 404, 'Not found.');
+      } catch {
+        return send(res, 404, 'Not found.');
+      }
+    }
     let size: number;
     try {
       const s = await stat(file);

@@ -3,7 +3,7 @@
 // model folder, the queue across connections (the policy in detail: queue.test.ts), the Origin and Host
 // checks, static files with the CSP header and Range.
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile, copyFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile, copyFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRandomModel } from '../fixtures/make-model.ts';
@@ -284,7 +284,8 @@ describe('web host: HTTP and connection checks', () => {
     const base = `http://127.0.0.1:${host.port}`;
     const index = await fetch(base + '/');
     expect(index.status).toBe(200);
-    expect(index.headers.get('content-security-policy')).toBe(CSP);
+    expect(index.headers.get('content-security-policy')).toBe(`${CSP}; frame-ancestors 'none'`);
+    expect(index.headers.get('x-frame-options')).toBe('DENY');
     expect(index.headers.get('content-type')).toMatch(/text\/html/);
     expect(await index.text()).toContain('<title>t</title>');
 
@@ -297,6 +298,13 @@ describe('web host: HTTP and connection checks', () => {
 
     expect((await fetch(base + '/models/../renderer/index.html')).status).toBe(404);
     expect((await fetch(base + '/models/%2e%2e/renderer/index.html')).status).toBe(404);
+    // Only model files, no dotfiles, no symlink out of the folder.
+    await writeFile(join(modelsDir, 'tiny', 'notes.sh'), 'echo hi\n');
+    await writeFile(join(modelsDir, 'tiny', '.env.json'), '{"key": "secret"}');
+    await symlink(join(modelsDir, '..', 'outside.json'), join(modelsDir, 'tiny', 'link.json')).catch(() => undefined);
+    await writeFile(join(modelsDir, '..', 'outside.json'), '{"outside": true}');
+    for (const p of ['/models/tiny/notes.sh', '/models/tiny/.env.json', '/models/tiny/link.json']) expect((await fetch(base + p)).status, p).toBe(404);
+    expect((await fetch(base + '/models/tiny/config.json')).status).toBe(200);
     expect((await fetch(base + '/nope.js')).status).toBe(404);
     expect((await fetch(base + '/', { method: 'POST' })).status).toBe(405);
     expect((await fetch(base + '/engine-test.html')).status).toBe(404);
