@@ -34,8 +34,10 @@ describe('npm run web (scripts/web.mjs)', () => {
       expect(res.status).toBe(200);
       const csp = res.headers.get('content-security-policy');
       expect(csp).toContain("default-src 'self'");
-      // The header is the page's own policy (the meta tag the renderer build writes).
-      expect(await res.text()).toContain(`content="${csp}"`);
+      // The header is the page's own policy (the meta tag the renderer build writes), plus what only a
+      // header can say: no other page may frame this one.
+      expect(csp!.endsWith("; frame-ancestors 'none'")).toBe(true);
+      expect(await res.text()).toContain(`content="${csp!.slice(0, -"; frame-ancestors 'none'".length)}"`);
       host.child.kill(signal);
       expect(await host.exited).toBe(0);
       expect(host.stderr()).toContain(`${signal}: shutting down`);
