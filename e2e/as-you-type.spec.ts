@@ -136,7 +136,8 @@ test('as you type: ghost text after a pause, typed through, dropped by other typ
 
 test('Monaco\'s list does not open as you type and never takes Enter from a visible candidate', async ({ app }) => {
   const { page } = app;
-  await openApp(page, app.url, { n: 8, maxTokens: 16, stop: 'line', rerank: 'mean' }, DRAFT);
+  // A fixed seed: with random ones, now and then all 8 samples of a run end empty and there is no card to test with.
+  await openApp(page, app.url, { n: 8, maxTokens: 16, stop: 'line', rerank: 'mean', seed: 1234 }, DRAFT);
   await cursorAtEnd(page);
   await page.keyboard.type('retu');
   // Typing opens no word list over the editor (Fanout's ghost text is the as-you-type suggestion).

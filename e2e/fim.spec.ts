@@ -12,7 +12,7 @@ const SUFFIX = '\n  return x;\n}\n';
 test('FIM: cursor on a blank indented line between two statements → no candidate starts mid-word', async ({ app }) => {
   const { page } = app;
   // The app puts the cursor at the end of the first whitespace-only line: the blank line between the statements.
-  await openApp(page, app.url, { n: 32, maxTokens: 16, stop: 'line', rerank: 'mean', autoComplete: false }, { fileName: 'clamp.ts', text: PREFIX + SUFFIX });
+  await openApp(page, app.url, { n: 32, maxTokens: 16, stop: 'line', rerank: 'mean', autoComplete: false, seed: 1234 }, { fileName: 'clamp.ts', text: PREFIX + SUFFIX });
   await page.keyboard.press('ControlOrMeta+Enter');
   await waitForCandidates(page, 32);
   const list = await cards(page);

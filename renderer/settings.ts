@@ -28,6 +28,8 @@ export interface Settings {
   autoN: number;
   /** Tokens of the prompt that chunks of other open and recent files may take (0 = none; context-ring.ts). */
   contextTokens: number;
+  /** Sampling seed of every request; -1 = a new random seed each time (reproducible runs, like llama.cpp's --seed). */
+  seed: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -44,6 +46,7 @@ export const DEFAULT_SETTINGS: Settings = {
   autoDelayMs: DEFAULT_AUTO_DELAY_MS,
   autoN: 0,
   contextTokens: 512,
+  seed: -1,
 };
 
 export const LIMITS = {
@@ -54,6 +57,7 @@ export const LIMITS = {
   autoDelayMs: { min: 50, max: 5000, step: 50 },
   autoN: { min: 0, max: 64, step: 1 },
   contextTokens: { min: 0, max: 4096, step: 64 },
+  seed: { min: -1, max: 0x7fffffff, step: 1 },
 } as const;
 
 export const STOP_MODES: readonly StopMode[] = ['line', 'block', 'none'];
@@ -98,6 +102,7 @@ export function validateSettings(raw: unknown): ValidatedSettings {
     autoDelayMs: pick('autoDelayMs', inRange('autoDelayMs', true)),
     autoN: pick('autoN', inRange('autoN', true)),
     contextTokens: pick('contextTokens', inRange('contextTokens', true)),
+    seed: pick('seed', inRange('seed', true)),
   };
   return { settings, reset };
 }

@@ -605,6 +605,16 @@ describe('store: tabs and context from other files', () => {
     expect(off.type === 'generate' && off.request.context).toEqual([]);
   });
 
+  it('the seed setting fixes every request\'s seed; -1 draws a new one', () => {
+    const h = setup();
+    h.connect();
+    h.s().receive(status(hostState()));
+    h.s().updateSettings({ seed: 7 });
+    h.s().generate(prompt);
+    const gen = h.sent.filter((m) => m.type === 'generate').at(-1)!;
+    expect(gen.type === 'generate' && gen.request.seed).toBe(7);
+  });
+
   it('marks tabs dirty and clean', () => {
     const h = setup();
     const id = h.s().activeTab;

@@ -496,7 +496,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           temperature: settings.temperature,
           topP: settings.topP,
           topK: 0,
-          seed: newSeed(),
+          seed: settings.seed >= 0 ? settings.seed : newSeed(),
           stop: auto ? autoStopFor(prompt.prefix) : settings.stop,
           stopStrings: [],
           attention: settings.attention,

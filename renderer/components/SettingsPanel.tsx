@@ -83,6 +83,7 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
           value={settings.contextTokens}
           onCommit={(contextTokens) => update({ contextTokens })}
         />
+        <NumberField label="Seed" hint="-1 = random" field="seed" value={settings.seed} onCommit={(seed) => update({ seed })} />
       </div>
       <label className="field wide">
         <span>Model</span>
