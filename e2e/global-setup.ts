@@ -46,7 +46,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const timer = setTimeout(() => reject(new Error(`the web host printed no URL within 120 s; its log:\n${log.join('\n')}`)), 120_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /Fanout web host: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /Fanout web host: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

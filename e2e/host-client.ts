@@ -14,9 +14,10 @@ export class HostClient {
     });
   }
 
-  /** Connects to ws://HOST/ws of the web host at `url` (http://127.0.0.1:PORT/). */
+  /** Connects to ws://HOST/ws?token=… of the web host at `url` (http://127.0.0.1:PORT/?token=…, as printed). */
   static open(url: string): Promise<HostClient> {
-    const ws = new WebSocket(url.replace(/^http/, 'ws').replace(/\/?$/, '/ws'));
+    const u = new URL(url);
+    const ws = new WebSocket(`ws://${u.host}/ws${u.search}`);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new HostClient(ws)));
       ws.once('error', reject);

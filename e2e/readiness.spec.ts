@@ -49,7 +49,7 @@ async function startColdHost(): Promise<ColdHost> {
       const timer = setTimeout(() => reject(new Error(`the cold web host printed no URL within 120 s; its log:\n${log.join('')}`)), 120_000);
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /Fanout web host: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        const m = /Fanout web host: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);

@@ -89,6 +89,11 @@ describe('parseClientMessage', () => {
       model: { kind: 'dir', path: '/m' },
     });
     expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'url', url: 'http://h/m/' } }).type).toBe('load');
+    expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'url', url: 'https://models.example/qwen' } }).type).toBe('load');
+    // Only http(s) model folders, and no credentials: a host is never made to read data:, file: or other schemes.
+    for (const url of ['data:application/json,{}', 'file:///etc/passwd', 'ftp://h/m', 'blob:http://h/x', 'http://user:pw@h/m', 'not a url', 'http://h/' + 'x'.repeat(2100)]) {
+      expect(() => parseClientMessage({ type: 'load', id: 'a', model: { kind: 'url', url } }), url.slice(0, 40)).toThrow(/model\.url: must be/);
+    }
     expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'synthetic', name: 'tiny' } }).type).toBe('load');
     expect(parseClientMessage({ type: 'cancel', id: 'r1' })).toEqual({ type: 'cancel', id: 'r1' });
     expect(parseClientMessage({ type: 'status', id: 's' })).toEqual({ type: 'status', id: 's' });

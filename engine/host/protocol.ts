@@ -78,11 +78,31 @@ type Parsed = z.infer<typeof generateRequestSchema>;
 const _sameShape: [Parsed extends Required<GenerateRequest> ? true : false, Required<GenerateRequest> extends Parsed ? true : false] = [true, true];
 void _sameShape;
 
+/**
+ * What a `url` model may be: the app's model field takes an http(s) URL serving a model folder, so that is
+ * all a host fetches: no data:, file:, blob: or other schemes, and no credentials in the URL (they would
+ * end up in logs and error messages).
+ */
+export function isModelUrl(s: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return false;
+  }
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+}
+
 export const modelRefSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('dir'), path: z.string().min(1, 'must be a folder path') }),
-    z.strictObject({ kind: z.literal('url'), url: z.string().min(1, 'must be a base URL') }),
+    z.strictObject({ kind: z.literal('dir'), path: z.string().min(1, 'must be a folder path').max(4096, 'must be at most 4096 characters') }),
+    z.strictObject({
+      kind: z.literal('url'),
+      url: z.string().min(1, 'must be a base URL').max(2048, 'must be at most 2048 characters').refine(isModelUrl, {
+        error: 'must be an http:// or https:// URL without a user name or password (a model folder served over HTTP)',
+      }),
+    }),
     z.strictObject({ kind: z.literal('synthetic'), name: z.string().min(1, 'must be a synthetic model name') }),
   ],
   { error: typeError('must be { kind: "dir", path } | { kind: "url", url } | { kind: "synthetic", name }') },

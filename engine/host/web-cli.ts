@@ -1,8 +1,8 @@
 // `npm run web [-- options]`: starts the web host (engine/host/web-host.ts) and preloads a model.
 // scripts/web.mjs bundles this file to dist/web.mjs (shaders as text, like the CLI) and runs main().
 //
-// The first line on stdout is "Fanout web host: http://127.0.0.1:PORT/" (scripts and tests read the
-// URL from it); logs go to stderr. SIGINT/SIGTERM cancel what runs, close the sockets and exit 0.
+// The first line on stdout is "Fanout web host: http://127.0.0.1:PORT/?token=TOKEN" (scripts and tests
+// read the URL from it; the token is this launch's key to the page and /ws, see web-host.ts); logs go to stderr. SIGINT/SIGTERM cancel what runs, close the sockets and exit 0.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { CliError, EXIT_FAILURE, formatError, oneLine } from './cli-errors.ts';
@@ -95,7 +95,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     process.stderr.write(formatError(e).replace(/^fanout:/, 'fanout web:') + '\n');
     return EXIT_FAILURE;
   }
-  process.stdout.write(`Fanout web host: ${host.url}\n`);
+  process.stdout.write(`Fanout web host: ${host.pageUrl}\n`);
 
   const done = new Promise<number>((resolveExit) => {
     let stopping = false;

@@ -6,7 +6,11 @@
 // scripts/build-renderer.mjs writes it) is also sent as a header on every response. Requests whose Host
 // header is not 127.0.0.1:PORT or localhost:PORT are refused (DNS rebinding), and a WebSocket upgrade
 // whose Origin is not this host's own origin is refused (other web sites must not drive the engine or
-// read local model folders through it). Clients that send no Origin (Node, CLI tools) are accepted.
+// read local model folders through it). Any local process can reach the port, so /ws also needs this
+// launch's secret token (like Jupyter's): the printed URL carries it (`/?token=…`), opening that URL sets
+// an HttpOnly SameSite=Strict cookie the page's WebSocket then sends; Node clients pass `?token=` or
+// `Authorization: Bearer`. The page itself (/ and /index.html) is served only with the token or cookie,
+// so a wrong bookmark gets a page saying where the right address is, not an app that cannot connect.
 //
 // Routes: GET /            the renderer (index.html and its assets)
 //         GET /ws          the protocol WebSocket
@@ -14,6 +18,7 @@
 //                          what httpSource needs to load a model in a browser or the Electron engine window
 //         GET /engine-test.html, /engine-test.js   only with `engineTestDir`: the in-browser engine page (e2e)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -44,11 +49,19 @@ export interface WebHostOptions {
   modelBaseDir?: string;
   /** Log lines (default: nothing). */
   log?: (line: string) => void;
+  /** The launch's secret for /ws and the page (default: 32 random bytes, base64url). Tests may fix it. */
+  token?: string;
 }
 
 export interface WebHost {
-  /** http://127.0.0.1:PORT/ */
+  /** http://127.0.0.1:PORT/ (the page needs the token: open `pageUrl`). */
   url: string;
+  /** http://127.0.0.1:PORT/?token=TOKEN: the address to open (and to print). */
+  pageUrl: string;
+  /** ws://127.0.0.1:PORT/ws?token=TOKEN: the protocol WebSocket for Node clients. */
+  wsUrl: string;
+  /** This launch's secret. */
+  token: string;
   port: number;
   session: HostSession;
   /** Closes the sockets and the server, cancels what runs, frees the GPU. */
@@ -115,6 +128,24 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
   let port = opts.port;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const token = opts.token ?? randomBytes(32).toString('base64url');
+  if (!/^[A-Za-z0-9_-]{16,256}$/.test(token)) throw new Error('the web host token must be 16 to 256 characters of A-Z, a-z, 0-9, _ and -.');
+  // Cookies are not kept apart by port: one name per port, so two hosts on one machine do not clash.
+  const cookieName = () => `fanout-token-${port}`;
+  const tokenBytes = Buffer.from(token);
+  const isToken = (t: string | undefined | null) => {
+    if (!t) return false;
+    const b = Buffer.from(t);
+    return b.length === tokenBytes.length && timingSafeEqual(b, tokenBytes);
+  };
+  /** Where the request carries the token: ?token=, the cookie, or Authorization: Bearer (null: nowhere valid). */
+  const tokenOf = (req: IncomingMessage, query: URLSearchParams): 'query' | 'cookie' | 'header' | null => {
+    if (isToken(query.get('token'))) return 'query';
+    if (isToken(cookieValue(req.headers.cookie, cookieName()))) return 'cookie';
+    const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (auth && isToken(auth[1])) return 'header';
+    return null;
+  };
 
   const server: Server = createServer((req, res) => {
     handleHttp(req, res).catch((e) => {
@@ -149,8 +180,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return;
     }
     let path: string;
+    let query: URLSearchParams;
     try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      const u = new URL(req.url ?? '/', 'http://x');
+      path = decodeURIComponent(u.pathname);
+      query = u.searchParams;
     } catch {
       send(res, 400, 'Bad request: the path is not valid percent-encoding.');
       return;
@@ -166,7 +200,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (opts.engineTestDir && (path === '/engine-test.html' || path === '/engine-test.js')) {
       return serveFile(req, res, opts.engineTestDir, path.slice(1), false);
     }
-    return serveFile(req, res, opts.rendererDir, path === '/' ? 'index.html' : path.slice(1), false);
+    if (path === '/' || path === '/index.html') {
+      const via = tokenOf(req, query);
+      if (!via) {
+        send(res, 403, `Forbidden: this page needs the address with this launch's key, which the web host printed when it started ("Fanout web host: http://127.0.0.1:${port}/?token=…"). Open that address; a new launch has a new key.`);
+        return;
+      }
+      if (via === 'query') res.setHeader('Set-Cookie', `${cookieName()}=${token}; Path=/; HttpOnly; SameSite=Strict`);
+      return serveFile(req, res, opts.rendererDir, 'index.html', false);
+    }
+    return serveFile(req, res, opts.rendererDir, path.slice(1), false);
   }
 
   /** Serves root/rel (never outside root); `ranges`: answer Range requests with 206. */
@@ -244,13 +287,17 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       log(`ws: refused ${req.headers.origin ?? '(no origin)'}: ${why}`);
       socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
     };
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const u = new URL(req.url ?? '/', 'http://x');
+    const path = u.pathname;
     if (path !== '/ws') return refuse(404, `no WebSocket at ${path}; use /ws`);
     const host = req.headers.host ?? '';
     if (!allowedHosts().has(host)) return refuse(403, `Host ${JSON.stringify(host)} is not this host (127.0.0.1:${port})`);
     const origin = req.headers.origin;
     if (origin !== undefined && originHost(origin) !== host) {
       return refuse(403, `Origin ${origin} may not use this host; open http://127.0.0.1:${port}/ instead`);
+    }
+    if (!tokenOf(req, u.searchParams)) {
+      return refuse(403, `/ws needs this launch's token: open the address the web host printed (http://127.0.0.1:${port}/?token=…), or connect to /ws?token=… (or send Authorization: Bearer …)`);
     }
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws));
   });
@@ -288,6 +335,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let closing: Promise<void> | undefined;
   return {
     url,
+    pageUrl: `${url}?token=${token}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws?token=${token}`,
+    token,
     port,
     session,
     close() {
@@ -303,6 +353,15 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return closing;
     },
   };
+}
+
+/** The value of cookie `name` in a Cookie header (undefined when absent). */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 /** "host:port" of an Origin header ("" when it is not a URL, e.g. "null"). */

@@ -16,7 +16,7 @@ function start(args: string[]) {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /^Fanout web host: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(out);
+      const m = /^Fanout web host: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43})$/m.exec(out);
       if (m) resolve(m[1]);
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code} before printing its URL: ${stderr}`)));

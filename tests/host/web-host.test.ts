@@ -38,7 +38,7 @@ beforeAll(async () => {
   await mkdir(rendererDir);
   await writeFile(join(rendererDir, 'index.html'), `<!doctype html><meta http-equiv="Content-Security-Policy" content="${CSP}" /><title>t</title>`);
   host = await startWebHost({ port: 0, rendererDir, modelsDir, modelBaseDir: modelsDir, session: { gpu: () => acquireNodeGpu() } });
-  wsUrl = `ws://127.0.0.1:${host.port}/ws`;
+  wsUrl = host.wsUrl;
 }, 60_000);
 
 afterAll(async () => {
@@ -220,7 +220,7 @@ describe('web host: protocol over a WebSocket', () => {
       session: { gpu: () => acquireNodeGpu(), engine: { memoryBudget: 3 << 20 } },
     });
     try {
-      const c = await WsClient.open(`ws://127.0.0.1:${small.port}/ws`);
+      const c = await WsClient.open(small.wsUrl);
       c.send({ type: 'load', id: 'l', model: { kind: 'dir', path: 'tiny' } });
       expect(await c.next(isEnd('l'), 240_000)).toMatchObject({ type: 'loaded' });
       c.send({ type: 'generate', id: 'big', request: { prefix: PREFIX, n: 256, maxTokens: 1000 } });
@@ -252,7 +252,7 @@ describe('web host: protocol over a WebSocket', () => {
       },
     });
     try {
-      const c = await WsClient.open(`ws://127.0.0.1:${noGpu.port}/ws`);
+      const c = await WsClient.open(noGpu.wsUrl);
       for (const id of ['n1', 'n2']) {
         c.send({ type: 'load', id, model: { kind: 'dir', path: 'tiny' } });
         expect(await c.next(isEnd(id))).toMatchObject({ type: 'error', code: 'no-gpu', hint: expect.stringContaining('Vulkan') });
@@ -276,13 +276,51 @@ describe('web host: HTTP and connection checks', () => {
     await expect(WsClient.open(`ws://127.0.0.1:${host.port}/other`)).rejects.toThrow(/HTTP 404/);
   });
 
+  test("/ws and the page need this launch's token (query, cookie or bearer); a local process without it is refused", async () => {
+    const bare = `ws://127.0.0.1:${host.port}/ws`;
+    expect(host.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(host.wsUrl).toBe(`${bare}?token=${host.token}`);
+    // No token, a wrong one, one of the right length but different, a cookie for another port: refused.
+    await expect(WsClient.open(bare)).rejects.toThrow(/HTTP 403: \/ws needs this launch's token/);
+    await expect(WsClient.open(`${bare}?token=nope`)).rejects.toThrow(/HTTP 403/);
+    const other = host.token.slice(0, -1) + (host.token.endsWith('A') ? 'B' : 'A');
+    await expect(WsClient.open(`${bare}?token=${other}`)).rejects.toThrow(/HTTP 403/);
+    await expect(WsClient.open(bare, { Cookie: `fanout-token-${host.port + 1}=${host.token}` })).rejects.toThrow(/HTTP 403/);
+    await expect(WsClient.open(bare, { Authorization: `Bearer ${other}` })).rejects.toThrow(/HTTP 403/);
+    // The refusal never echoes the token.
+    await expect(WsClient.open(bare)).rejects.not.toThrow(host.token);
+    for (const headers of [{ Cookie: `a=b; fanout-token-${host.port}=${host.token}` }, { Authorization: `Bearer ${host.token}` }] as Record<string, string>[]) {
+      const c = await WsClient.open(bare, headers);
+      c.send({ type: 'status', id: 'tok' });
+      expect(await c.next((m) => m.id === 'tok')).toMatchObject({ type: 'status' });
+      await c.close();
+    }
+
+    // The page: 403 with directions without the token; with it, the page and a cookie for this port only.
+    const base = `http://127.0.0.1:${host.port}`;
+    for (const p of ['/', '/index.html', '/?token=nope']) {
+      const r = await fetch(base + p);
+      expect(r.status, p).toBe(403);
+      const text = await r.text();
+      expect(text).toContain('?token=…');
+      expect(text).not.toContain(host.token);
+    }
+    const page = await fetch(host.pageUrl);
+    expect(page.status).toBe(200);
+    const cookie = page.headers.get('set-cookie')!;
+    expect(cookie).toBe(`fanout-token-${host.port}=${host.token}; Path=/; HttpOnly; SameSite=Strict`);
+    const again = await fetch(base + '/', { headers: { Cookie: cookie.split(';')[0] } });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('set-cookie')).toBeNull();
+  });
+
   test('binds to 127.0.0.1 only', () => {
     expect(host.url).toBe(`http://127.0.0.1:${host.port}/`);
   });
 
   test('static files carry the CSP header; models are served with Range; no path escapes its folder', async () => {
     const base = `http://127.0.0.1:${host.port}`;
-    const index = await fetch(base + '/');
+    const index = await fetch(host.pageUrl);
     expect(index.status).toBe(200);
     expect(index.headers.get('content-security-policy')).toBe(`${CSP}; frame-ancestors 'none'`);
     expect(index.headers.get('x-frame-options')).toBe('DENY');
@@ -306,7 +344,7 @@ describe('web host: HTTP and connection checks', () => {
     for (const p of ['/models/tiny/notes.sh', '/models/tiny/.env.json', '/models/tiny/link.json']) expect((await fetch(base + p)).status, p).toBe(404);
     expect((await fetch(base + '/models/tiny/config.json')).status).toBe(200);
     expect((await fetch(base + '/nope.js')).status).toBe(404);
-    expect((await fetch(base + '/', { method: 'POST' })).status).toBe(405);
+    expect((await fetch(host.pageUrl, { method: 'POST' })).status).toBe(405);
     expect((await fetch(base + '/engine-test.html')).status).toBe(404);
   });
 });
