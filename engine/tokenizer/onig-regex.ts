@@ -43,7 +43,7 @@ export function compileOnigRegex(pattern: string, flags = 'gu'): RegExp {
   if (nested !== undefined) {
     throw new TokenizerError(
       `The regex ${JSON.stringify(pattern.slice(0, 200))} repeats ${JSON.stringify(nested.slice(0, 80))}, a group that itself repeats ` +
-        'without bound; on some inputs such a pattern takes exponential time, so it is refused. No supported tokenizer needs one: ' +
+        'without bound or whose alternatives can match the same text; on some inputs such a pattern takes exponential time, so it is refused. No supported tokenizer needs one: ' +
         'use the tokenizer.json that came with the model.',
     );
   }
