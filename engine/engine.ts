@@ -8,6 +8,7 @@ import { loadModel, type LoadedModel } from './model/load.ts';
 import { ModelError } from './model/errors.ts';
 import { Tokenizer } from './tokenizer/tokenizer.ts';
 import { generate, PREFILL_CHUNK, type LoadedForGenerate } from './generate.ts';
+import type { RequestTokenizer } from './prompt-plan.ts';
 import { KvCache } from './kv-cache.ts';
 import { PrefillPlan } from './model/forward.ts';
 import { logSoftmaxAt } from './sampler.ts';
@@ -20,6 +21,11 @@ export interface EngineOptions {
   prefillChunk?: number;
   /** Largest KV-cache buffer in bytes (default: the device's storage-binding limit). Tests lower it. */
   kvChunkBytes?: number;
+  /**
+   * Tokenizes requests and scores off this thread (the Node host: engine/host/tokenize-worker.ts, a worker
+   * with a time budget). Default: on this thread, with the model's tokenizer.
+   */
+  requestTokenizer?: RequestTokenizer;
 }
 
 export class EngineBusyError extends Error {
@@ -56,13 +62,14 @@ export class Engine {
    */
   async load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
     if (this.busy) throw new EngineBusyError('a request is running: cancel it before loading another model');
-    const built: { tokenizer?: Tokenizer } = {};
+    const built: { tokenizer?: Tokenizer; json?: unknown } = {};
     const loaded = await loadModel(this.ctx, source, {
       onProgress,
       maxBytes: this.opts.memoryBudget,
       beforeAllocate: (json, config) => {
         try {
           built.tokenizer = Tokenizer.fromJSON(json);
+          built.json = json;
         } catch (e) {
           throw new ModelError('bad-tokenizer', `${source.name}/tokenizer.json: ${(e as Error).message}`);
         }
@@ -95,7 +102,21 @@ export class Engine {
       fim: ['<|fim_prefix|>', '<fim_prefix>'].some((t) => tokenizer.tokenId(t) !== undefined),
     };
     this.model = { ...loaded, tokenizer, info };
+    if (this.opts.requestTokenizer) {
+      try {
+        await this.opts.requestTokenizer.load(built.json);
+      } catch (e) {
+        this.unload();
+        throw e;
+      }
+    }
     return info;
+  }
+
+  /** Each text encoded with specials off, by the request tokenizer when there is one. */
+  private async encodeAll(texts: string[]): Promise<number[][]> {
+    const rt = this.opts.requestTokenizer;
+    return rt ? rt.encode(texts) : texts.map((t) => this.tokenizer.encode(t, { specials: false }));
   }
 
   /**
@@ -107,9 +128,9 @@ export class Engine {
   async warmUp(n = DEFAULT_REQUEST.n): Promise<number> {
     const t0 = performance.now();
     const m = this.forGenerate();
-    // A prompt of exactly prefillChunk tokens: 'a\n' repeated is 1-2 tokens per repeat in any BPE.
-    let prefix = '';
-    while (m.tokenizer.encode(prefix, { specials: false }).length < m.prefillChunk && prefix.length < 64 * m.prefillChunk) prefix += 'x = 1;\n';
+    // A prompt of at least prefillChunk tokens (a line is a few tokens in any BPE; doubling: few tokenizer calls).
+    let prefix = 'x = 1;\n';
+    while ((await this.encodeAll([prefix]))[0].length < m.prefillChunk && prefix.length < 64 * m.prefillChunk) prefix += prefix;
     const req: GenerateRequest = { ...DEFAULT_REQUEST, prefix, n, maxTokens: 2, stop: 'none', seed: 1 };
     for await (const _ of this.generate(req)) void _;
     return performance.now() - t0;
@@ -135,6 +156,7 @@ export class Engine {
       requestBudget: Math.max(0, this.opts.memoryBudget - m.weights.bytes),
       prefillChunk: this.opts.prefillChunk,
       kvChunkBytes: this.opts.kvChunkBytes,
+      requestTokenizer: this.opts.requestTokenizer,
     };
   }
 
@@ -156,13 +178,12 @@ export class Engine {
    */
   async score(prompt: string, completion: string): Promise<{ tokens: number[]; logprobs: number[]; sumLogprob: number }> {
     const m = this.forGenerate();
-    const p = m.tokenizer.encode(prompt, { specials: false });
+    const [p, t] = await this.encodeAll([prompt, completion]);
     if (p.length === 0) {
       const start = m.tokenizer.tokenId('<|endoftext|>') ?? m.config.bosTokenId;
       if (start === undefined) throw new Error('empty prompt and the model has no BOS or end-of-text token: give a non-empty prompt');
       p.push(start);
     }
-    const t = m.tokenizer.encode(completion, { specials: false });
     const ids = [...p, ...t];
     const V = m.config.vocabSize;
     const logprobs: number[] = [];

@@ -9,7 +9,7 @@ import type { ModelConfig, ModelWeights } from './model/types.ts';
 import type { Tokenizer, StreamDecoder } from './tokenizer/tokenizer.ts';
 import { KvCache } from './kv-cache.ts';
 import { PrefillPlan, DecodePlan } from './model/forward.ts';
-import { buildPrompt } from './prompt.ts';
+import { planPrompt, TokenizeAbortedError, type PromptPlan, type RequestTokenizer } from './prompt-plan.ts';
 import { endMask, healPrompt, maskRow } from './token-healing.ts';
 import { sampleToken } from './sampler.ts';
 import { sampleRng } from './rng.ts';
@@ -29,6 +29,8 @@ export interface LoadedForGenerate {
   prefillChunk: number;
   /** largest KV-cache buffer in bytes (default: the device's binding limit); tests lower it to cross splits */
   kvChunkBytes?: number;
+  /** tokenizes the request off this thread (the Node host's worker); default: `tokenizer`, here */
+  requestTokenizer?: RequestTokenizer;
 }
 
 /** Prompt tokens per prefill chunk (rows of the prefill plan). */
@@ -57,16 +59,21 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   if (!Number.isInteger(minTokens) || minTokens < 0) {
     throw new RangeError(`minTokens must be an integer ≥ 0 (0 = off), got ${minTokens}.`);
   }
-  const prompt = buildPrompt(
-    m.tokenizer,
-    { prefix: req.prefix, suffix: req.suffix, context: req.context, contextTokens: req.contextTokens, fileName: req.fileName },
-    c.maxPositions,
-    req.maxTokens,
-  );
+  const input = { prefix: req.prefix, suffix: req.suffix, context: req.context, contextTokens: req.contextTokens, fileName: req.fileName };
+  let plan: PromptPlan;
+  try {
+    plan = m.requestTokenizer ? await m.requestTokenizer.plan(input, c.maxPositions, req.maxTokens, signal) : planPrompt(m.tokenizer, input, c.maxPositions, req.maxTokens);
+  } catch (e) {
+    if (!(e instanceof TokenizeAbortedError)) throw e;
+    // Cancelled before there was a prompt: nothing ran.
+    yield { type: 'done', cancelled: true, timings: { prefillMs: 0, decodeMs: 0, steps: 0, msPerStep: 0, tokensPerSecond: 0, promptTokens: 0, kvBytesPerStep: 0, kvBytesPerStepOther: 0 } };
+    return;
+  }
+  const prompt = plan.prompt;
   // The prefix's last token (and the whitespace tokens before it, if it is whitespace) is taken back, FIM
   // too (it sits just before the suffix token); every sample must start with its text, and end-of-text
   // cannot end a sample before that text is produced.
-  const heal = healPrompt(m.tokenizer, prompt.ids, c.vocabSize, { start: prompt.prefixStart, end: prompt.prefixEnd, banned: m.eosIds });
+  const heal = healPrompt(m.tokenizer, prompt.ids, c.vocabSize, { start: prompt.prefixStart, end: prompt.prefixEnd, banned: m.eosIds, spellings: plan.spellings });
   if (heal) prompt.ids = heal.ids;
   const forcedLen = heal?.forced.length ?? 0;
   if (prompt.ids.length === 0) {

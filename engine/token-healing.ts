@@ -62,6 +62,8 @@ export interface HealOptions {
   start?: number;
   /** Ids never allowed while the healed text remains, besides the specials (e.g. end-of-text ids that are not special). */
   banned?: ReadonlySet<number>;
+  /** spellingsOf(…) for this prompt, computed already (off-thread: engine/prompt-plan.ts); healing then tokenizes nothing. */
+  spellings?: number[][];
 }
 
 /**
@@ -225,6 +227,22 @@ export class ForcedPrefix {
  * bytes of the healed text it could start at), and one per distinct mask drawn (~1 ms for 152k tokens).
  */
 export function healPrompt(tok: HealTokenizer, ids: readonly number[], modelVocab: number, opts: HealOptions = {}): Healing | undefined {
+  const target = healTarget(tok, ids, opts);
+  if (!target) return undefined;
+  const { start, end, bytes, text } = target;
+  const spellings = opts.spellings ?? spellingsOf(tok, ids, start, text);
+  const forced = new ForcedPrefix(tok, bytes, modelVocab, opts.banned, spellings);
+  if (!forced.reachable) return undefined;
+  // Another spelling exists when step 0 allows a token other than those with exactly R's bytes.
+  const first = forced.allowed(0);
+  let other = false;
+  for (let id = 0; id < first.length && !other; id++) if (first[id] && tok.bytesOf(id).length !== bytes.length) other = true;
+  if (!other) return undefined;
+  return { ids: [...ids.slice(0, start), ...ids.slice(end)], taken: end - start, text, forced };
+}
+
+/** The tokens healing would take back, ids[start..end), and their bytes and text; no tokenizing (see healPrompt). */
+export function healTarget(tok: HealTokenizer, ids: readonly number[], opts: Pick<HealOptions, 'start' | 'end'> = {}): { start: number; end: number; bytes: Uint8Array; text: string } | undefined {
   const end = opts.end ?? ids.length;
   if (!Number.isInteger(end) || end < 0 || end > ids.length) {
     throw new RangeError(`healPrompt: end must be an index in [0, ${ids.length}], got ${end}.`);
@@ -247,20 +265,11 @@ export function healPrompt(tok: HealTokenizer, ids: readonly number[], modelVoca
       bytes = joined;
     }
   }
-  let text: string;
   try {
-    text = strictUtf8.decode(bytes);
+    return { start, end, bytes, text: strictUtf8.decode(bytes) };
   } catch {
     return undefined;
   }
-  const forced = new ForcedPrefix(tok, bytes, modelVocab, opts.banned, spellingsOf(tok, ids, start, text));
-  if (!forced.reachable) return undefined;
-  // Another spelling exists when step 0 allows a token other than those with exactly R's bytes.
-  const first = forced.allowed(0);
-  let other = false;
-  for (let id = 0; id < first.length && !other; id++) if (first[id] && tok.bytesOf(id).length !== bytes.length) other = true;
-  if (!other) return undefined;
-  return { ids: [...ids.slice(0, start), ...ids.slice(end)], taken: end - start, text, forced };
 }
 
 /**
@@ -269,7 +278,7 @@ export function healPrompt(tok: HealTokenizer, ids: readonly number[], modelVoca
  * text), and an encoding is kept only when it starts with that token (the boundary did not move).
  * Empty when the tokenizer cannot encode.
  */
-function spellingsOf(tok: HealTokenizer, ids: readonly number[], start: number, text: string): number[][] {
+export function spellingsOf(tok: HealTokenizer, ids: readonly number[], start: number, text: string): number[][] {
   if (!tok.encode) return [];
   const before = start > 0 && !tok.specialIds.has(ids[start - 1]) ? ids[start - 1] : undefined;
   let lead = '';

@@ -3,6 +3,7 @@
 // the Fanout app in a browser. Builds what is missing or stale, then runs the web host:
 //   dist/renderer/      the app (scripts/build-renderer.mjs), rebuilt when renderer/ sources are newer
 //   dist/web.mjs        engine/host/web-cli.ts bundled for Node (shaders as text), rebuilt when engine/ is newer
+//   dist/tokenize-worker.mjs   the tokenizer worker it starts (engine/host/tokenize-worker.ts), rebuilt likewise
 //   dist/engine-test/   with --engine-test-page: engine/host/engine-test-page.ts bundled for the browser
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -46,6 +47,11 @@ export async function buildWeb({ engineTestPage = false } = {}) {
     process.stderr.write('fanout web: building the app (dist/renderer)…\n');
     const { buildRenderer } = await import(pathToFileURL(join(root, 'scripts', 'build-renderer.mjs')).href);
     await buildRenderer();
+  }
+
+  const workerOut = join(dist, 'tokenize-worker.mjs');
+  if (mtime(workerOut) < engineSources) {
+    await bundle({ entryPoints: [join(root, 'engine', 'host', 'tokenize-worker.ts')], platform: 'node', target: 'node20' }, workerOut);
   }
 
   const webOut = join(dist, 'web.mjs');

@@ -41,6 +41,7 @@
 import type { GpuContext } from '../gpu/context.ts';
 import { NoGpuError } from '../gpu/context.ts';
 import { Engine, EngineBusyError, type EngineOptions } from '../engine.ts';
+import { TokenizeTimeoutError } from '../prompt-plan.ts';
 import type { ModelSource } from '../model/source.ts';
 import { FOLDER_HELP, ModelError } from '../model/errors.ts';
 import { RequestTooLargeError } from '../memory.ts';
@@ -389,6 +390,13 @@ export function describeFailure(
   if (e instanceof NoGpuError) return { code: 'no-gpu', message, hint: noGpuHint };
   // The session runs one request at a time, so the engine never sees two: this is a bug.
   if (e instanceof EngineBusyError) return { code: 'internal', message, hint: 'This is a bug in the Fanout host (two requests ran at once); restart it and report the message.' };
+  if (e instanceof TokenizeTimeoutError) {
+    return {
+      code: 'generate-failed',
+      message,
+      hint: "The host stopped it and still answers. Use the tokenizer.json that came with the model's weights (a pattern like (x+x+)+ in its pre_tokenizer is the usual cause), or a shorter prompt.",
+    };
+  }
   if (e instanceof RequestTooLargeError) {
     return { code: 'generate-failed', message, hint: 'Lower the number of samples (n), max tokens or the prompt length, or use bifurcated attention.' };
   }

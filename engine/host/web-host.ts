@@ -33,6 +33,7 @@ import { ProtocolError, type ModelRef } from './protocol.ts';
 import type { ModelSource } from '../model/source.ts';
 import { contentType } from './content-type.ts';
 import { resolveModelPath } from './model-path.ts';
+import { WorkerTokenizer } from './worker-tokenizer.ts';
 
 export interface WebHostOptions {
   /** Port to listen on; 0 = any free port. */
@@ -51,6 +52,8 @@ export interface WebHostOptions {
   log?: (line: string) => void;
   /** The launch's secret for /ws and the page (default: 32 random bytes, base64url). Tests may fix it. */
   token?: string;
+  /** Most milliseconds one request may spend tokenizing (in a worker, worker-tokenizer.ts); default 10 s. */
+  tokenizeBudgetMs?: number;
 }
 
 export interface WebHost {
@@ -122,8 +125,15 @@ export function nodeModelSource(opts: { baseDir: string; home?: string }): (ref:
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const csp = await pageCsp(opts.rendererDir);
   const log = opts.log ?? (() => {});
+  // Requests are tokenized in a worker: a tokenizer.json regex that backtracks without end cannot stall
+  // this thread (and with it every client's connection, status and cancel).
+  // The engine options object is kept as given (web-cli sets memoryBudget in it once the GPU is known).
+  const requestTokenizer = new WorkerTokenizer({ budgetMs: opts.tokenizeBudgetMs });
+  const engineOptions = opts.session.engine ?? {};
+  engineOptions.requestTokenizer ??= requestTokenizer;
   const session = new HostSession({
     ...opts.session,
+    engine: engineOptions,
     source: opts.session.source ?? nodeModelSource({ baseDir: opts.modelBaseDir ?? process.cwd() }),
   });
   let port = opts.port;
@@ -345,6 +355,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         for (const ws of sockets) ws.close(1001, 'the host is shutting down');
         wss.close();
         await session.close();
+        requestTokenizer.close();
         await new Promise<void>((ok) => {
           server.close(() => ok());
           server.closeAllConnections();
