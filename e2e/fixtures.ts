@@ -88,6 +88,8 @@ async function launchElectron(testInfo: TestInfo) {
   const log: string[] = [];
   app.process().stderr?.on('data', (d: Buffer) => log.push(d.toString()));
   const close = async () => {
+    // A test may leave edited tabs: the app would then ask before quitting (unsaved-close.ts) and hang the teardown.
+    for (const w of app.windows()) await w.evaluate(() => (window as { fanout?: { reportUnsaved?: (n: number) => void } }).fanout?.reportUnsaved?.(0)).catch(() => {});
     await app.close().catch(() => {});
     if (testInfo.status !== testInfo.expectedStatus && log.length) await testInfo.attach('electron-main.log', { body: log.join(''), contentType: 'text/plain' });
     await rm(userData, { recursive: true, force: true });

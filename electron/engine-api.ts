@@ -42,6 +42,14 @@ export const engineReportSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
   /** The GPU device was lost (not destroyed by us): the main process restarts the engine window. */
   z.strictObject({ type: z.literal('device-lost'), reason: text(200), message: text(2000) }),
+  /**
+   * A load began reading model files: `ref` as it was asked for, `path` the absolute folder the main
+   * process resolved it to. A crash, hang or lost device before the matching load-end is blamed on this
+   * model (electron/load-crashes.ts).
+   */
+  z.strictObject({ type: z.literal('load-start'), ref: modelRefSchema, path: text(4096).min(1) }),
+  /** That load ended: loaded (warmed up included) or failed with an error reply. */
+  z.strictObject({ type: z.literal('load-end') }),
   /** The model loaded now (after a load succeeded), or null (a failed load left none). */
   z.strictObject({ type: z.literal('model'), ref: modelRefSchema.nullable() }),
   /** A UI request started or ended (so the main process can fail it visibly if the engine dies meanwhile). */

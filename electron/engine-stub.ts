@@ -9,6 +9,7 @@
 // stand-in port says, and every status reply carries it. Its load/generate replies stay errors (code
 // 'busy' while restarting): unlike the host's queue it cannot keep a request across the restart.
 import type { HostEvent, HostState } from '../engine/host/protocol.ts';
+import { loadCrashHint } from './load-crashes.ts';
 
 export interface InFlight {
   id: string;
@@ -23,6 +24,8 @@ export interface Outage {
   restarting: boolean;
   /** The model folder the restarted engine loads again, when it had one. */
   model?: string | null;
+  /** The model folder the engine was loading when it stopped: it is not loaded again (electron/load-crashes.ts). */
+  crashedModel?: string | null;
 }
 
 const RESTARTING_HINT = 'It is restarting by itself and loads the model again; try again in a few seconds.';
@@ -33,15 +36,41 @@ function hintFor(o: Outage): string {
   return o.restarting ? RESTARTING_HINT : GAVE_UP_HINT;
 }
 
-/** The errors that end the requests that were running when the engine went down (one notice when none were). */
+/** Says which model stopped the engine while loading, that it is not loaded again, and what is loaded instead. */
+function crashedLoadMessage(o: Outage & { crashedModel: string }): string {
+  const next = !o.restarting
+    ? 'It was not restarted.'
+    : o.model
+      ? `It is restarting with ${o.model} instead; ${o.crashedModel} is not loaded again.`
+      : `It is restarting without a model; ${o.crashedModel} is not loaded again.`;
+  return `The engine stopped while loading ${o.crashedModel}: ${o.reason}. ${next}`;
+}
+
+function crashedLoadHint(o: Outage & { crashedModel: string }): string {
+  return o.restarting ? loadCrashHint(o.crashedModel) : `Use File > Restart Engine to start it again (without that model). ${loadCrashHint(o.crashedModel)}`;
+}
+
+/**
+ * The errors that end the requests that were running when the engine went down (one notice when none
+ * were). When a model load was what stopped it, the running load requests (else one notice) name the
+ * model and say what to do.
+ */
 export function outageEvents(inFlight: InFlight[], o: Outage): HostEvent[] {
   const what = o.restarting ? 'The engine stopped' : 'The engine stopped and was not restarted';
-  if (inFlight.length === 0) return [{ type: 'error', id: null, code: 'internal', message: `${what}: ${o.reason}.`, hint: hintFor(o) }];
-  return inFlight.map((r) =>
+  const crashed = o.crashedModel ? { ...o, crashedModel: o.crashedModel } : null;
+  const events: HostEvent[] = inFlight.map((r) =>
     r.kind === 'load'
-      ? { type: 'error', id: r.id, code: 'load-failed', message: `${what} while loading the model: ${o.reason}.`, hint: hintFor(o), model: null }
+      ? crashed
+        ? { type: 'error', id: r.id, code: 'load-failed', message: crashedLoadMessage(crashed), hint: crashedLoadHint(crashed), model: null }
+        : { type: 'error', id: r.id, code: 'load-failed', message: `${what} while loading the model: ${o.reason}.`, hint: hintFor(o), model: null }
       : { type: 'error', id: r.id, code: 'generate-failed', message: `${what} while generating: ${o.reason}.`, hint: hintFor(o) },
   );
+  // A load the main process made (the model restored after a restart) has no request here: say it once.
+  if (crashed && !inFlight.some((r) => r.kind === 'load')) {
+    events.push({ type: 'error', id: null, code: 'load-failed', message: crashedLoadMessage(crashed), hint: crashedLoadHint(crashed), model: null });
+  }
+  if (events.length === 0) events.push({ type: 'error', id: null, code: 'internal', message: `${what}: ${o.reason}.`, hint: hintFor(o) });
+  return events;
 }
 
 /** The engine's state as the stand-in reports it: loading the model again when a restart is coming, else idle. */

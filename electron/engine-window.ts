@@ -6,7 +6,11 @@
 //   load or does not report ready within `startMs`, and when it reports a lost GPU device;
 // - with the backoff of RestartPolicy (immediately, then 1 s, 2 s, … up to 30 s; it gives up after 5
 //   failures in 2 minutes, until File > Restart Engine);
-// - and the new window reloads the model the old one had (EngineInit.restore).
+// - and the new window reloads the model the old one had (EngineInit.restore), except a model that was
+//   loading when the engine stopped: that one is not loaded again, by the new window or by anyone else's
+//   request, until the user chooses it with File > Open Model… (electron/load-crashes.ts); the editor
+//   hears which model it was and what to do (engine-stub.ts). A model that stops the engine while
+//   generating is restored once more; if it then stops the engine while reloading, that rule applies.
 //
 // The editor gets a MessagePort to the engine for each requestEnginePort() (a new MessageChannelMain:
 // one end to the engine page, one to the editor), so token streams never pass through this process.
@@ -19,6 +23,7 @@ import type { EngineState } from '../renderer/host-api.ts';
 import type { HostEvent, ModelRef } from '../engine/host/protocol.ts';
 import type { EngineControl, EngineInit, EngineReport } from './engine-api.ts';
 import { stubOpening, stubReply, type InFlight, type Outage } from './engine-stub.ts';
+import { LoadCrashes } from './load-crashes.ts';
 import { RestartPolicy } from './restart-policy.ts';
 import { IPC, lockedDownPreferences } from './shared.ts';
 
@@ -59,6 +64,9 @@ export class EngineHost {
   private state: EngineState = { kind: 'starting' };
   private outage: Outage | null = null;
   private model: ModelRef | null = null;
+  /** The load reading model files now (from the page's load-start to its load-end), or null. */
+  private loading: { ref: ModelRef; path: string } | null = null;
+  private readonly loadCrashes = new LoadCrashes();
   private editor: Editor | null = null;
   private nextConn = 1;
   private readonly inFlight = new Map<number, Map<string, InFlight['kind']>>();
@@ -85,6 +93,16 @@ export class EngineHost {
   /** The model the engine has loaded (as last loaded), or null. */
   get currentModel(): ModelRef | null {
     return this.model;
+  }
+
+  /** Why a load of the model folder `path` (absolute) is refused (it stopped the engine while loading), or null. */
+  modelRefusal(path: string): { ok: false; message: string; hint: string } | null {
+    return this.loadCrashes.refusal(path);
+  }
+
+  /** The user chose the folder `path` explicitly (File > Open Model…): it loads again even if it stopped the engine before. */
+  allowModel(path: string): void {
+    this.loadCrashes.allow(path);
   }
 
   start(): void {
@@ -136,9 +154,13 @@ export class EngineHost {
     this.win = win;
     const wc = win.webContents;
     const current = () => gen === this.generation && !this.stopped;
+    /** Set when the hang timer crashes the page: its end is then reported as the hang it was. */
+    let hungFor: number | null = null;
 
     wc.on('render-process-gone', (_e, d) => {
-      if (current()) this.failed(`the engine process ${d.reason === 'oom' ? 'ran out of memory' : d.reason} (exit code ${d.exitCode})`);
+      if (!current()) return;
+      if (hungFor !== null) this.failed(`the engine page stopped responding for more than ${hungFor / 1000} s`);
+      else this.failed(`the engine process ${d.reason === 'oom' ? 'ran out of memory' : d.reason} (exit code ${d.exitCode})`);
     });
     wc.on('unresponsive', () => {
       if (!current()) return;
@@ -147,6 +169,7 @@ export class EngineHost {
       this.hangTimer = setTimeout(() => {
         if (!current()) return;
         this.opts.log('engine: still unresponsive; crashing it to restart');
+        hungFor = this.opts.hangMs ?? 20_000;
         // Ends in render-process-gone, which restarts it.
         if (!wc.isDestroyed()) wc.forcefullyCrashRenderer();
       }, this.opts.hangMs ?? 20_000);
@@ -174,10 +197,17 @@ export class EngineHost {
   /** The current window failed: tear it down, end what ran, and restart after the policy's delay. */
   private failed(reason: string): void {
     this.opts.log(`engine: ${reason}`);
+    // A crash while reading or warming up a model is blamed on that model: it is not loaded again.
+    const crashed = this.loading;
+    if (crashed) {
+      this.loadCrashes.add(crashed.path, reason);
+      if (this.model && sameModel(this.model, crashed.ref)) this.model = null;
+      this.opts.log(`engine: it stopped while loading ${crashed.path}; that model is not loaded again until chosen with File > Open Model…`);
+    }
     const decision = this.policy.failed(Date.now());
     const restarting = decision.action === 'restart';
     const why = restarting ? reason : `${reason}; it stopped ${decision.failures} times within ${decision.windowMs / 1000} s`;
-    this.teardown({ reason: why, restarting });
+    this.teardown({ reason: why, restarting, crashedModel: crashed?.path ?? null });
     if (decision.action === 'restart') {
       this.setState({ kind: 'restarting', reason, retryInMs: decision.delayMs, attempt: decision.attempt });
       this.restartTimer = setTimeout(() => this.create(), decision.delayMs);
@@ -191,6 +221,7 @@ export class EngineHost {
   private teardown(down: Outage): void {
     this.clearTimers();
     this.ready = false;
+    this.loading = null;
     // The stand-in reports the model the next window restores (EngineInit.restore) as loading.
     const m = this.model;
     const outage: Outage = { ...down, model: m === null ? null : m.kind === 'dir' ? m.path : m.kind === 'url' ? m.url : `synthetic:${m.name}` };
@@ -250,6 +281,12 @@ export class EngineHost {
         return;
       case 'model':
         this.model = r.ref;
+        return;
+      case 'load-start':
+        this.loading = { ref: r.ref, path: r.path };
+        return;
+      case 'load-end':
+        this.loading = null;
         return;
       case 'request': {
         let m = this.inFlight.get(r.conn);
@@ -373,4 +410,10 @@ export class EngineHost {
     for (const w of this.control.values()) w.fail(new Error(why));
     this.control.clear();
   }
+}
+
+function sameModel(a: ModelRef, b: ModelRef): boolean {
+  if (a.kind === 'dir' && b.kind === 'dir') return a.path === b.path;
+  if (a.kind === 'url' && b.kind === 'url') return a.url === b.url;
+  return a.kind === 'synthetic' && b.kind === 'synthetic' && a.name === b.name;
 }

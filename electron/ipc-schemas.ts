@@ -55,6 +55,14 @@ export const noArgs = z.tuple([]);
 /** A menu-listener flag (IPC.menuListener). */
 export const menuListenerArgs = z.tuple([z.boolean()]);
 
+/** Far more tabs than anyone opens: a bound on the count, not a limit on tabs. */
+export const MAX_UNSAVED_FILES = 100_000;
+
+/** How many tabs have unsaved edits (IPC.unsavedFiles). */
+export const unsavedFilesArgs = z.tuple([
+  z.number({ error: 'must be a number (the count of tabs with unsaved edits)' }).int('must be a whole number').min(0, 'must not be negative').max(MAX_UNSAVED_FILES, `must be at most ${MAX_UNSAVED_FILES}`),
+]);
+
 /** Parses IPC arguments; throws an Error whose message lists each problem ("0.name: must be …"). */
 export function parseArgs<T>(schema: z.ZodType<T>, args: unknown[], what: string): T {
   const r = schema.safeParse(args);

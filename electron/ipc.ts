@@ -4,7 +4,7 @@
 // validates the payload with zod (electron/ipc-schemas.ts, electron/engine-api.ts).
 import { ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { engineReportSchema, resolveModelArgs, type ResolveResult } from './engine-api.ts';
-import { menuListenerArgs, noArgs, parseArgs, saveFileArgs, senderIs } from './ipc-schemas.ts';
+import { menuListenerArgs, noArgs, parseArgs, saveFileArgs, senderIs, unsavedFilesArgs } from './ipc-schemas.ts';
 import { APP_HOST, ENGINE_HOST, IPC, type IpcResult } from './shared.ts';
 import type { EditorFiles } from './editor-files.ts';
 import type { EngineHost } from './engine-window.ts';
@@ -18,6 +18,8 @@ export interface IpcDeps {
   modelBaseDir: string;
   /** The editor page has (or no longer has) a menu-command listener. */
   setMenuListener(wc: WebContents, on: boolean): void;
+  /** The editor page has `count` tabs with unsaved edits. */
+  setUnsavedFiles(wc: WebContents, count: number): void;
   log(line: string): void;
 }
 
@@ -74,6 +76,16 @@ export function registerIpc(d: IpcDeps): void {
     }
   });
 
+  ipcMain.on(IPC.unsavedFiles, (e, ...args: unknown[]) => {
+    if (!fromEditor(e)) return refuse(IPC.unsavedFiles, e);
+    try {
+      const [count] = parseArgs(unsavedFilesArgs, args, IPC.unsavedFiles);
+      d.setUnsavedFiles(e.sender, count);
+    } catch (err) {
+      d.log(`ipc: ${(err as Error).message}`);
+    }
+  });
+
   // Engine → main. Not wrapped in IpcResult: the engine page is ours and its preload passes these through.
 
   ipcMain.handle(IPC.engineInit, (e, ...args: unknown[]) => {
@@ -96,7 +108,9 @@ export function registerIpc(d: IpcDeps): void {
     } catch (err) {
       return { ok: false, message: (err as Error).message, hint: 'Enter a model folder path.' };
     }
-    return d.folders.resolve(path, d.modelBaseDir);
+    const r = await d.folders.resolve(path, d.modelBaseDir);
+    // A folder that stopped the engine while loading is not loaded again until the user chooses it.
+    return (r.ok && d.engine.modelRefusal(r.path)) || r;
   });
 
   ipcMain.on(IPC.engineReport, (e, ...args: unknown[]) => {

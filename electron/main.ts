@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, Menu, screen } from 'electron';
 import type { MenuCommand, OpenedFile } from '../renderer/host-api.ts';
+import { isDevRun } from './dev-mode.ts';
 import { EditorFiles } from './editor-files.ts';
 import { EngineHost } from './engine-window.ts';
 import { registerIpc } from './ipc.ts';
@@ -19,6 +20,7 @@ import { handleScheme, registerSchemePrivileges } from './protocol.ts';
 import { RecentFiles } from './recent-files.ts';
 import { hardenApp } from './security.ts';
 import { APP_URL, ENGINE_URL, IPC, lockedDownPreferences } from './shared.ts';
+import { PROCEED_BUTTON, UnsavedGuard } from './unsaved-close.ts';
 import { fitToDisplays, loadWindowState, MIN_SIZE, trackWindowState } from './window-state.ts';
 
 /** The renderer's Content-Security-Policy (scripts/build-renderer.mjs), put here by scripts/build-electron.mjs. */
@@ -29,7 +31,7 @@ const log = (line: string) => process.stderr.write(`[fanout] ${line}\n`);
 app.setName('Fanout');
 // The e2e tests (and anyone who wants a separate profile) point the user-data folder elsewhere.
 if (process.env.FANOUT_USER_DATA_DIR) app.setPath('userData', resolve(process.env.FANOUT_USER_DATA_DIR));
-const dev = !app.isPackaged || process.env.FANOUT_DEV === '1';
+const dev = isDevRun(app.isPackaged, process.env);
 const layout = appLayout({ mainDir: __dirname, isPackaged: app.isPackaged, resourcesPath: process.resourcesPath });
 
 registerSchemePrivileges();
@@ -51,6 +53,8 @@ if (!app.requestSingleInstanceLock()) {
 
 function run(): void {
   let editor: BrowserWindow | null = null;
+  /** The editor window's unsaved-tabs count and the close/quit question (electron/unsaved-close.ts). */
+  let unsaved: UnsavedGuard | null = null;
   let menuListener = false;
   /** A file to show once the page listens for menu commands (passed on the command line or by the OS). */
   let pendingOpen: OpenedFile | null = null;
@@ -106,6 +110,8 @@ function run(): void {
       const r = editor && !editor.isDestroyed() ? await dialog.showOpenDialog(editor, opts) : await dialog.showOpenDialog(opts);
       if (r.canceled || r.filePaths.length === 0) return;
       const path = r.filePaths[0];
+      // Chosen explicitly: it loads even if it stopped the engine while loading before (electron/load-crashes.ts).
+      engine.allowModel(path);
       // The page makes it the model setting and loads it (with its progress bar); without a listener the
       // main process loads it on its own connection (every window hears 'loaded').
       if (toPage({ type: 'load-model', path })) return;
@@ -140,6 +146,15 @@ function run(): void {
       webPreferences: lockedDownPreferences(layout.preload, dev),
     });
     editor = win;
+    const guard = new UnsavedGuard(
+      (p) =>
+        dialog
+          .showMessageBox(win, { type: 'warning', title: 'Fanout', message: p.message, detail: p.detail, buttons: p.buttons, defaultId: p.defaultId, cancelId: p.cancelId, noLink: true })
+          .then((r) => r.response === PROCEED_BUTTON),
+      log,
+    );
+    unsaved = guard;
+    win.on('close', (e) => guard.intercept('close', e, () => !win.isDestroyed() && win.close()));
     if (st.maximized) win.maximize();
     if (st.fullScreen) win.setFullScreen(true);
     trackWindowState(win, stateFile);
@@ -163,6 +178,7 @@ function run(): void {
       engine.editorGone(wc);
       menuListener = false;
       editor = null;
+      if (unsaved === guard) unsaved = null;
       // macOS apps stay open without windows (the Dock icon reopens one); elsewhere closing it quits.
       if (process.platform !== 'darwin') app.quit();
     });
@@ -184,7 +200,11 @@ function run(): void {
   app.on('activate', () => {
     if (!editor) createEditor();
   });
-  app.on('before-quit', () => engine.stop());
+  app.on('before-quit', (e) => {
+    // Quitting closes the editor window: ask first (before the engine stops) while tabs are unsaved.
+    if (editor && !editor.isDestroyed() && unsaved && !unsaved.intercept('quit', e, () => app.quit())) return;
+    engine.stop();
+  });
 
   void app.whenReady().then(() => {
     if (!existsSync(join(layout.rendererDir, 'index.html')) || !existsSync(join(layout.engineDir, 'index.html'))) {
@@ -201,6 +221,9 @@ function run(): void {
       files,
       folders,
       modelBaseDir: layout.modelBaseDir,
+      setUnsavedFiles: (wc, count) => {
+        if (editor?.webContents === wc) unsaved?.report(count);
+      },
       setMenuListener: (wc, on) => {
         if (editor?.webContents !== wc) return;
         menuListener = on;

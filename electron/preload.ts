@@ -56,6 +56,9 @@ const api: FanoutPreload = {
       if (menuListeners.size === 0) ipcRenderer.send(IPC.menuListener, false);
     };
   },
+  reportUnsaved(count) {
+    ipcRenderer.send(IPC.unsavedFiles, count);
+  },
   onEngineState(fn) {
     stateListeners.add(fn);
     fn(engineState);

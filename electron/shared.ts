@@ -29,6 +29,8 @@ export const IPC = {
   menuListener: 'fanout:editor:menu-listener',
   /** main → editor (send): the engine's state (starting, ready, restarting, failed). */
   engineState: 'fanout:editor:engine-state',
+  /** editor → main (send): how many tabs have unsaved edits (closing the window or quitting asks first while any do). */
+  unsavedFiles: 'fanout:editor:unsaved-files',
 
   /** engine → main (invoke): start-up parameters (EngineInit). */
   engineInit: 'fanout:engine:init',

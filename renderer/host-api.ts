@@ -68,6 +68,11 @@ export interface FanoutPreload {
    * unsubscribe function.
    */
   onEngineState?(fn: (state: EngineState) => void): () => void;
+  /**
+   * Tells the desktop app how many tabs have unsaved edits, whenever that changes: closing the window or
+   * quitting asks first while any do.
+   */
+  reportUnsaved?(count: number): void;
 }
 
 declare global {

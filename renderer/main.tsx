@@ -64,5 +64,16 @@ transport.onMessage((msg) => batcher.push(msg));
 transport.onConnection((state) => store.getState().setConnection(state));
 // Desktop: File menu commands (Open, Save, Save As, Open Recent, Open Model…) are carried out here.
 window.fanout?.onMenuCommand?.((cmd) => runMenuCommand(store, transport.files, cmd));
+// Desktop: closing the window or quitting asks first while tabs have unsaved edits; it needs their count.
+const desktop = window.fanout;
+if (desktop?.reportUnsaved) {
+  let reported = -1;
+  const reportUnsaved = () => {
+    const n = store.getState().tabs.filter((t) => t.dirty).length;
+    if (n !== reported) desktop.reportUnsaved?.((reported = n));
+  };
+  store.subscribe(reportUnsaved);
+  reportUnsaved();
+}
 
 createRoot(document.getElementById('root')!).render(<App services={{ store, transport }} draft={draft} storage={storage} />);

@@ -9,7 +9,8 @@
 //   protocol handler). URL and synthetic references are refused: the app reads no remote content.
 // - The main process has its own connection (control messages): it reloads the model after a restart
 //   (EngineInit.restore) and loads a folder chosen in File > Open Model… when the page does not.
-// - Reports to the main process: ready, GPU device lost, which model is loaded, which UI requests run
+// - Reports to the main process: ready, GPU device lost, which model is loaded, when a load reads a
+//   model folder and when it ends (so a crash meanwhile is blamed on that model), which UI requests run
 //   (so a crash can end them with an error), control replies and failures for the log.
 import { acquireBrowserGpu } from '../../engine/gpu/context.ts';
 import { httpSource } from '../../engine/model/http-source.ts';
@@ -78,6 +79,8 @@ async function start(host: EngineHostApi): Promise<void> {
       }
       const r = await host.resolveModel(ref.path);
       if (!r.ok) throw new HostError('load-failed', r.message, r.hint);
+      // From here until the load's reply, a crash is this model's doing (the main process then does not load it again).
+      host.report({ type: 'load-start', ref, path: r.path });
       // Named by its folder, so messages and the model's name read as they do with a local folder.
       return { ...httpSource(r.url), name: r.path };
     },
@@ -101,6 +104,7 @@ async function start(host: EngineHostApi): Promise<void> {
         loads.delete(ev.id);
         if (ev.type === 'loaded') host.report({ type: 'model', ref });
         else if (ev.model === null) host.report({ type: 'model', ref: null });
+        host.report({ type: 'load-end' });
       }
       send(batch);
     });

@@ -34,6 +34,42 @@ describe('outageEvents', () => {
   });
 });
 
+describe('outageEvents after a model stopped the engine while loading', () => {
+  const crashed = { ...restarting, crashedModel: '/models/big' };
+  it('names the model on the running load request, says it is not loaded again and how to try it anyway', () => {
+    const evs = outageEvents(
+      [
+        { id: 'load-1', kind: 'load' },
+        { id: 'gen-1', kind: 'generate' },
+      ],
+      crashed,
+    );
+    expect(evs).toHaveLength(2);
+    expect(evs[0]).toMatchObject({
+      type: 'error',
+      id: 'load-1',
+      code: 'load-failed',
+      model: null,
+      message: 'The engine stopped while loading /models/big: the engine process crashed (exit code 139). It is restarting without a model; /models/big is not loaded again.',
+    });
+    expect(evs[1]).toMatchObject({ id: 'gen-1', code: 'generate-failed' });
+    for (const e of evs) expect(parseHostEvent(e)).toEqual(e);
+  });
+  it('says it in one notice when the load was not a request of the editor (the model restored after a restart)', () => {
+    const evs = outageEvents([{ id: 'gen-1', kind: 'generate' }], { ...crashed, model: 'models/a' });
+    expect(evs.map((e) => ('id' in e ? e.id : undefined))).toEqual(['gen-1', null]);
+    const n = evs[1];
+    expect(n).toMatchObject({ type: 'error', code: 'load-failed', message: expect.stringContaining('It is restarting with models/a instead; /models/big is not loaded again.') });
+    if (n.type === 'error') expect(n.hint).toContain('To try /models/big again anyway, choose its folder with File > Open Model…');
+    expect(outageEvents([], crashed)).toHaveLength(1);
+  });
+  it('when restarts stopped, says so and how to start the engine again', () => {
+    const [n] = outageEvents([], { ...gaveUp, crashedModel: '/models/big' });
+    expect(n).toMatchObject({ type: 'error', id: null, code: 'load-failed', message: expect.stringMatching(/while loading \/models\/big: .*It was not restarted\.$/) });
+    if (n.type === 'error') expect(n.hint).toMatch(/^Use File > Restart Engine to start it again \(without that model\)\. Choose another model/);
+  });
+});
+
 describe('stubState and stubOpening', () => {
   const idle = { phase: 'idle', model: null, device: '', loading: null, generating: false, queued: 0 };
   it('says the engine is loading the model it will restore while restarting, else idle', () => {

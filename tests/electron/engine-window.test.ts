@@ -190,6 +190,108 @@ describe('EngineHost', () => {
     expect(states(editor).at(-1)).toEqual({ kind: 'ready' });
   });
 
+  it('after a crash during a model load: restarts without that model, says which one and what to do, refuses it until chosen again', () => {
+    make();
+    const editor = newEditor();
+    host.connectEditor(editor);
+    host.report({ type: 'ready' });
+    host.report({ type: 'model', ref: { kind: 'dir', path: 'models/a' } });
+    // The editor loads another folder; the engine page starts reading it, and its process dies.
+    host.report({ type: 'request', conn: 1, id: 'load-1', kind: 'load', state: 'start' });
+    host.report({ type: 'load-start', ref: { kind: 'dir', path: '/models/big' }, path: '/models/big' });
+    lastWindow().webContents.emit('render-process-gone', {}, { reason: 'oom', exitCode: 0 });
+
+    const stub = portsTo(editor, IPC.enginePort).at(-1)!.ports[0];
+    const [err, state] = stub.received as [{ type: string; id: string; code: string; message: string; hint: string }, { type: string; state: { phase: string; loading: { model: string } | null } }];
+    expect(err).toMatchObject({ type: 'error', id: 'load-1', code: 'load-failed' });
+    expect(err.message).toBe(
+      'The engine stopped while loading /models/big: the engine process ran out of memory (exit code 0). It is restarting with models/a instead; /models/big is not loaded again.',
+    );
+    expect(err.hint).toContain('Choose another model');
+    expect(err.hint).toContain('To try /models/big again anyway, choose its folder with File > Open Model…');
+    // The model it had before (it loaded fine) is the one restored.
+    expect(state.state).toMatchObject({ phase: 'loading', loading: { model: 'models/a' } });
+    vi.advanceTimersByTime(0);
+    expect(host.init()).toEqual({ restore: { kind: 'dir', path: 'models/a' } });
+
+    // The editor loads its model setting by itself on reconnecting: that folder is refused, saying why.
+    expect(host.modelRefusal('/models/big')).toMatchObject({ ok: false, message: expect.stringContaining('Fanout does not load /models/big by itself again, because the engine stopped while loading it: the engine process ran out of memory') });
+    expect(host.modelRefusal('/models/a')).toBeNull();
+    // File > Open Model… on that folder: it loads again.
+    host.allowModel('/models/big');
+    expect(host.modelRefusal('/models/big')).toBeNull();
+    expect(log.join('\n')).toContain('it stopped while loading /models/big');
+  });
+
+  it('a model that crashed while generating is restored once; crashing during that reload, it is not loaded again', () => {
+    make();
+    const editor = newEditor();
+    host.connectEditor(editor);
+    const b = { kind: 'dir', path: 'models/b' } as const;
+    host.report({ type: 'ready' });
+    host.report({ type: 'load-start', ref: b, path: '/repo/models/b' });
+    host.report({ type: 'model', ref: b });
+    host.report({ type: 'load-end' });
+    host.report({ type: 'request', conn: 1, id: 'gen-1', kind: 'generate', state: 'start' });
+    lastWindow().webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    vi.advanceTimersByTime(0);
+    // A crash while generating: restored, as before.
+    expect(host.init()).toEqual({ restore: b });
+    expect(host.modelRefusal('/repo/models/b')).toBeNull();
+
+    // The new engine window reloads it (on its own connection: no UI request) and loses its GPU device.
+    host.report({ type: 'ready' });
+    host.report({ type: 'load-start', ref: b, path: '/repo/models/b' });
+    host.report({ type: 'device-lost', reason: 'unknown', message: 'GPU process exited' });
+    const stub = portsTo(editor, IPC.enginePort).at(-1)!.ports[0];
+    // One notice (no request was running) naming the model, then an idle engine (nothing to wait for).
+    expect(stub.received).toEqual([
+      {
+        type: 'error',
+        id: null,
+        code: 'load-failed',
+        message: 'The engine stopped while loading /repo/models/b: the GPU device was lost (unknown: GPU process exited). It is restarting without a model; /repo/models/b is not loaded again.',
+        hint: expect.stringContaining('File > Open Model…'),
+        model: null,
+      },
+      { type: 'state', state: expect.objectContaining({ phase: 'idle', loading: null }) },
+    ]);
+    vi.advanceTimersByTime(1_000);
+    expect(windows()).toHaveLength(3);
+    expect(host.init()).toEqual({ restore: null });
+    expect(host.modelRefusal('/repo/models/b')).toMatchObject({ ok: false });
+    expect(host.currentState).toMatchObject({ kind: 'restarting' });
+  });
+
+  it('a hang during a model load counts as that model stopping the engine, and says it hung', () => {
+    make();
+    const editor = newEditor();
+    host.connectEditor(editor);
+    host.report({ type: 'ready' });
+    host.report({ type: 'load-start', ref: { kind: 'dir', path: 'models/slow' }, path: '/repo/models/slow' });
+    lastWindow().webContents.emit('unresponsive');
+    vi.advanceTimersByTime(20_000);
+    const stub = portsTo(editor, IPC.enginePort).at(-1)!.ports[0];
+    expect(stub.received[0]).toMatchObject({
+      id: null,
+      code: 'load-failed',
+      message: 'The engine stopped while loading /repo/models/slow: the engine page stopped responding for more than 20 s. It is restarting without a model; /repo/models/slow is not loaded again.',
+    });
+    expect(host.modelRefusal('/repo/models/slow')).toMatchObject({ ok: false, message: expect.stringContaining('stopped responding') });
+  });
+
+  it('a load that ended is not blamed for a later crash', () => {
+    make();
+    host.report({ type: 'ready' });
+    host.report({ type: 'load-start', ref: { kind: 'dir', path: '/m' }, path: '/m' });
+    host.report({ type: 'model', ref: { kind: 'dir', path: '/m' } });
+    host.report({ type: 'load-end' });
+    lastWindow().webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
+    vi.advanceTimersByTime(0);
+    expect(host.init()).toEqual({ restore: { kind: 'dir', path: '/m' } });
+    expect(host.modelRefusal('/m')).toBeNull();
+  });
+
   it('restarts after a lost GPU device, a hang and a start timeout, with growing delays', () => {
     make(new RestartPolicy({ baseMs: 1000, maxFailures: 10 }));
     host.report({ type: 'ready' });

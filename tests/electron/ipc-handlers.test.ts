@@ -1,5 +1,8 @@
 // electron/ipc.ts against a stand-in ipcMain: every handler refuses messages from anything but our own
 // pages in our own windows, validates payloads, and routes the rest.
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => {
@@ -19,21 +22,24 @@ import * as electron from 'electron';
 import { registerIpc, type IpcDeps } from '../../electron/ipc.ts';
 import { IPC } from '../../electron/shared.ts';
 import { ModelFolders } from '../../electron/model-folders.ts';
+import { LoadCrashes } from '../../electron/load-crashes.ts';
 
 const fake = electron as unknown as {
   __handlers: Map<string, (e: unknown, ...args: unknown[]) => unknown>;
   __listeners: Map<string, (e: unknown, ...args: unknown[]) => void>;
 };
 
-function setup() {
+function setup(modelBaseDir = '/nowhere') {
   const editorWc = { id: 1 };
   const engineWc = { id: 2 };
   const calls: string[] = [];
+  const crashes = new LoadCrashes();
   const engine = {
     webContents: engineWc,
     connectEditor: vi.fn(() => calls.push('connect')),
     report: vi.fn(),
     init: vi.fn(() => ({ restore: null })),
+    modelRefusal: (path: string) => crashes.refusal(path),
   };
   const files = { open: vi.fn(async () => null), save: vi.fn(async () => ({ path: '/p/a.ts', name: 'a.ts' })) };
   const deps = {
@@ -41,14 +47,15 @@ function setup() {
     engine,
     files,
     folders: new ModelFolders(),
-    modelBaseDir: '/nowhere',
+    modelBaseDir,
     setMenuListener: vi.fn(),
+    setUnsavedFiles: vi.fn(),
     log: vi.fn(),
   } as unknown as IpcDeps;
   registerIpc(deps);
   const fromEditor = { sender: editorWc, senderFrame: { url: 'fanout://app/index.html', parent: null } };
   const fromEngine = { sender: engineWc, senderFrame: { url: 'fanout://engine/index.html', parent: null } };
-  return { deps, engine, files, fromEditor, fromEngine, editorWc, engineWc };
+  return { deps, engine, crashes, files, fromEditor, fromEngine, editorWc, engineWc };
 }
 
 describe('registerIpc', () => {
@@ -101,5 +108,42 @@ describe('registerIpc', () => {
     await expect(resolve(fromEditor, 'models/x')).resolves.toMatchObject({ ok: false, message: 'refused' });
     await expect(resolve(fromEngine, 42)).resolves.toMatchObject({ ok: false });
     await expect(resolve(fromEngine, 'models/x')).resolves.toMatchObject({ ok: false, message: 'No such folder: /nowhere/models/x.' });
+  });
+
+  it('takes the unsaved-files count from the editor page only, and only a valid one', () => {
+    const { deps, fromEditor, fromEngine, editorWc } = setup();
+    const unsaved = fake.__listeners.get(IPC.unsavedFiles)!;
+    unsaved(fromEngine, 2);
+    unsaved({ sender: editorWc, senderFrame: { url: 'fanout://app/index.html', parent: {} } }, 2);
+    unsaved(fromEditor, -1);
+    unsaved(fromEditor, '2');
+    unsaved(fromEditor, 2, 3);
+    expect(deps.setUnsavedFiles).not.toHaveBeenCalled();
+    expect(deps.log).toHaveBeenCalledWith(expect.stringContaining(`${IPC.unsavedFiles}: invalid arguments`));
+    unsaved(fromEditor, 2);
+    expect(deps.setUnsavedFiles).toHaveBeenCalledExactlyOnceWith(editorWc, 2);
+  });
+
+  it('refuses to resolve a model folder that stopped the engine while loading, until it is allowed again', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'fanout-ipc-models-'));
+    try {
+      await mkdir(join(base, 'models', 'big'), { recursive: true });
+      const { crashes, fromEngine } = setup(base);
+      const resolve = fake.__handlers.get(IPC.resolveModel)!;
+      const dir = join(base, 'models', 'big');
+      crashes.add(dir, 'the engine process crashed (exit code 139)');
+      // Typed relative or absolute, it is the same folder.
+      for (const typed of ['models/big', dir]) {
+        await expect(resolve(fromEngine, typed)).resolves.toEqual({
+          ok: false,
+          message: `Fanout does not load ${dir} by itself again, because the engine stopped while loading it: the engine process crashed (exit code 139).`,
+          hint: expect.stringContaining(`To try ${dir} again anyway, choose its folder with File > Open Model…`),
+        });
+      }
+      crashes.allow(dir);
+      await expect(resolve(fromEngine, 'models/big')).resolves.toMatchObject({ ok: true, path: dir });
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 // IPC input checks: who may send (the top frame of our own pages only) and what (zod schemas).
 import { describe, expect, it } from 'vitest';
-import { decodeTextFile, MAX_TEXT_BYTES, menuListenerArgs, noArgs, parseArgs, saveFileArgs, senderIs } from '../../electron/ipc-schemas.ts';
+import { decodeTextFile, MAX_TEXT_BYTES, MAX_UNSAVED_FILES, menuListenerArgs, noArgs, parseArgs, saveFileArgs, senderIs, unsavedFilesArgs } from '../../electron/ipc-schemas.ts';
 import { engineReportSchema, resolveModelArgs } from '../../electron/engine-api.ts';
 
 describe('senderIs', () => {
@@ -46,6 +46,13 @@ describe('saveFile arguments', () => {
     expect(() => parseArgs(resolveModelArgs, [''], 'r')).toThrow(/folder path/);
     expect(() => parseArgs(resolveModelArgs, [{ path: 'x' }], 'r')).toThrow();
   });
+  it('takes an unsaved-files count: one whole number from 0 up to a bound', () => {
+    for (const n of [0, 1, 64, MAX_UNSAVED_FILES]) expect(parseArgs(unsavedFilesArgs, [n], 'u')).toEqual([n]);
+    for (const args of [[], [-1], [1.5], [MAX_UNSAVED_FILES + 1], ['3'], [null], [Number.NaN], [Infinity], [{ count: 1 }], [1, 2]]) {
+      expect(() => parseArgs(unsavedFilesArgs, args, 'unsavedFiles'), JSON.stringify(args)).toThrow(/unsavedFiles: invalid arguments/);
+    }
+    expect(() => parseArgs(unsavedFilesArgs, [-1], 'u')).toThrow(/must not be negative/);
+  });
 });
 
 describe('engine reports', () => {
@@ -55,6 +62,8 @@ describe('engine reports', () => {
       { type: 'device-lost', reason: 'unknown', message: 'gone' },
       { type: 'model', ref: { kind: 'dir', path: 'models/fanout-code-4m' } },
       { type: 'model', ref: null },
+      { type: 'load-start', ref: { kind: 'dir', path: 'models/x' }, path: '/repo/models/x' },
+      { type: 'load-end' },
       { type: 'request', conn: 3, id: 'gen-1', kind: 'generate', state: 'start' },
       { type: 'control', events: [{ type: 'error', id: 'main-1', code: 'load-failed', message: 'm', hint: 'h', model: null }] },
       { type: 'log', level: 'error', message: 'x' },
@@ -68,6 +77,10 @@ describe('engine reports', () => {
       { type: 'nope' },
       { type: 'ready', extra: 1 },
       { type: 'model', ref: { kind: 'dir' } },
+      { type: 'load-start', ref: { kind: 'dir', path: 'models/x' } },
+      { type: 'load-start', ref: { kind: 'dir', path: 'models/x' }, path: '' },
+      { type: 'load-start', ref: { kind: 'dir', path: 'models/x' }, path: 'x'.repeat(4097) },
+      { type: 'load-end', path: '/x' },
       { type: 'request', conn: -1, id: 'x', kind: 'generate', state: 'start' },
       { type: 'request', conn: 1, id: '', kind: 'generate', state: 'start' },
       { type: 'control', events: [{ type: 'bogus' }] },

@@ -24,10 +24,28 @@ interface Record_ {
   logs: string[];
   errors: string[];
   requestFilter?: string;
+  devicePermission: boolean | null;
+  sessionEvents: string[];
   protocol: Record<string, { status: number; csp: string | null; type: string | null }> & { scheme?: string };
 }
 
 let rec: Record_;
+/** The same start-up as the packaged app, with FANOUT_DEV=1 in its environment. */
+let packaged: Record_;
+
+/** Starts the built main process under the stand-in Electron; returns what it asked for. */
+async function startMain(name: string, env: Record<string, string>): Promise<Record_> {
+  const userData = join(tmp, `user-data-${name}`);
+  await mkdir(userData);
+  const r = spawnSync(process.execPath, ['--require', join(ROOT, 'tests', 'electron', 'fixtures', 'fake-electron.cjs'), join(tmp, 'app', 'electron', 'main.cjs')], {
+    encoding: 'utf8',
+    env: { ...process.env, FANOUT_DEV: '', FAKE_USER_DATA: userData, FANOUT_USER_DATA_DIR: userData, ...env },
+    timeout: 60_000,
+  });
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`the main process did not start (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(line) as Record_;
+}
 
 beforeAll(async () => {
   const { buildElectron } = (await import(join(ROOT, 'scripts', 'build-electron.mjs'))) as { buildElectron(o: { quiet: boolean }): Promise<string> };
@@ -37,15 +55,8 @@ beforeAll(async () => {
   await cp(out, join(tmp, 'app', 'electron'), { recursive: true });
   await mkdir(join(tmp, 'app', 'renderer'));
   await writeFile(join(tmp, 'app', 'renderer', 'index.html'), '<!doctype html><title>Fanout</title>');
-  await mkdir(join(tmp, 'user-data'));
-  const r = spawnSync(process.execPath, ['--require', join(ROOT, 'tests', 'electron', 'fixtures', 'fake-electron.cjs'), join(tmp, 'app', 'electron', 'main.cjs')], {
-    encoding: 'utf8',
-    env: { ...process.env, FAKE_USER_DATA: join(tmp, 'user-data'), FANOUT_USER_DATA_DIR: join(tmp, 'user-data') },
-    timeout: 60_000,
-  });
-  const line = r.stdout.trim().split('\n').at(-1) ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`the main process did not start (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  rec = JSON.parse(line) as Record_;
+  rec = await startMain('dev', {});
+  packaged = await startMain('packaged', { FAKE_PACKAGED: '1', FAKE_RESOURCES: join(tmp, 'resources'), FANOUT_DEV: '1' });
 }, 120_000);
 
 afterAll(async () => {
@@ -78,7 +89,23 @@ describe('main process start-up (stand-in Electron)', () => {
 
   it('listens on exactly the IPC channels it validates', () => {
     expect(rec.ipc.handle.sort()).toEqual([IPC.engineInit, IPC.openFile, IPC.resolveModel, IPC.saveFile].sort());
-    expect(rec.ipc.on.sort()).toEqual([IPC.engineReport, IPC.menuListener, IPC.requestEnginePort].sort());
+    expect(rec.ipc.on.sort()).toEqual([IPC.engineReport, IPC.menuListener, IPC.requestEnginePort, IPC.unsavedFiles].sort());
+  });
+
+  it('denies devices: permission checks, and the HID, USB and serial choosers', () => {
+    expect(rec.devicePermission).toBe(false);
+    expect(rec.sessionEvents.sort()).toEqual(['select-hid-device', 'select-serial-port', 'select-usb-device']);
+  });
+
+  it('packaged, it has no developer tools even with FANOUT_DEV=1 (from the repository it has them)', () => {
+    expect(packaged.errors).toEqual([]);
+    expect(packaged.windows).toHaveLength(2);
+    for (const w of packaged.windows) expect(w.webPreferences.devTools).toBe(false);
+    const view = (r: Record_) => r.menu.find((m) => /View/.test(m.label))!.items;
+    expect(view(packaged)).not.toContain('toggleDevTools');
+    expect(view(packaged)).not.toContain('reload');
+    for (const w of rec.windows) expect(w.webPreferences.devTools).toBe(true);
+    expect(view(rec)).toContain('toggleDevTools');
   });
 
   it('builds the File, Edit and View menus', () => {
