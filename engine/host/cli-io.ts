@@ -1,17 +1,21 @@
-// File and stdin reading for the CLI, with errors that name the flag and the path.
+// File and stdin reading for the CLI, with errors that name the flag and the path. Every text input
+// goes through decodeText (cli-text.ts): binary or non-UTF-8 bytes are refused, never decoded lossily.
 import { readFile } from 'node:fs/promises';
 import { CliError } from './cli-errors.ts';
+import { decodeText } from './cli-text.ts';
 
-/** Reads a UTF-8 text file given by `flag`; a missing or unreadable file is a CliError. */
+/** Reads a UTF-8 text file given by `flag`; a missing or unreadable file, or one that is not UTF-8 text, is a CliError. */
 export async function readTextFile(path: string, flag: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new CliError(`cannot read ${flag} ${path}: ${why}; check the path.`);
   }
+  return decodeText(bytes, `${flag} ${path}`);
 }
 
 /** Reads a JSON file given by `flag`. */
@@ -24,11 +28,11 @@ export async function readJsonFile(path: string, flag: string): Promise<unknown>
   }
 }
 
-/** All of stdin as UTF-8 text. */
+/** All of stdin as UTF-8 text; binary or non-UTF-8 input is a CliError. */
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeText(Buffer.concat(chunks), 'stdin', 'pipe UTF-8 text');
 }
 
 /** Writes to stdout and resolves once it has been handed to the OS (so exiting cannot cut it off). */

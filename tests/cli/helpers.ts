@@ -38,8 +38,8 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `node bin/fanout.mjs ...args` with optional stdin; resolves with the exit code and output. */
-export function fanout(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+/** Runs `node bin/fanout.mjs ...args` with optional stdin (text, or raw bytes); resolves with the exit code and output. */
+export function fanout(args: string[], opts: { input?: string | Uint8Array; env?: Record<string, string> } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,

@@ -6,8 +6,9 @@ import { countBlank, rankSamples, type Candidate, type RankedSample } from '../.
 import { generateRequestSchema, formatIssues } from '../protocol.ts';
 import { CliError } from '../cli-errors.ts';
 import { readTextFile, writeOut } from '../cli-io.ts';
-import { openEngine } from '../cli-model.ts';
+import { log, openEngine } from '../cli-model.ts';
 import { anyInt, intIn, parseTemperature, parseTopP } from '../cli-options.ts';
+import { fimTokens } from '../../prompt.ts';
 
 interface CompleteOptions {
   promptFile: string;
@@ -32,7 +33,7 @@ export function register(program: Command): Command {
     .command('complete')
     .description('sample completions of a prompt file and rank them by mean log-probability')
     .requiredOption('--prompt-file <file>', 'text before the cursor')
-    .option('--suffix-file <file>', 'text after the cursor (fill-in-the-middle when the model has FIM tokens)')
+    .option('--suffix-file <file>', 'text after the cursor (fill-in-the-middle; ignored with a warning when the model has no FIM tokens)')
     .option('--model <dir>', 'Hugging Face model folder (default: the model under models/)')
     .option('--n <count>', 'number of samples, 1..256', intIn(1, 256), d.n)
     .option('--max-tokens <count>', 'tokens per sample, 1..4096', intIn(1, 4096), d.maxTokens)
@@ -79,6 +80,11 @@ async function complete(o: CompleteOptions): Promise<void> {
 
   const open = await openEngine(o.model, !!o.verbose);
   try {
+    // A warning, not an error: the engine then prompts with the prefix alone, as the app does for such
+    // a model, so the run still gives valid completions and one command line works with any model.
+    if (request.suffix && !fimTokens(open.engine.tokenizer)) {
+      log(`fanout: warning: ${open.info.name} has no fill-in-the-middle tokens; --suffix-file is ignored and completions continue the prompt only.`);
+    }
     const ac = new AbortController();
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
