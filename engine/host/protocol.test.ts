@@ -90,8 +90,9 @@ describe('parseClientMessage', () => {
     });
     expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'url', url: 'http://h/m/' } }).type).toBe('load');
     expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'url', url: 'https://models.example/qwen' } }).type).toBe('load');
+    expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'url', url: '/models/fanout-code-4m' } }).type).toBe('load');
     // Only http(s) model folders, and no credentials: a host is never made to read data:, file: or other schemes.
-    for (const url of ['data:application/json,{}', 'file:///etc/passwd', 'ftp://h/m', 'blob:http://h/x', 'http://user:pw@h/m', 'not a url', 'http://h/' + 'x'.repeat(2100)]) {
+    for (const url of ['data:application/json,{}', 'file:///etc/passwd', 'ftp://h/m', 'blob:http://h/x', 'http://user:pw@h/m', 'not a url', '//evil.example/m', '/\\evil.example/m', 'http://h/' + 'x'.repeat(2100)]) {
       expect(() => parseClientMessage({ type: 'load', id: 'a', model: { kind: 'url', url } }), url.slice(0, 40)).toThrow(/model\.url: must be/);
     }
     expect(parseClientMessage({ type: 'load', id: 'a', model: { kind: 'synthetic', name: 'tiny' } }).type).toBe('load');

@@ -81,9 +81,11 @@ void _sameShape;
 /**
  * What a `url` model may be: the app's model field takes an http(s) URL serving a model folder, so that is
  * all a host fetches: no data:, file:, blob: or other schemes, and no credentials in the URL (they would
- * end up in logs and error messages).
+ * end up in logs and error messages). A path from `/` is a folder on the page's own server.
  */
 export function isModelUrl(s: string): boolean {
+  // A path on the page's own server ("/models/x": the in-browser engine page) is that server's http(s).
+  if (s.startsWith('/') && !s.startsWith('//') && !s.includes('\\')) return true;
   let u: URL;
   try {
     u = new URL(s);
