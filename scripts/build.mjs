@@ -6,28 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Bundles the tokenizer worker (engine/host/tokenize-worker.ts) to `outfile`, default
- * dist/tokenize-worker.mjs: the CLI and the web host (dist/fanout.mjs, dist/web.mjs) start it from the
- * file next to them (engine/host/worker-tokenizer.ts).
- */
-export async function buildTokenizeWorker({ quiet = false, outfile = join(root, 'dist', 'tokenize-worker.mjs') } = {}) {
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [join(root, 'engine', 'host', 'tokenize-worker.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: quiet ? 'error' : 'info',
-  });
-  return outfile;
-}
-
-/** Builds the bundle to `outfile` (default dist/fanout.mjs) and the tokenizer worker beside it; returns the bundle's path. */
+/** Builds the bundle to `outfile` (default dist/fanout.mjs) and returns its path. */
 export async function build({ quiet = false, outfile = join(root, 'dist', 'fanout.mjs') } = {}) {
-  await buildTokenizeWorker({ quiet, outfile: join(dirname(outfile), 'tokenize-worker.mjs') });
   const esbuild = await import('esbuild');
   await esbuild.build({
     entryPoints: [join(root, 'engine', 'host', 'cli.ts')],

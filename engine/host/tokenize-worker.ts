@@ -1,7 +1,7 @@
 // The worker side of WorkerTokenizer (worker-tokenizer.ts): builds the model's tokenizer from the
 // tokenizer.json it is started with, then answers plan and encode messages one at a time. It runs in a
 // worker thread so that a tokenizer regex that backtracks without end stalls only this thread, which the
-// host stops at its time budget. Bundled to dist/tokenize-worker.mjs (scripts/build.mjs); from source,
+// host stops at its time budget. Bundled to dist/tokenize-worker.mjs (scripts/web.mjs); from source,
 // tokenize-worker.mjs loads this file through tsx.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Tokenizer } from '../tokenizer/tokenizer.ts';

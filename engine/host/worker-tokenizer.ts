@@ -25,7 +25,7 @@ export type TokenizeReply =
 /** Budget for one call: long enough for a 100k-token prompt on a slow CPU, short enough not to feel hung. */
 export const DEFAULT_TOKENIZE_BUDGET_MS = 10_000;
 
-/** The worker script: the bundle next to the built CLI or web host, or the tsx shim next to this source file. */
+/** The worker script: the bundle next to the built web host (scripts/web.mjs), or the tsx shim next to this source file. */
 const WORKER_URL = new URL('./tokenize-worker.mjs', import.meta.url);
 
 interface Pending {
@@ -71,7 +71,7 @@ export class WorkerTokenizer implements RequestTokenizer {
     if (this.worker && this.ready) return this.ready;
     const file = fileURLToPath(WORKER_URL);
     if (!existsSync(file)) {
-      return Promise.reject(new Error(`${file} is missing: the tokenizer worker is built with the host; run npm run build.`));
+      return Promise.reject(new Error(`${file} is missing: the tokenizer worker is built with the web host; start it with npm run web, which builds what is missing.`));
     }
     const w = new Worker(WORKER_URL, { workerData: { json: this.json } });
     w.unref();
