@@ -3,6 +3,7 @@
 // requests against the web host's /models/). The e2e tests drive it through window.fanoutEngine to
 // check that the engine in Chromium produces the same samples as the engine under Node. It is also the
 // smallest example of hosting the engine in a browser or the Electron engine window.
+import { clipMiddle } from '../model/errors.ts';
 import { acquireBrowserGpu } from '../gpu/context.ts';
 import { httpSource } from '../model/http-source.ts';
 import { HostError, HostSession } from './session.ts';
@@ -30,7 +31,7 @@ const session = new HostSession({
   gpu: () => acquireBrowserGpu({ preferF16 }),
   source: (ref) => {
     if (ref.kind !== 'url') {
-      throw new HostError('load-failed', `A page cannot open ${ref.kind === 'dir' ? `the folder ${ref.path}` : `synthetic:${ref.name}`}.`, 'Load a model by URL, e.g. { kind: "url", url: "/models/fanout-code-4m" }.');
+      throw new HostError('load-failed', `A page cannot open ${ref.kind === 'dir' ? `the folder ${clipMiddle(ref.path)}` : `synthetic:${clipMiddle(ref.name, 60)}`}.`, 'Load a model by URL, e.g. { kind: "url", url: "/models/fanout-code-4m" }.');
     }
     return httpSource(new URL(ref.url, page.location.href).href);
   },

@@ -119,6 +119,34 @@ describe('parseClientMessage', () => {
   });
 });
 
+describe('parseClientMessage: bad messages get short replies (found by tests/fuzz)', () => {
+  it('names at most five unknown fields, each cut to 40 characters', () => {
+    const raw: Record<string, unknown> = { type: 'status', id: 's', ['k'.repeat(100_000)]: 1 };
+    for (let i = 0; i < 20_000; i++) raw[`f${i}`] = i;
+    const e = issuesOf(raw);
+    expect(e.message).toMatch(/unknown fields "k{40}"…, "f0", "f1", "f2", "f3" and 19996 more/);
+    expect(e.message.length).toBeLessThan(400);
+  });
+
+  it('describes a bad type without quoting or recursing into it, and echoes only a valid id', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    expect(issuesOf({ type: deep, id: 'x' }).message).toMatch(/got an array$/);
+    expect(issuesOf({ type: 'q'.repeat(1_000_000), id: 'x' }).message).toMatch(/got a string of 1000000 characters$/);
+    expect(issuesOf({ type: 'nope', id: 'x'.repeat(201) }).id).toBeNull();
+    expect(issuesOf({ type: 'nope', id: 'x'.repeat(200) }).id).toBe('x'.repeat(200));
+  });
+
+  it('says where a frame stops being JSON without quoting it', () => {
+    expect(() => parseClientFrame('{"type": root:x:0:0:root')).toThrow(/not valid JSON \((parsing stopped at line 1, column \d+|it holds text that is not JSON)\)$/);
+    try {
+      parseClientFrame('{"type": root:x:0:0:root');
+    } catch (e) {
+      expect((e as Error).message).not.toContain('root');
+    }
+  });
+});
+
 describe('parseClientFrame', () => {
   it('parses JSON text and reports bad JSON as a ProtocolError', () => {
     expect(parseClientFrame('{"type":"status","id":"1"}')).toEqual({ type: 'status', id: '1' });

@@ -8,6 +8,7 @@
 
 import { z } from 'zod';
 import { CONTEXT_LIMITS } from '../prompt-context.ts';
+import { jsonProblem } from '../model/errors.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from '../api.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -105,7 +106,7 @@ export const modelRefSchema = z.discriminatedUnion(
         error: 'must be an http:// or https:// URL without a user name or password (a model folder served over HTTP)',
       }),
     }),
-    z.strictObject({ kind: z.literal('synthetic'), name: z.string().min(1, 'must be a synthetic model name') }),
+    z.strictObject({ kind: z.literal('synthetic'), name: z.string().min(1, 'must be a synthetic model name').max(200, 'must be at most 200 characters') }),
   ],
   { error: typeError('must be { kind: "dir", path } | { kind: "url", url } | { kind: "synthetic", name }') },
 );
@@ -289,12 +290,25 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     const field = i.path.length ? i.path.map(String).join('.') : '(message)';
     let problem = i.message;
     if (i.code === 'invalid_type' && / received undefined$/.test(problem)) problem = `is required; expected ${i.expected}`;
-    else if (i.code === 'unrecognized_keys') problem = `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    else if (i.code === 'unrecognized_keys') {
+      // A frame may carry 20 000 unknown keys or one of a megabyte: name a few, each cut short.
+      const shown = i.keys.slice(0, 5).map((k) => (k.length <= 40 ? JSON.stringify(k) : `${JSON.stringify(k.slice(0, 40))}…`));
+      const more = i.keys.length > 5 ? ` and ${i.keys.length - 5} more` : '';
+      problem = `unknown field${i.keys.length > 1 ? 's' : ''} ${shown.join(', ')}${more}`;
+    }
     return `${field}: ${problem}`;
   });
 }
 
 const TYPES = Object.keys(clientMessageSchemas) as ClientMessageType[];
+
+/** A bad `type` value for the message: never quoted at length, never recursed into (it may nest 10 000 deep). */
+function describeType(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return v.length <= 40 ? JSON.stringify(v) : `a string of ${v.length} characters`;
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return Array.isArray(v) ? 'an array' : 'an object';
+}
 
 /**
  * Validates a client message (already JSON-parsed) and fills the generate request's defaults.
@@ -305,10 +319,11 @@ export function parseClientMessage(raw: unknown): ClientMessage {
     throw new ProtocolError([`(message): must be a JSON object with a "type" field, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`]);
   }
   const r = raw as Record<string, unknown>;
-  const msgId = typeof r.id === 'string' && r.id.length > 0 ? r.id : null;
+  // Replies echo the id only when it is a valid one (a bad id may be megabytes long).
+  const msgId = id.safeParse(r.id).success ? (r.id as string) : null;
   const type = r.type;
   if (typeof type !== 'string' || !(TYPES as string[]).includes(type)) {
-    throw new ProtocolError([`type: must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type) ?? 'nothing'}`], msgId);
+    throw new ProtocolError([`type: must be one of ${TYPES.join(', ')}, got ${describeType(type)}`], msgId);
   }
   const parsed = clientMessageSchemas[type as ClientMessageType].safeParse(raw);
   if (!parsed.success) throw new ProtocolError(formatIssues(parsed.error.issues), msgId);
@@ -321,7 +336,8 @@ export function parseClientFrame(text: string): ClientMessage {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ProtocolError([`(message): not valid JSON (${(e as Error).message})`]);
+    // jsonProblem: V8's message quotes the frame's text; say where parsing stopped instead.
+    throw new ProtocolError([`(message): not valid JSON (${jsonProblem(text, e)})`]);
   }
   return parseClientMessage(raw);
 }

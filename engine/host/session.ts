@@ -43,7 +43,7 @@ import { NoGpuError } from '../gpu/context.ts';
 import { Engine, EngineBusyError, type EngineOptions } from '../engine.ts';
 import { TokenizeTimeoutError } from '../prompt-plan.ts';
 import type { ModelSource } from '../model/source.ts';
-import { FOLDER_HELP, ModelError } from '../model/errors.ts';
+import { clipMiddle, FOLDER_HELP, ModelError } from '../model/errors.ts';
 import { RequestTooLargeError } from '../memory.ts';
 import type { GenerateEvent, GenerateRequest, LoadProgress, ModelInfo } from '../api.ts';
 import { DEFAULT_MAX_WAITING, Scheduler, type Job } from '../scheduler.ts';
@@ -370,9 +370,9 @@ export class HostSession {
     const loadedNow = during === 'load' ? (this.engine?.info ?? null) : undefined;
     const d = describeFailure(e, during, this.opts.noGpuHint ?? DEFAULT_NO_GPU_HINT, loadedNow?.name ?? null);
     const { code, hint } = d;
-    const message = model && code === 'load-failed' && !d.message.includes(model) ? `Cannot load ${model}: ${d.message}` : d.message;
+    const message = model && code === 'load-failed' && !d.message.includes(model) ? `Cannot load ${clipMiddle(model)}: ${d.message}` : d.message;
     if (code === 'internal' || code === 'generate-failed' || code === 'no-gpu') this.opts.onFailure?.(e, code);
-    if (during === 'load' && !loadedNow) this.noModelWhy = `the load failed (${message})`;
+    if (during === 'load' && !loadedNow) this.noModelWhy = `the load failed (${message.length > 300 ? `${message.slice(0, 300)}…` : message})`;
     conn.error(id, code, message, hint, loadedNow);
   }
 }

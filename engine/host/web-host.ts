@@ -33,6 +33,7 @@ import { ProtocolError, type ModelRef } from './protocol.ts';
 import type { ModelSource } from '../model/source.ts';
 import { contentType } from './content-type.ts';
 import { resolveModelPath } from './model-path.ts';
+import { clipMiddle } from '../model/errors.ts';
 import { WorkerTokenizer } from './worker-tokenizer.ts';
 
 export interface WebHostOptions {
@@ -103,7 +104,7 @@ export function nodeModelSource(opts: { baseDir: string; home?: string }): (ref:
           // missing
         }
         if (!isDir) {
-          throw new HostError('load-failed', `No such folder on the host: ${dir}.`, `Enter the path of a Hugging Face model folder on the host's machine (relative paths start at ${opts.baseDir}).`);
+          throw new HostError('load-failed', `No such folder on the host: ${clipMiddle(dir)}.`, `Enter the path of a Hugging Face model folder on the host's machine (relative paths start at ${opts.baseDir}).`);
         }
         const { dirSource } = await import('../model/fs-source.ts');
         return dirSource(dir);
@@ -115,7 +116,7 @@ export function nodeModelSource(opts: { baseDir: string; home?: string }): (ref:
       case 'synthetic':
         throw new HostError(
           'load-failed',
-          `synthetic:${ref.name} cannot be loaded here: synthetic models have random weights and no tokenizer, so they cannot complete text.`,
+          `synthetic:${clipMiddle(ref.name, 60)} cannot be loaded here: synthetic models have random weights and no tokenizer, so they cannot complete text.`,
           'Load a model folder (e.g. models/fanout-code-4m). Synthetic models are for timing: fanout bench --model synthetic:tiny.',
         );
     }

@@ -124,4 +124,30 @@ describe('parseConfig', () => {
     expect(code(() => parseConfig({ ...llama, hidden_act: 'gelu' }))).toMatch(/hidden_act 'gelu'/);
     expect(code(() => parseConfig({ ...llama, mlp_bias: true }))).toMatch(/mlp_bias/);
   });
+
+  // Found by the fuzz suite (tests/fuzz): messages name the field and the problem in a few words, whatever the file holds.
+  it('says a field is missing (not zod\'s "received undefined"), and that 1e400 is too large (not "received Infinity")', () => {
+    const { hidden_size: _h, ...noHidden } = qwen;
+    expect(code(() => parseConfig(noHidden))).toMatch(/^bad-config: config\.json: hidden_size: is missing \(required\)\. Fix or re-download/);
+    expect(code(() => parseConfig(JSON.parse(JSON.stringify(qwen).replace(/"hidden_size":\d+/, '"hidden_size":1e400'))))).toMatch(
+      /hidden_size: is a number too large for JSON \(it reads as infinite\)/,
+    );
+    expect(code(() => parseConfig({ ...qwen, hidden_size: 'big' }))).not.toMatch(/undefined|Infinity/);
+  });
+
+  it('keeps messages short and quick: huge strings are clipped, a list of bad items gives a few issues, a huge list is refused at once', () => {
+    const huge = 'A'.repeat(100_000);
+    for (const [cfg, want] of [
+      [{ ...llama, architectures: [huge], model_type: undefined }, /^unsupported-architecture: config\.json: architecture 'A{80}… \(100000 characters\)' is not supported/],
+      [{ ...llama, hidden_act: huge }, /hidden_act 'A{40}… \(100000 characters\)' is not supported/],
+      [{ ...llama, rope_scaling: { type: huge } }, /rope_scaling type 'A{40}… \(100000 characters\)' is not supported/],
+      [{ ...llama, architectures: ['LlamaForCausalLM', ...new Array(1000).fill(7)] }, /architectures\.1: .*; and 996 more problems\. Fix or re-download/],
+      // Longer lists are refused before zod (which would spend ~10 s on a million bad items).
+      [{ ...llama, eos_token_id: new Array(1_000_000).fill(-1) }, /^bad-config: config\.json: eos_token_id lists 1000000 items; at most 1024 are supported/],
+    ] as const) {
+      const msg = code(() => parseConfig(cfg)) ?? "";
+      expect(msg).toMatch(want);
+      expect(msg.length).toBeLessThan(400);
+    }
+  });
 });

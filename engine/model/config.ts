@@ -1,7 +1,7 @@
 // Parses a Hugging Face config.json (LlamaForCausalLM, Qwen2ForCausalLM) into ModelConfig.
 // Defaults follow transformers' LlamaConfig / Qwen2Config.
 import { z } from 'zod';
-import { ModelError } from './errors.ts';
+import { clip, ModelError } from './errors.ts';
 import type { Architecture, ModelConfig } from './types.ts';
 
 export const SUPPORTED_ARCHITECTURES: readonly Architecture[] = ['LlamaForCausalLM', 'Qwen2ForCausalLM'];
@@ -61,11 +61,14 @@ export function parseConfig(json: unknown): ModelConfig {
   }
   const raw = json as { architectures?: unknown; model_type?: unknown };
   const architecture = detectArchitecture(raw);
-  const parsed = ConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw bad(`${issues}. Fix or re-download config.json.`);
+  // zod reports every bad item of a list (one issue each, ~10 µs apiece): a 3 MB list of bad items would
+  // stall the host for seconds before the message is cut to MAX_ISSUES. Real lists hold a few items.
+  for (const key of ['architectures', 'eos_token_id', 'bos_token_id'] as const) {
+    const v = (json as Record<string, unknown>)[key];
+    if (Array.isArray(v) && v.length > MAX_LIST) throw bad(`${key} lists ${v.length} items; at most ${MAX_LIST} are supported. Fix or re-download config.json.`);
   }
+  const parsed = ConfigSchema.safeParse(json);
+  if (!parsed.success) throw bad(`${describeIssues(json, parsed.error.issues)}. Fix or re-download config.json.`);
   const c = parsed.data;
 
   const heads = c.num_attention_heads;
@@ -79,9 +82,9 @@ export function parseConfig(json: unknown): ModelConfig {
 
   const scaling = c.rope_scaling ? (c.rope_scaling.rope_type ?? c.rope_scaling.type ?? 'default') : 'default';
   if (scaling !== 'default') {
-    throw bad(`rope_scaling type '${scaling}' is not supported (supported: none or 'default'); use a model without RoPE scaling.`);
+    throw bad(`rope_scaling type '${clip(scaling, 40)}' is not supported (supported: none or 'default'); use a model without RoPE scaling.`);
   }
-  if (c.hidden_act != null && c.hidden_act !== 'silu') throw bad(`hidden_act '${c.hidden_act}' is not supported (only 'silu').`);
+  if (c.hidden_act != null && c.hidden_act !== 'silu') throw bad(`hidden_act '${clip(c.hidden_act, 40)}' is not supported (only 'silu').`);
   if (c.mlp_bias) throw bad('mlp_bias: true is not supported (MLP projections must have no bias).');
   if (c.use_sliding_window) throw bad('use_sliding_window: true is not supported (sliding-window attention); use a model with full attention.');
 
@@ -108,6 +111,33 @@ export function parseConfig(json: unknown): ModelConfig {
   };
 }
 
+/** Issues shown in a message at most; a list of bad items gives one issue per item. */
+const MAX_ISSUES = 4;
+/** Longest list config.json may give for architectures or token ids. */
+const MAX_LIST = 1024;
+
+/**
+ * zod's issues as "field: problem" for the message: a missing field says so (zod says "received
+ * undefined"), a number too large for a double (1e400 parses as Infinity) says that, and only the first
+ * few issues are listed.
+ */
+function describeIssues(json: unknown, issues: readonly z.core.$ZodIssue[]): string {
+  const at = (path: readonly PropertyKey[]): unknown => {
+    let v = json;
+    for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+    return v;
+  };
+  const shown = issues.slice(0, MAX_ISSUES).map((i) => {
+    const field = i.path.map(String).join('.') || '(root)';
+    const value = at(i.path);
+    if (value === undefined) return `${field}: is missing (required)`;
+    if (typeof value === 'number' && !Number.isFinite(value)) return `${field}: is a number too large for JSON (it reads as infinite)`;
+    return `${field}: ${i.message}`;
+  });
+  const more = issues.length > MAX_ISSUES ? `; and ${issues.length - MAX_ISSUES} more problems` : '';
+  return shown.join('; ') + more;
+}
+
 function detectArchitecture(raw: { architectures?: unknown; model_type?: unknown }): Architecture {
   const first = Array.isArray(raw.architectures) && typeof raw.architectures[0] === 'string' ? raw.architectures[0] : undefined;
   if (first && (SUPPORTED_ARCHITECTURES as readonly string[]).includes(first)) return first as Architecture;
@@ -117,7 +147,7 @@ function detectArchitecture(raw: { architectures?: unknown; model_type?: unknown
   throw new ModelError(
     'unsupported-architecture',
     found
-      ? `config.json: architecture '${found}' is not supported; supported: ${SUPPORTED_ARCHITECTURES.join(', ')} (model_type llama, qwen2).`
+      ? `config.json: architecture '${clip(found)}' is not supported; supported: ${SUPPORTED_ARCHITECTURES.join(', ')} (model_type llama, qwen2).`
       : `config.json names no architecture (no "architectures" or "model_type"); supported: ${SUPPORTED_ARCHITECTURES.join(', ')}.`,
   );
 }

@@ -47,3 +47,42 @@ export function jsonProblem(text: string, e: unknown): string {
   }
   return 'it holds text that is not JSON';
 }
+
+/**
+ * A name or string from a model file, cut for a message: at most `max` characters (then "…" and its
+ * length). Files are untrusted; a tensor name, a dtype or an architecture can be megabytes long.
+ */
+export function clip(s: string, max = 80): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} characters)`;
+}
+
+/**
+ * A path or URL the user (or a client) gave, for a message: whole up to `max` characters, else its start
+ * and its end (the folder's own name is at the end). A client may send a 4096-character path.
+ */
+export function clipMiddle(s: string, max = 120): string {
+  return s.length <= max ? s : `${s.slice(0, 50)}…${s.slice(-60)} (${s.length} characters)`;
+}
+
+/**
+ * A JSON value from a model file, described for a message without quoting much of it and without
+ * recursing into it (a value can be nested 100 000 deep): short primitives and short flat arrays of them
+ * as JSON, anything else by kind and size.
+ */
+export function describeValue(v: unknown, max = 80): string {
+  if (v === undefined) return 'missing';
+  if (typeof v === 'string') return v.length <= max ? JSON.stringify(v) : `a string of ${v.length} characters`;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'a number too large for JSON';
+  if (v === null || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) {
+    const flat = v.length <= 8 && v.every((x) => x === null || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)) || (typeof x === 'string' && x.length <= 20));
+    const text = flat ? JSON.stringify(v) : '';
+    return flat && text.length <= max ? text : `an array of ${v.length} item${v.length === 1 ? '' : 's'}`;
+  }
+  return 'an object';
+}
+
+/** A tensor shape for a message: the sizes when there are a few, else the rank and the first sizes. */
+export function describeShape(shape: readonly number[]): string {
+  return shape.length <= 8 ? `[${shape.join(',')}]` : `[${shape.slice(0, 4).join(',')},…] (${shape.length} dimensions)`;
+}

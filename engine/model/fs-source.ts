@@ -1,9 +1,9 @@
 // A model folder on the local disk (Node only: imported by Node entry points, never by the browser build).
 // Weight ranges are read through a FileHandle, so a multi-GB file is never read whole.
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelError } from './errors.ts';
-import type { ModelSource } from './source.ts';
+import { tooLargeText, type ModelSource } from './source.ts';
 
 export function dirSource(dir: string): ModelSource {
   const root = resolve(dir);
@@ -19,12 +19,32 @@ export function dirSource(dir: string): ModelSource {
         return false;
       }
     },
-    async readText(file) {
+    async readText(file, maxBytes) {
+      let fh;
       try {
-        return await readFile(path(file), 'utf8');
+        fh = await open(path(file), 'r');
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw missing(file);
         throw e;
+      }
+      try {
+        // fstat of the opened file (not the path: it may be swapped meanwhile). A FIFO or a device
+        // (config.json → /dev/zero) is not a file; a regular file is read at most maxBytes + 1.
+        const st = await fh.stat();
+        if (!st.isFile()) throw new ModelError('missing-file', `${path(file)} is not a regular file (a device, a pipe or a folder); the model folder needs the real file.`);
+        if (st.size > maxBytes) throw new ModelError('too-large', tooLargeText(path(file), st.size, maxBytes));
+        const buf = new Uint8Array(Math.min(st.size, maxBytes) + 1);
+        let done = 0;
+        for (;;) {
+          const { bytesRead } = await fh.read(buf, done, buf.length - done, done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+          if (done > maxBytes) throw new ModelError('too-large', tooLargeText(path(file), undefined, maxBytes));
+          if (done === buf.length) break;
+        }
+        return new TextDecoder().decode(buf.subarray(0, done));
+      } finally {
+        await fh.close();
       }
     },
     async size(file) {

@@ -295,6 +295,26 @@ describe(`loadModel (seed ${seed})`, async () => {
       expect(await load(m.dir)).toMatch(/^corrupt-safetensors: .*tensor 'model\.embed_tokens\.weight': data ends at byte/);
     });
 
+    // Found by the fuzz suite (tests/fuzz): headers that are valid safetensors but absurd as a checkpoint.
+    it('hostile headers: 130 000 extra tensors, absurd rank, a huge dtype or name, an absurd layer index', async () => {
+      const m = await base();
+      const stored = (name: string, t: { shape: number[]; data: Float64Array }): TensorToWrite => ({ name, shape: t.shape, dtype: 'F32', data: t.data });
+      const write = async (edit: (name: string, t: { shape: number[]; data: Float64Array }) => TensorToWrite, extra: TensorToWrite[] = []) =>
+        writeFile(join(m.dir, 'model.safetensors'), encodeSafetensors([...[...m.tensors].map(([name, t]) => edit(name, t)), ...extra]));
+      const short = (msg: string) => (expect(msg.length, msg.slice(0, 300)).toBeLessThan(400), msg);
+      // More tensors than Math.max(...) takes arguments: a ModelError, not "Maximum call stack size exceeded".
+      await write(stored, Array.from({ length: 130_000 }, (_, i) => ({ name: `extra.${i}`, shape: [0], dtype: 'F32' as const, data: [] })));
+      expect(short(await load(m.dir))).toMatch(/^bad-config: .*the weights hold tensor 'extra\.0', which config\.json .* does not use/);
+      await write((name, t) => (name === 'model.norm.weight' ? { ...stored(name, t), shape: [...t.shape, ...new Array(5000).fill(1)] } : stored(name, t)));
+      expect(short(await load(m.dir))).toMatch(/^bad-shape: .*'model\.norm\.weight' has shape \[32,1,1,1,…\] \(5001 dimensions\) but config\.json implies \[32\]/);
+      await write((name, t) => (name === 'model.norm.weight' ? { name, shape: t.shape, dtype: 'Q'.repeat(100_000), raw: new Uint8Array(128) } : stored(name, t)));
+      expect(short(await load(m.dir))).toMatch(/^unsupported-dtype: .*'model\.norm\.weight' is Q{20}… \(100000 characters\); only F32, F16, BF16/);
+      await write(stored, [{ name: 'x'.repeat(100_000), shape: [0], dtype: 'F32', data: [] }]);
+      expect(short(await load(m.dir))).toMatch(/^bad-config: .*tensor 'x{80}… \(100000 characters\)', which config\.json/);
+      await write(stored, [{ name: `model.layers.${'9'.repeat(400)}.mlp.x`, shape: [0], dtype: 'F32', data: [] }]);
+      expect(short(await load(m.dir))).toMatch(/^bad-config: .*num_hidden_layers is 1 but the weights hold a tensor of a layer past any real model/);
+    });
+
     it('too large: over the memory budget, or a row wider than a binding', async () => {
       const m = await base();
       expect(await load(m.dir, { maxBytes: 4096 })).toMatch(/^too-large: .*need \d+\.\d MiB on the GPU but the budget is 0\.0 MiB/);

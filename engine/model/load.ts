@@ -7,10 +7,10 @@ import { alignTo, createStorage, writeBuffer } from '../gpu/buffers.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { parseConfig } from './config.ts';
 import { convertElements, sourceElemBytes, type StorageArray } from './convert.ts';
-import { FOLDER_HELP, jsonProblem, ModelError } from './errors.ts';
+import { clip, describeShape, FOLDER_HELP, jsonProblem, ModelError } from './errors.ts';
 import { countParameters, expectedTensorCount, expectedTensors, IGNORED_TENSOR, layerPrefix } from './params.ts';
 import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo } from './safetensors.ts';
-import type { ModelSource } from './source.ts';
+import { TEXT_LIMITS, type ModelSource } from './source.ts';
 import type { LayerWeights, Linear, ModelConfig, ModelWeights, RowChunk, SourceDtype } from './types.ts';
 
 export interface LoadOptions {
@@ -71,18 +71,25 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
   for (const file of ['config.json', 'tokenizer.json']) {
     if (!(await source.exists(file))) throw new ModelError('missing-file', `${source.name} has no ${file}. ${FOLDER_HELP}`);
   }
-  const config = parseConfig(parseJson(await source.readText('config.json'), 'config.json'));
-  const tokenizerJson = parseJson(await source.readText('tokenizer.json'), 'tokenizer.json');
+  const config = parseConfig(parseJson(await source.readText('config.json', TEXT_LIMITS['config.json']), 'config.json'));
+  const tokenizerJson = parseJson(await source.readText('tokenizer.json', TEXT_LIMITS['tokenizer.json']), 'tokenizer.json');
   const index = await readWeightIndex(source);
 
   // Layers first: config.json's layer count must be the checkpoint's (1e7 layers, or 5 on a 6-layer
   // checkpoint, fail here), read off the tensor names before anything per layer is built.
   const stored = [...index.tensors.keys()].filter((n) => !IGNORED_TENSOR.test(n));
-  const storedLayers = 1 + Math.max(-1, ...stored.map((n) => Number(/^model\.layers\.(\d+)\./.exec(n)?.[1] ?? -1)));
+  // A loop, not Math.max(...): a header may list hundreds of thousands of tensors (past the argument limit).
+  let maxLayer = -1;
+  for (const n of stored) {
+    const digits = /^model\.layers\.(\d+)\./.exec(n)?.[1];
+    if (digits !== undefined) maxLayer = Math.max(maxLayer, digits.length > 15 ? Number.MAX_SAFE_INTEGER - 1 : Number(digits));
+  }
+  const storedLayers = maxLayer + 1;
   if (storedLayers !== config.layers) {
+    const held = storedLayers >= Number.MAX_SAFE_INTEGER ? 'a tensor of a layer past any real model (an absurd layer index)' : `${storedLayers} layers`;
     throw new ModelError(
       'bad-config',
-      `${source.name}: config.json says num_hidden_layers is ${config.layers} but the weights hold ${storedLayers} layers; ` +
+      `${source.name}: config.json says num_hidden_layers is ${config.layers} but the weights hold ${held}; ` +
         'config.json does not belong to these weights. Re-download the folder or fix num_hidden_layers in config.json.',
     );
   }
@@ -97,13 +104,13 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
     if (info.shape.join() !== spec.shape.join()) {
       throw new ModelError(
         'bad-shape',
-        `${source.name}/${info.file}: tensor '${spec.name}' has shape [${info.shape}] but config.json implies [${spec.shape}]; the weights do not match config.json.`,
+        `${source.name}/${info.file}: tensor '${spec.name}' has shape ${describeShape(info.shape)} but config.json implies ${describeShape(spec.shape)}; the weights do not match config.json.`,
       );
     }
     if (!(LOADABLE_DTYPES as readonly string[]).includes(info.dtype)) {
       throw new ModelError(
         'unsupported-dtype',
-        `${source.name}/${info.file}: tensor '${spec.name}' is ${info.dtype}; only ${LOADABLE_DTYPES.join(', ')} weights are supported (quantized checkpoints are not): use the unquantized model.`,
+        `${source.name}/${info.file}: tensor '${spec.name}' is ${clip(info.dtype, 20)}; only ${LOADABLE_DTYPES.join(', ')} weights are supported (quantized checkpoints are not): use the unquantized model.`,
       );
     }
     tensors.set(spec.name, info as Loadable);
@@ -114,7 +121,7 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
     const unused = stored.find((n) => !tensors.has(n));
     throw new ModelError(
       'bad-config',
-      `${source.name}: the weights hold tensor '${unused}', which config.json (${config.architecture}, ${config.layers} layers) does not use; ` +
+      `${source.name}: the weights hold tensor '${clip(unused ?? '')}', which config.json (${config.architecture}, ${config.layers} layers) does not use; ` +
         'config.json does not belong to these weights (check tie_word_embeddings and the architecture) or the checkpoint has extra parts.',
     );
   }

@@ -178,3 +178,48 @@ describe('readWeightIndex', () => {
     expect([...encodeTensorData('BF16', [1])]).toEqual([0x80, 0x3f]);
   });
 });
+
+// Found by the fuzz suite (tests/fuzz): header fields are untrusted, messages stay short and never recurse into them.
+describe('safetensors validation: hostile headers give short messages', () => {
+  const check = async (header: string, dataBytes = 0) =>
+    failure(readSafetensorsHeader(await folder({ 'model.safetensors': rawFile(header, dataBytes) }), 'model.safetensors'));
+  const entry = (name: string, e: Record<string, unknown>) => `{${JSON.stringify(name)}: ${JSON.stringify({ dtype: 'F32', shape: [2], data_offsets: [0, 8], ...e })}}`;
+  const deep = (n: number) => '['.repeat(n) + '1' + ']'.repeat(n);
+
+  it('clips a huge tensor name, and describes huge or deeply nested shapes, offsets and dtypes instead of quoting them', async () => {
+    const long = 'n'.repeat(100_000);
+    const cases: [string, RegExp][] = [
+      [entry(long, { shape: [-1] }), /tensor 'n{80}… \(100000 characters\)': shape \[-1\] is not a list of sizes/],
+      [entry('t', { shape: new Array(20_000).fill(-1) }), /tensor 't': shape an array of 20000 items is not a list of sizes/],
+      [entry('t', { data_offsets: new Array(20_000).fill(0) }), /data_offsets an array of 20000 items is not \[begin, end\]/],
+      [entry('t', { dtype: 7 }), /tensor 't': dtype is 7, not a string/],
+      [entry('t', { dtype: 'd'.repeat(50_000), shape: [1e300] }), /shape \[1e\+300\] is not a list of sizes/],
+      // A shape whose product is not a number any file could hold (no "Infinity" in the message).
+      [entry('t', { shape: new Array(30).fill(2 ** 52) }), /F32 \[4503599627370496,4503599627370496,4503599627370496,4503599627370496,…\] \(30 dimensions\) needs more bytes than any file holds/],
+    ];
+    for (const [header, want] of cases) {
+      const msg = await check(header, 8);
+      expect(msg).toMatch(want);
+      expect(msg.length, msg.slice(0, 200)).toBeLessThan(400);
+    }
+    // Nested 100 000 deep: JSON.parse copes, the message must not JSON.stringify it (a stack overflow).
+    const nested = await check(`{"t": {"dtype": "F32", "shape": ${deep(100_000)}, "data_offsets": [0, 8]}}`, 8);
+    expect(nested).toMatch(/^corrupt-safetensors: .*tensor 't': shape an array of 1 item is not a list of sizes/);
+    expect(await check(`{"t": {"dtype": "F32", "shape": [2], "data_offsets": ${deep(100_000)}}}`, 8)).toMatch(/data_offsets an array of 1 item/);
+  });
+
+  it('refuses an index whose weight_map is an array or empty (it is not a folder without weights)', async () => {
+    for (const map of ['[]', '{}', '["model.safetensors"]']) {
+      const src = await folder({ 'model.safetensors.index.json': `{"weight_map": ${map}}` });
+      expect(await failure(readWeightIndex(src)), map).toMatch(/^corrupt-safetensors: .*index\.json has no weight_map/);
+    }
+  });
+
+  it('clips a huge tensor name in the index', async () => {
+    const shard = encodeSafetensors([{ name: 'x', shape: [2], dtype: 'F32', data: [1, 2] }]);
+    const src = await folder({ 'a.safetensors': shard, 'model.safetensors.index.json': JSON.stringify({ weight_map: { x: 'a.safetensors', ['y'.repeat(50_000)]: 'a.safetensors' } }) });
+    const msg = await failure(readWeightIndex(src));
+    expect(msg).toMatch(/puts tensor 'y{80}… \(50000 characters\)' in a\.safetensors/);
+    expect(msg.length).toBeLessThan(400);
+  });
+});

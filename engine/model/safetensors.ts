@@ -3,8 +3,8 @@
 // offsets are relative to the start of the data buffer (byte 8 + N). Also reads sharded folders through
 // model.safetensors.index.json ({ weight_map: { tensorName: shardFile } }).
 // Only headers are read here; tensor data is read in ranges by load.ts.
-import { ModelError, FOLDER_HELP, jsonProblem } from './errors.ts';
-import type { ModelSource } from './source.ts';
+import { clip, describeShape, describeValue, ModelError, FOLDER_HELP, jsonProblem } from './errors.ts';
+import { TEXT_LIMITS, type ModelSource } from './source.ts';
 import type { SourceDtype } from './types.ts';
 
 export const SINGLE_FILE = 'model.safetensors';
@@ -81,13 +81,14 @@ export async function readSafetensorsHeader(source: ModelSource, file: string): 
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
-    const bad = (what: string) => corrupt(source, file, `tensor '${name}': ${what}`);
-    if (typeof e !== 'object' || e === null) throw bad('entry is not an object');
-    if (typeof e.dtype !== 'string') throw bad('missing dtype');
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`shape ${JSON.stringify(e.shape)} is not a list of sizes`);
+    // Names, dtypes, shapes come from the file: messages describe them (clipped, never recursing into them).
+    const bad = (what: string) => corrupt(source, file, `tensor '${clip(name)}': ${what}`);
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw bad('entry is not an object');
+    if (typeof e.dtype !== 'string') throw bad(e.dtype === undefined ? 'missing dtype' : `dtype is ${describeValue(e.dtype)}, not a string`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`shape ${describeValue(e.shape)} is not a list of sizes`);
     const offs = e.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
-      throw bad(`data_offsets ${JSON.stringify(offs)} is not [begin, end]`);
+      throw bad(`data_offsets ${describeValue(offs)} is not [begin, end]`);
     }
     const [begin, end] = offs as [number, number];
     if (end > dataBytes) {
@@ -97,7 +98,10 @@ export async function readSafetensorsHeader(source: ModelSource, file: string): 
     const elemBytes = DTYPE_BYTES[e.dtype];
     if (elemBytes !== undefined) {
       const want = shape.reduce((a, b) => a * b, 1) * elemBytes;
-      if (want !== end - begin) throw bad(`${e.dtype} ${JSON.stringify(shape)} needs ${want} bytes but data_offsets span ${end - begin}`);
+      if (want !== end - begin) {
+        const needs = Number.isSafeInteger(want) ? `needs ${want} bytes` : 'needs more bytes than any file holds';
+        throw bad(`${e.dtype} ${describeShape(shape)} ${needs} but data_offsets span ${end - begin}`);
+      }
     }
     tensors.set(name, { name, file, dtype: e.dtype, shape, offset: dataStart + begin, bytes: end - begin });
   }
@@ -108,7 +112,7 @@ export async function readSafetensorsHeader(source: ModelSource, file: string): 
     const prev = ranges[i - 1]!;
     const cur = ranges[i]!;
     if (cur.offset < prev.offset + prev.bytes) {
-      throw corrupt(source, file, `tensors '${prev.name}' and '${cur.name}' overlap (their data_offsets share bytes)`);
+      throw corrupt(source, file, `tensors '${clip(prev.name)}' and '${clip(cur.name)}' overlap (their data_offsets share bytes)`);
     }
   }
   return { file, fileBytes, dataStart, tensors, metadata };
@@ -133,14 +137,15 @@ export async function readWeightIndex(source: ModelSource): Promise<WeightIndex>
     );
   }
   let index: unknown;
-  const indexText = await source.readText(INDEX_FILE);
+  const indexText = await source.readText(INDEX_FILE, TEXT_LIMITS[INDEX_FILE]);
   try {
     index = JSON.parse(indexText);
   } catch (e) {
     throw new ModelError('corrupt-safetensors', `${source.name}/${INDEX_FILE} is not valid JSON (${jsonProblem(indexText, e)}); download it again.`);
   }
   const map = (index as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof map !== 'object' || map === null || !Object.values(map).every((f) => typeof f === 'string')) {
+  // An array or an empty map names no shard: the folder would look like one without weights.
+  if (typeof map !== 'object' || map === null || Array.isArray(map) || Object.keys(map).length === 0 || !Object.values(map).every((f) => typeof f === 'string')) {
     throw new ModelError('corrupt-safetensors', `${source.name}/${INDEX_FILE} has no weight_map of tensor name → shard file; download it again.`);
   }
   const weightMap = map as Record<string, string>;
@@ -164,7 +169,7 @@ export async function readWeightIndex(source: ModelSource): Promise<WeightIndex>
   }
   for (const [name, file] of Object.entries(weightMap)) {
     if (tensors.get(name)?.file !== file) {
-      throw new ModelError('corrupt-safetensors', `${source.name}/${INDEX_FILE} puts tensor '${name}' in ${file}, but that shard does not hold it; download the folder again.`);
+      throw new ModelError('corrupt-safetensors', `${source.name}/${INDEX_FILE} puts tensor '${clip(name)}' in ${file}, but that shard does not hold it; download the folder again.`);
     }
   }
   return { files, tensors };

@@ -4,7 +4,7 @@
 // Difference from HF: tokens marked `normalized: true` are matched in the raw text, not in normalized
 // text. That only matters when the normalizer changes a token's own text (NFC never changes ASCII tokens).
 
-import { badField, boolField, integerField, objectAt, stringField } from './json-fields.ts';
+import { badField, boolField, integerField, MAX_TOKEN_ID, objectAt, stringField } from './json-fields.ts';
 import { escapeLiteral, WHITE_SPACE, WORD } from './onig-regex.ts';
 
 export interface AddedToken {
@@ -25,8 +25,11 @@ export function parseAddedTokens(list: unknown, path = 'added_tokens'): AddedTok
   return list.map((item, k) => {
     const p = `${path}[${k}]`;
     const obj = objectAt(item, p);
+    const id = integerField(obj, 'id', p);
+    // The tokenizer keeps a table indexed by id: an id of 1e15 must be refused, not allocated.
+    if (id >= MAX_TOKEN_ID) throw badField(`${p}.id`, `is ${id}; ids above ${MAX_TOKEN_ID - 1} are not supported.`);
     return {
-      id: integerField(obj, 'id', p),
+      id,
       content: stringField(obj, 'content', p),
       special: boolField(obj, 'special', p, false),
       singleWord: boolField(obj, 'single_word', p, false),

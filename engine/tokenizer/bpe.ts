@@ -8,6 +8,7 @@
 // code, say) use a binary heap so a 10 000-character run stays O(n log n). Results are cached per word.
 
 import { TokenizerError } from './errors.ts';
+import { quote } from './json-fields.ts';
 
 export interface BpeOptions {
   vocab: ReadonlyMap<string, number>;
@@ -55,7 +56,7 @@ export class BpeModel {
       if (left === undefined || right === undefined || merged === undefined) {
         const missing = left === undefined ? a : right === undefined ? b : a + b;
         throw new TokenizerError(
-          `tokenizer.json: model.merges[${rank}] ${JSON.stringify(`${a} ${b}`)} uses ${JSON.stringify(missing)}, ` +
+          `tokenizer.json: model.merges[${rank}] ${quote(`${a} ${b}`)} uses ${quote(missing)}, ` +
             'which is not in model.vocab. The vocab and merges do not belong together; re-download tokenizer.json.',
         );
       }

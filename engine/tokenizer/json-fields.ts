@@ -9,11 +9,30 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function describe(v: unknown): string {
+/** Largest vocabulary a tokenizer.json may describe (config.json's vocab_size has the same bound). */
+export const MAX_TOKEN_ID = 1 << 21;
+
+/**
+ * Sequences (of normalizers, of pre-tokenizers) nest at most this deep and list at most MAX_SEQUENCE
+ * steps: real tokenizers nest one or two and list a handful. Deeper nesting would overflow the stack
+ * while building them; thousands of steps would run on every piece of every prompt.
+ */
+export const MAX_NESTING = 8;
+export const MAX_SEQUENCE = 256;
+
+/** `s` JSON-quoted for a message, cut to `max` characters: a token or a type from the file can be megabytes long. */
+export function quote(s: string, max = 40): string {
+  return s.length <= max ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, max))}… (${s.length} characters)`;
+}
+
+/** A value from the file for a message: short primitives as JSON, anything else by kind (never recursing into it). */
+export function describe(v: unknown): string {
   if (v === undefined) return 'missing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return v.length <= 40 ? JSON.stringify(v) : `a string of ${v.length} characters`;
+  if (typeof v === 'number' && !Number.isFinite(v)) return 'a number too large for JSON';
   return JSON.stringify(v);
 }
 

@@ -3,12 +3,12 @@
 // set is the Unicode normal forms, Lowercase and Sequence.
 
 import { SUPPORTED_HELP } from './errors.ts';
-import { arrayField, badField, objectAt, typeTag } from './json-fields.ts';
+import { arrayField, badField, MAX_NESTING, MAX_SEQUENCE, objectAt, quote, typeTag } from './json-fields.ts';
 
 export type Normalizer = (text: string) => string;
 
 /** Returns the normalizer described by `config`, or undefined when there is none (null/missing). */
-export function createNormalizer(config: unknown, path = 'normalizer'): Normalizer | undefined {
+export function createNormalizer(config: unknown, path = 'normalizer', depth = 0): Normalizer | undefined {
   if (config === null || config === undefined) return undefined;
   const obj = objectAt(config, path);
   const type = typeTag(obj, path);
@@ -21,8 +21,11 @@ export function createNormalizer(config: unknown, path = 'normalizer'): Normaliz
     case 'Lowercase':
       return (text) => text.toLowerCase();
     case 'Sequence': {
-      const parts = arrayField(obj, 'normalizers', path)
-        .map((sub, k) => createNormalizer(sub, `${path}.normalizers[${k}]`))
+      const list = arrayField(obj, 'normalizers', path);
+      if (depth >= MAX_NESTING) throw badField(path, `nests Sequences more than ${MAX_NESTING} deep; no tokenizer needs that. Use the tokenizer.json that came with the model.`);
+      if (list.length > MAX_SEQUENCE) throw badField(`${path}.normalizers`, `lists ${list.length} normalizers; at most ${MAX_SEQUENCE} are supported.`);
+      const parts = list
+        .map((sub, k) => createNormalizer(sub, `${path}.normalizers[${k}]`, depth + 1))
         .filter((n): n is Normalizer => n !== undefined);
       if (parts.length === 0) return undefined;
       return (text) => parts.reduce((t, n) => n(t), text);
@@ -30,7 +33,7 @@ export function createNormalizer(config: unknown, path = 'normalizer'): Normaliz
     default:
       throw badField(
         `${path}.type`,
-        `is ${JSON.stringify(type)}; supported normalizers: NFC, NFD, NFKC, NFKD, Lowercase, Sequence. ${SUPPORTED_HELP}`,
+        `is ${quote(type)}; supported normalizers: NFC, NFD, NFKC, NFKD, Lowercase, Sequence. ${SUPPORTED_HELP}`,
       );
   }
 }

@@ -7,8 +7,8 @@
 // As in HF, steps after a ByteLevel see byte-level characters (it maps the pieces in place).
 
 import { byteLevelEncode } from './byte-level.ts';
-import { SUPPORTED_HELP } from './errors.ts';
-import { arrayField, badField, boolField, objectAt, optionalString, typeTag } from './json-fields.ts';
+import { elideCopies, SUPPORTED_HELP, TokenizerError } from './errors.ts';
+import { arrayField, badField, boolField, describe, MAX_NESTING, MAX_SEQUENCE, objectAt, optionalString, quote, typeTag } from './json-fields.ts';
 import { compileOnigRegex, escapeLiteral } from './onig-regex.ts';
 
 /** Splits one text segment into pre-tokens (byte-level mapped when the pipeline has a ByteLevel step). */
@@ -143,13 +143,26 @@ export function createPreTokenizer(config: unknown, path = 'pre_tokenizer'): Pre
   };
 }
 
-function collectSteps(config: unknown, path: string, steps: Step[]): void {
+/** A Split pattern as a RegExp; an error quotes at most a short part of the pattern (see elideCopies). */
+function splitRegex(source: string, path: string): RegExp {
+  try {
+    return compileOnigRegex(source);
+  } catch (e) {
+    if (!(e instanceof TokenizerError)) throw e;
+    const message = elideCopies(e.message, source);
+    throw message === e.message ? e : new TokenizerError(`tokenizer.json: ${path}.pattern.Regex (${source.length} characters): ${message}`);
+  }
+}
+
+function collectSteps(config: unknown, path: string, steps: Step[], depth = 0): void {
   const obj = objectAt(config, path);
   const type = typeTag(obj, path);
   switch (type) {
     case 'Sequence': {
       const list = arrayField(obj, 'pretokenizers', path);
-      list.forEach((sub, k) => collectSteps(sub, `${path}.pretokenizers[${k}]`, steps));
+      if (depth >= MAX_NESTING) throw badField(path, `nests Sequences more than ${MAX_NESTING} deep; no tokenizer needs that. Use the tokenizer.json that came with the model.`);
+      if (list.length > MAX_SEQUENCE) throw badField(`${path}.pretokenizers`, `lists ${list.length} pre-tokenizers; at most ${MAX_SEQUENCE} are supported.`);
+      list.forEach((sub, k) => collectSteps(sub, `${path}.pretokenizers[${k}]`, steps, depth + 1));
       return;
     }
     case 'ByteLevel': {
@@ -174,12 +187,12 @@ function collectSteps(config: unknown, path: string, steps: Step[]): void {
       const literal = optionalString(pattern, 'String', `${path}.pattern`);
       const source = optionalString(pattern, 'Regex', `${path}.pattern`);
       let regex: RegExp;
-      if (source !== undefined) regex = compileOnigRegex(source);
+      if (source !== undefined) regex = splitRegex(source, path);
       else if (literal !== undefined) regex = new RegExp(escapeLiteral(literal), 'gu');
       else throw badField(`${path}.pattern`, 'must be {"Regex": "…"} or {"String": "…"}.');
       const behavior = obj.behavior;
       if (!BEHAVIORS.includes(behavior as SplitBehavior)) {
-        throw badField(`${path}.behavior`, `is ${JSON.stringify(behavior)}; supported: ${BEHAVIORS.join(', ')}.`);
+        throw badField(`${path}.behavior`, `is ${describe(behavior)}; supported: ${BEHAVIORS.join(', ')}.`);
       }
       const invert = boolField(obj, 'invert', path, false);
       steps.push((piece, out) => splitInto(piece, regex, behavior as SplitBehavior, invert, out));
@@ -196,7 +209,7 @@ function collectSteps(config: unknown, path: string, steps: Step[]): void {
     default:
       throw badField(
         `${path}.type`,
-        `is ${JSON.stringify(type)}; supported pre-tokenizers: ByteLevel, Split, Digits, Sequence. ${SUPPORTED_HELP}`,
+        `is ${quote(type)}; supported pre-tokenizers: ByteLevel, Split, Digits, Sequence. ${SUPPORTED_HELP}`,
       );
   }
 }

@@ -194,4 +194,68 @@ describe('tokenizer.json errors', () => {
     expect(() => tok.encode('a\0b')).toThrow(/U\+0100 \("Ā"\) is not in the vocabulary and the model has no unk_token/);
     expect(tok.encode('ab')).toEqual([97, 98]);
   });
+
+  // Found by the fuzz suite (tests/fuzz): a tokenizer.json is untrusted; its errors stay TokenizerErrors with short messages.
+  it('refuses added token ids too large to index (not "Invalid array length")', () => {
+    for (const id of [2 ** 21, 2 ** 32, 1e15]) {
+      const json = base() as { added_tokens: unknown[] };
+      json.added_tokens.push({ id, content: '<|big|>', special: true });
+      expect(() => Tokenizer.fromJSON(json)).toThrow(new RegExp(`added_tokens\\[\\d+\\]\\.id is ${id}; ids above 2097151 are not supported`));
+    }
+  });
+
+  it('refuses Sequences nested past 8 deep or longer than 256 steps (not "Maximum call stack size exceeded")', () => {
+    const nest = (key: 'normalizers' | 'pretokenizers', leaf: unknown, depth: number): unknown => {
+      let n = leaf;
+      for (let i = 0; i < depth; i++) n = { type: 'Sequence', [key]: [n] };
+      return n;
+    };
+    const deepNorm = base() as Record<string, unknown>;
+    deepNorm.normalizer = nest('normalizers', { type: 'NFC' }, 20_000);
+    expect(() => Tokenizer.fromJSON(deepNorm)).toThrow(/^tokenizer\.json: normalizer(\.normalizers\[0\]){8} nests Sequences more than 8 deep/);
+    const deepPre = base() as Record<string, unknown>;
+    deepPre.pre_tokenizer = nest('pretokenizers', { type: 'Digits' }, 20_000);
+    expect(() => Tokenizer.fromJSON(deepPre)).toThrow(/^tokenizer\.json: pre_tokenizer(\.pretokenizers\[0\]){8} nests Sequences more than 8 deep/);
+    const ok = base() as Record<string, unknown>;
+    ok.pre_tokenizer = nest('pretokenizers', { type: 'ByteLevel', add_prefix_space: false }, 8);
+    expect(Tokenizer.fromJSON(ok).encode('ab')).toEqual([97, 98]);
+    const long = base() as Record<string, unknown>;
+    long.pre_tokenizer = { type: 'Sequence', pretokenizers: new Array(20_000).fill({ type: 'Digits' }) };
+    expect(() => Tokenizer.fromJSON(long)).toThrow(/pre_tokenizer\.pretokenizers lists 20000 pre-tokenizers; at most 256/);
+  });
+
+  it('quotes at most a short part of huge tokens, types, ids, merges and regexes', () => {
+    const huge = 'Q'.repeat(100_000);
+    const edits: [(j: Record<string, any>) => void, RegExp][] = [
+      [(j) => (j.model.vocab[huge] = -1), /model\.vocab\["Q{40}"… \(100000 characters\)\] must be a non-negative integer id, but is -1/],
+      [(j) => (j.model.vocab['zz'] = huge), /model\.vocab\["zz"\] must be a non-negative integer id, but is a string of 100000 characters/],
+      [(j) => (j.model.type = huge), /model\.type is "Q{40}"… \(100000 characters\); only "BPE"/],
+      [(j) => (j.decoder = { type: huge }), /decoder\.type is "Q{40}"…/],
+      [(j) => (j.normalizer = { type: huge }), /normalizer\.type is "Q{40}"…/],
+      [(j) => (j.model.merges[0] = `${huge} a`), /model\.merges\[0\] "Q{40}"… \(100002 characters\) uses "Q{40}"…/],
+      [(j) => (j.model.merges[0] = { a: huge }), /model\.merges\[0\] is an object; expected/],
+      [(j) => (j.model.dropout = huge), /model\.dropout is a string of 100000 characters; BPE dropout/],
+      [(j) => (j.model.unk_token = huge), /model\.unk_token is "Q{40}"…/],
+      [(j) => (j.model.ignore_merges = huge), /model\.ignore_merges must be true or false, but is a string of 100000 characters/],
+      [(j) => (j.pre_tokenizer = { type: 'Split', pattern: { String: 'a' }, behavior: huge }), /behavior is a string of 100000 characters; supported: Removed/],
+      // onig-regex.ts quotes the whole pattern (and parts of it); the Split step cuts every long copy of it.
+      [(j) => (j.pre_tokenizer = { type: 'Split', pattern: { Regex: `\\p{${huge}}` }, behavior: 'Isolated' }), /pre_tokenizer\.pattern\.Regex \(100004 characters\): Unsupported regex construct Unicode property \\p\{Q{30,40}… at offset 0/],
+      [(j) => (j.pre_tokenizer = { type: 'Split', pattern: { Regex: `(${huge}` }, behavior: 'Isolated' }), /pre_tokenizer\.pattern\.Regex \(100001 characters\): Unsupported regex construct unterminated group/],
+    ];
+    for (const [edit, want] of edits) {
+      const json = base() as Record<string, any>;
+      edit(json);
+      let msg = '';
+      try {
+        Tokenizer.fromJSON(json);
+      } catch (e) {
+        expect((e as Error).name).toBe('TokenizerError');
+        msg = (e as Error).message;
+      }
+      expect(msg).toMatch(want);
+      expect(msg.length, msg.slice(0, 200)).toBeLessThan(500);
+      expect(msg).not.toMatch(/Q{81}/);
+    }
+  });
 });
+

@@ -17,9 +17,12 @@ import {
   arrayField,
   badField,
   boolField,
+  describe,
   isObject,
+  MAX_TOKEN_ID,
   objectAt,
   optionalString,
+  quote,
   typeTag,
   type JsonObject,
 } from './json-fields.ts';
@@ -27,8 +30,7 @@ import { createNormalizer, type Normalizer } from './normalize.ts';
 import { createPreTokenizer, type PreTokenizer } from './pretokenize.ts';
 import { Utf8StreamDecoder, type StreamDecoder } from './stream-decoder.ts';
 
-/** Largest vocabulary a tokenizer.json may describe (config.json's vocab_size has the same bound). */
-export const MAX_TOKEN_ID = 1 << 21;
+export { MAX_TOKEN_ID } from './json-fields.ts';
 
 export type { StreamDecoder } from './stream-decoder.ts';
 
@@ -95,7 +97,7 @@ export class Tokenizer {
     const model = objectAt(json.model, 'model');
     const modelType = optionalString(model, 'type', 'model');
     if (modelType !== undefined && modelType !== 'BPE') {
-      throw badField('model.type', `is ${JSON.stringify(modelType)}; only "BPE" is supported. ${SUPPORTED_HELP}`);
+      throw badField('model.type', `is ${quote(modelType)}; only "BPE" is supported. ${SUPPORTED_HELP}`);
     }
     checkDecoder(json.decoder);
     const vocab = parseVocab(model);
@@ -105,7 +107,7 @@ export class Tokenizer {
     const unkToken = optionalString(model, 'unk_token', 'model');
     const unkId = unkToken === undefined ? undefined : vocab.get(unkToken);
     if (unkToken !== undefined && unkId === undefined) {
-      throw badField('model.unk_token', `is ${JSON.stringify(unkToken)}, which is not in model.vocab.`);
+      throw badField('model.unk_token', `is ${quote(unkToken)}, which is not in model.vocab.`);
     }
     const bpe = new BpeModel({
       vocab,
@@ -191,12 +193,12 @@ function parseVocab(model: JsonObject): Map<string, number> {
   const tokenOfId = new Map<number, string>();
   for (const [token, id] of Object.entries(objectAt(model.vocab, 'model.vocab'))) {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-      throw badField(`model.vocab[${JSON.stringify(token)}]`, `must be a non-negative integer id, but is ${JSON.stringify(id)}.`);
+      throw badField(`model.vocab[${quote(token)}]`, `must be a non-negative integer id, but is ${describe(id)}.`);
     }
-    if (id >= MAX_TOKEN_ID) throw badField(`model.vocab[${JSON.stringify(token.slice(0, 40))}]`, `is ${id}; ids above ${MAX_TOKEN_ID - 1} are not supported.`);
+    if (id >= MAX_TOKEN_ID) throw badField(`model.vocab[${quote(token)}]`, `is ${id}; ids above ${MAX_TOKEN_ID - 1} are not supported.`);
     const other = tokenOfId.get(id);
     if (other !== undefined) {
-      throw badField('model.vocab', `gives id ${id} to two tokens (${JSON.stringify(other.slice(0, 40))} and ${JSON.stringify(token.slice(0, 40))}); every token needs its own id. Use the tokenizer.json that came with the model.`);
+      throw badField('model.vocab', `gives id ${id} to two tokens (${quote(other)} and ${quote(token)}); every token needs its own id. Use the tokenizer.json that came with the model.`);
     }
     tokenOfId.set(id, token);
     vocab.set(token, id);
@@ -216,7 +218,8 @@ function parseMerges(model: JsonObject): Array<readonly [string, string]> {
     } else if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') {
       return [m[0], m[1]] as const;
     }
-    throw badField(`model.merges[${k}]`, `is ${JSON.stringify(m)}; expected "left right" or ["left", "right"].`);
+    const what = typeof m === 'string' ? quote(m) : Array.isArray(m) ? `an array of ${m.length} items` : describe(m);
+    throw badField(`model.merges[${k}]`, `is ${what}; expected "left right" or ["left", "right"].`);
   });
 }
 
@@ -224,14 +227,14 @@ function parseMerges(model: JsonObject): Array<readonly [string, string]> {
 function checkUnsupportedModelOptions(model: JsonObject): void {
   for (const key of ['continuing_subword_prefix', 'end_of_word_suffix']) {
     const v = optionalString(model, key, 'model');
-    if (v) throw badField(`model.${key}`, `is ${JSON.stringify(v)}; only byte-level BPE without it is supported.`);
+    if (v) throw badField(`model.${key}`, `is ${quote(v)}; only byte-level BPE without it is supported.`);
   }
   if (boolField(model, 'byte_fallback', 'model', false)) {
     throw badField('model.byte_fallback', 'is true (SentencePiece-style BPE); only byte-level BPE is supported.');
   }
   const dropout = model.dropout;
   if (dropout !== undefined && dropout !== null && dropout !== 0) {
-    throw badField('model.dropout', `is ${JSON.stringify(dropout)}; BPE dropout is for training, set it to null.`);
+    throw badField('model.dropout', `is ${describe(dropout)}; BPE dropout is for training, set it to null.`);
   }
 }
 
@@ -241,6 +244,6 @@ function checkDecoder(decoder: unknown): void {
   }
   const type = typeTag(objectAt(decoder, 'decoder'), 'decoder');
   if (type !== 'ByteLevel') {
-    throw badField('decoder.type', `is ${JSON.stringify(type)}; only "ByteLevel" is supported. ${SUPPORTED_HELP}`);
+    throw badField('decoder.type', `is ${quote(type)}; only "ByteLevel" is supported. ${SUPPORTED_HELP}`);
   }
 }

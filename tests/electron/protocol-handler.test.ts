@@ -181,7 +181,7 @@ describe('toResponse + httpSource', () => {
     const src = httpSource(`fanout://engine/models/${modelId}`, fetchFn);
     expect(await src.exists('config.json')).toBe(true);
     expect(await src.exists('missing.json')).toBe(false);
-    expect(await src.readText('config.json')).toBe('{"a":1}');
+    expect(await src.readText('config.json', 1 << 20)).toBe('{"a":1}');
     expect(await src.size('model.safetensors')).toBe(1000);
     expect(await src.read('model.safetensors', 250, 500)).toEqual(WEIGHTS.slice(250, 750));
     expect(await src.read('model.safetensors', 999, 1)).toEqual(WEIGHTS.slice(999));
