@@ -117,6 +117,11 @@ export function tabText(id: string): string {
   return tabModels.get(id)?.model.getValue() ?? '';
 }
 
+/** Changes with every edit of the tab's text (undo included): the draft rewrites only changed tabs. */
+export function tabVersion(id: string): number {
+  return tabModels.get(id)?.model.getVersionId() ?? -1;
+}
+
 /** The tab's cursor line, 0-based (where its context chunk is taken). */
 export function tabCursorLine(id: string): number {
   if (id === shownTab && editor) return (editor.getPosition()?.lineNumber ?? 1) - 1;

@@ -19,6 +19,8 @@ export interface AppError {
   message: string;
   /** What the user can do about it. */
   hint: string;
+  /** 'info': news, not a failure (tabs brought back from another window's draft). */
+  level?: 'info';
 }
 
 /** What the request was made from: needed to re-check syntax and to label the run. */

@@ -83,7 +83,7 @@ export function App({ services, draft, storage }: { services: AppServices; draft
       <div className="app">
         <Toolbar settingsOpen={settingsOpen} onToggleSettings={() => uiStore.getState().setSettingsOpen(!settingsOpen)} />
         <main className="main" style={{ gridTemplateColumns: `minmax(0, 1fr) auto ${sideWidth}px` }}>
-          <EditorPane draft={draft} storage={storage} />
+          <EditorPane draft={draft} />
           <Splitter width={sideWidth} onChange={setSideWidth} onCommit={commitWidth} />
           <aside className="side" data-testid="side">
             {settingsOpen && <SettingsPanel onClose={() => uiStore.getState().setSettingsOpen(false)} />}

@@ -3,8 +3,8 @@ import { useEffect, useRef } from 'react';
 import * as monaco from '../monaco.ts';
 import { useServices } from '../app-context.ts';
 import { acceptCandidate, escape, generateAtCursor } from '../actions.ts';
-import { anchorPosition, attachEditor, createTabModel, detachEditor, showTab, tabIsDirty, tabOfModel, tabText } from '../editor-host.ts';
-import { saveDraft, type Draft } from '../draft.ts';
+import { anchorPosition, attachEditor, createTabModel, detachEditor, disposeTabModel, showTab, tabIsDirty, tabOfModel, tabText, tabVersion } from '../editor-host.ts';
+import { EXAMPLE_TEXT, saveProblem, type AdoptedTab, type Draft, type DraftSnapshot, type SaveReport } from '../draft.ts';
 import { registerFanoutCommands } from '../editor-commands.ts';
 import { installGhostText } from '../ghost-text.ts';
 import { finishedCount } from '../run.ts';
@@ -14,7 +14,7 @@ import { TabBar } from './TabBar.tsx';
 
 const DRAFT_SAVE_DELAY_MS = 400;
 
-export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Storage, 'setItem'> }) {
+export function EditorPane({ draft }: { draft: Draft }) {
   const { store } = useServices();
   const host = useRef<HTMLDivElement>(null);
 
@@ -95,25 +95,68 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
       if (!at || !at.equals(e.position)) store.getState().deactivatePanel();
     });
 
+    // The draft (draft.ts): this window's tabs, saved 400 ms after an edit and when the page goes away.
+    const keeper = draft.keeper;
+    const snapshot = (): DraftSnapshot => {
+      const { tabs, activeTab } = store.getState();
+      return {
+        tabs: tabs.map((t) => ({ id: t.id, name: t.name, ...(t.path ? { path: t.path } : {}), dirty: t.dirty, version: tabVersion(t.id), text: () => tabText(t.id) })),
+        active: activeTab,
+      };
+    };
+    // Told once per problem (the storage is full: which tabs are kept only for a reload, or not at all).
+    let told: string | null = null;
+    const report = (r: SaveReport) => {
+      const problem = saveProblem(r);
+      if (!problem) {
+        told = null;
+        return;
+      }
+      if (told === problem.message) return;
+      told = problem.message;
+      store.getState().showError(problem);
+    };
     let draftTimer: ReturnType<typeof setTimeout> | undefined;
-    let warnedStorage = false;
-    const flushDraft = () => {
+    const flushDraft = (closing = false) => {
       clearTimeout(draftTimer);
       draftTimer = undefined;
-      const { tabs, activeTab } = store.getState();
-      const saved = saveDraft(storage, {
-        tabs: tabs.map((t) => ({ name: t.name, ...(t.path ? { path: t.path } : {}), text: tabText(t.id), ...(t.dirty ? { dirty: true } : {}) })),
-        active: Math.max(0, tabs.findIndex((t) => t.id === activeTab)),
-      });
-      if (!saved && !warnedStorage) {
-        warnedStorage = true;
-        store.getState().showError({
-          code: 'draft-not-saved',
-          message: 'The draft could not be saved in this browser (storage is full or disabled).',
-          hint: 'Your text is still in the editor; use Save to keep a copy on disk.',
-        });
-      }
+      keeper?.flush({ closing });
     };
+    for (const n of draft.notices ?? []) store.getState().showError(n);
+    keeper?.attach(snapshot, initial.tabs.map((t) => t.id), report);
+    // A new window also takes in the tabs of windows that crashed (found once their Web Lock is free).
+    void keeper
+      ?.adoptCrashed((tabs: AdoptedTab[], active: number) => {
+        const s = store.getState();
+        const only = s.tabs.length === 1 ? s.tabs[0] : undefined;
+        // The untouched example of a new window gives way to the recovered tabs.
+        const pristine = keeper.startedEmpty && only && !tabIsDirty(only.id) && tabText(only.id) === EXAMPLE_TEXT ? only : undefined;
+        const shown = s.activeTab;
+        const ids = tabs.map((t) => {
+          const id = store.getState().addTab({ name: t.name, path: t.path, dirty: t.dirty });
+          createTabModel(id, t.name, t.text, { dirty: t.dirty });
+          store.getState().pickContext(id, t.text, 0);
+          return id;
+        });
+        // addTab made the last one active in the store; show what should be shown.
+        store.getState().activateTab(shown);
+        if (pristine) {
+          const target = ids[active] ?? ids[0]!;
+          store.getState().activateTab(target);
+          showTab(target);
+          store.getState().closeTab(pristine.id);
+          disposeTabModel(pristine.id);
+          editor.focus();
+        }
+        store.getState().showError({
+          code: 'draft-recovered',
+          level: 'info',
+          message: `${tabs.length === 1 ? 'A tab' : `${tabs.length} tabs`} of a window that did not close properly ${tabs.length === 1 ? 'is' : 'are'} restored here.`,
+          hint: 'Fanout keeps each window\'s draft; a window that crashed is brought back in the next window you open.',
+        });
+        return ids;
+      })
+      .catch(() => undefined);
     const onContent = editor.onDidChangeModelContent(() => {
       store.getState().deactivatePanel();
       const tab = tabOfModel(editor.getModel());
@@ -128,10 +171,32 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
         draftTimer = setTimeout(flushDraft, 0);
       }
     });
-    window.addEventListener('beforeunload', flushDraft);
+    // The browser asks before leaving a page with unsaved tabs (the draft keeps them, but the user may not
+    // know that, or may be closing for good). The desktop app asks in its own close dialog instead.
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      flushDraft();
+      if (!window.fanout && store.getState().tabs.some((t) => t.dirty)) {
+        e.preventDefault();
+        e.returnValue = '';
+      }
+    };
+    const onPageHide = () => flushDraft(true);
+    const onPageShow = (e: PageTransitionEvent) => {
+      if (e.persisted) keeper?.reopen();
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') flushDraft();
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    window.addEventListener('pagehide', onPageHide);
+    window.addEventListener('pageshow', onPageShow);
+    document.addEventListener('visibilitychange', onVisibility);
 
     return () => {
-      window.removeEventListener('beforeunload', flushDraft);
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      window.removeEventListener('pagehide', onPageHide);
+      window.removeEventListener('pageshow', onPageShow);
+      document.removeEventListener('visibilitychange', onVisibility);
       flushDraft();
       unsubscribe();
       unsubscribeFile();
@@ -141,7 +206,7 @@ export function EditorPane({ draft, storage }: { draft: Draft; storage: Pick<Sto
       detachEditor();
       editor.dispose();
     };
-    // The editor is created once per window; draft and storage are initial values only.
+    // The editor is created once per window; the draft is an initial value only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store]);
 

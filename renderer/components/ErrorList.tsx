@@ -8,7 +8,7 @@ export function ErrorList() {
   return (
     <div className="errors" role="alert">
       {errors.map((e) => (
-        <div key={e.key} className="error" data-testid="error" data-code={e.code}>
+        <div key={e.key} className={e.level === 'info' ? 'error info' : 'error'} data-testid="error" data-code={e.code}>
           <div className="error-body">
             <div className="error-message">{e.message}</div>
             <div className="error-hint">{e.hint}</div>
