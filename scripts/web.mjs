@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run web [-- --port P] [--model DIR] [--storage f32] [--no-preload] [--engine-test-page]`:
+// `npm run web [-- --port P] [--model DIR] [--storage f32] [--no-preload] [--engine-test-page] [--verbose]`:
 // the Fanout app in a browser. Builds what is missing or stale, then runs the web host:
 //   dist/renderer/      the app (scripts/build-renderer.mjs), rebuilt when renderer/ sources are newer
 //   dist/web.mjs        engine/host/web-cli.ts bundled for Node (shaders as text), rebuilt when engine/ is newer
@@ -92,6 +92,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.stderr.write(`fanout web: error: building failed (${String(e.message).split('\n')[0]}); run npm ci in ${root}.\n`);
     process.exit(2);
   }
+  // Dawn's limit warnings are filtered from stderr unless --verbose (bin/dawn-stderr.mjs).
+  const { exitWithParent, isFilteredChild, runFiltered } = await import(pathToFileURL(join(root, 'bin', 'dawn-stderr.mjs')).href);
+  if (!isFilteredChild() && !process.argv.includes('--verbose')) await runFiltered(fileURLToPath(import.meta.url), process.argv.slice(2), 'fanout web');
+  exitWithParent();
   const { main } = await import(pathToFileURL(webOut).href);
   const code = await main(process.argv);
   // dawn.node can keep the event loop alive after the GPU is released.

@@ -1,7 +1,8 @@
 // Dawn prints "Warning: maxDynamic{Uniform,Storage}BuffersPerPipelineLayout artificially reduced …" from
 // native code on fd 2 when it enumerates adapters (lavapipe, RADV, NVIDIA, …). bin/fanout.mjs runs the
 // GPU commands as a child with stderr filtered, so without --verbose stderr holds only our own lines;
-// these tests check that, and that exit codes and signals pass through the wrapper unchanged.
+// these tests check that, and that exit codes and signals pass through the wrapper unchanged. The web host
+// (scripts/web.mjs) runs behind the same filter (bin/dawn-stderr.mjs).
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
@@ -160,6 +161,26 @@ describe.runIf(process.platform === 'linux')('signals through the stderr filter'
       } finally {
         if (alive(child)) process.kill(child, 'SIGKILL'); // an orphan would run on for a minute
       }
+    }
+  });
+  it('the web host (npm run web) prints only its own lines; SIGKILL of its parent ends the filtered child within seconds', async () => {
+    const p = spawn(process.execPath, [join(ROOT, 'scripts', 'web.mjs'), '--port', '0', '--model', model], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    p.stderr!.on('data', (d) => (stderr += d));
+    p.stdout!.on('data', (d) => (stdout += d));
+    let child = 0;
+    try {
+      await until('the model to load', () => /fanout web: loaded /.test(stderr) || p.exitCode !== null);
+      expect(stdout).toMatch(/^Fanout web host: http:\/\/127\.0\.0\.1:\d+\/\?token=/m);
+      expect(stderr.split('\n').filter((l) => l && !l.startsWith('fanout web: '))).toEqual([]);
+      child = childrenOf(p.pid!).find((c) => onGpu(c)) ?? 0;
+      expect(child, 'the filtered web host child').toBeGreaterThan(0);
+      p.kill('SIGKILL');
+      await until('the web host child to end with its parent', () => !alive(child), 10_000);
+    } finally {
+      if (p.exitCode === null) p.kill('SIGKILL');
+      if (child && alive(child)) process.kill(child, 'SIGKILL');
     }
   });
 });
