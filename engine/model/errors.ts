@@ -8,6 +8,7 @@ export type ModelErrorCode =
   | 'missing-tensor'
   | 'bad-shape'
   | 'corrupt-safetensors'
+  | 'corrupt-gguf'
   | 'too-large'
   | 'bad-config'
   | 'bad-tokenizer';
