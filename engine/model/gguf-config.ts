@@ -1,0 +1,150 @@
+// A GGUF file's model description in the terms the rest of the engine uses: its `<arch>.*` metadata as
+// a Hugging Face config.json object (so parseConfig's checks and bounds apply unchanged), its tensor
+// names as Hugging Face names, and llama's Q/K row order undone.
+//
+// GGUF names (llama.cpp's convert_hf_to_gguf.py / gguf-py tensor map) → HF names:
+//   token_embd.weight → model.embed_tokens.weight        output_norm.weight → model.norm.weight
+//   output.weight     → lm_head.weight (absent: tied embeddings)
+//   blk.N.attn_norm   → model.layers.N.input_layernorm   blk.N.ffn_norm → …post_attention_layernorm
+//   blk.N.attn_q/k/v  → …self_attn.q_proj/k_proj/v_proj (.weight, .bias)   blk.N.attn_output → …o_proj
+//   blk.N.ffn_gate/up/down → …mlp.gate_proj/up_proj/down_proj
+import { clip, ModelError } from './errors.ts';
+import type { GgufHeader, GgufValue } from './gguf.ts';
+import { parseConfig } from './config.ts';
+import type { Architecture, ModelConfig } from './types.ts';
+
+/** general.architecture → the HF architecture it is loaded as. */
+export const GGUF_ARCHITECTURES: Readonly<Record<string, Architecture>> = {
+  llama: 'LlamaForCausalLM',
+  qwen2: 'Qwen2ForCausalLM',
+};
+
+const LAYER_PARTS: Readonly<Record<string, string>> = {
+  attn_norm: 'input_layernorm',
+  ffn_norm: 'post_attention_layernorm',
+  attn_q: 'self_attn.q_proj',
+  attn_k: 'self_attn.k_proj',
+  attn_v: 'self_attn.v_proj',
+  attn_output: 'self_attn.o_proj',
+  ffn_gate: 'mlp.gate_proj',
+  ffn_up: 'mlp.up_proj',
+  ffn_down: 'mlp.down_proj',
+};
+
+const GLOBAL_NAMES: Readonly<Record<string, string>> = {
+  'token_embd.weight': 'model.embed_tokens.weight',
+  'output_norm.weight': 'model.norm.weight',
+  'output.weight': 'lm_head.weight',
+};
+
+/** The HF name of a GGUF tensor, or undefined for a tensor no supported architecture has. */
+export function hfTensorName(gguf: string): string | undefined {
+  const g = GLOBAL_NAMES[gguf];
+  if (g) return g;
+  const m = /^blk\.(\d{1,6})\.([a-z_]+)\.(weight|bias)$/.exec(gguf);
+  const part = m && LAYER_PARTS[m[2]!];
+  return part ? `model.layers.${Number(m[1])}.${part}.${m[3]}` : undefined;
+}
+
+/** The file's architecture name (general.architecture), checked to be one Fanout loads. */
+export function ggufArchitecture(h: GgufHeader, where: string): { name: string; architecture: Architecture } {
+  const name = h.metadata.get('general.architecture');
+  if (typeof name !== 'string') throw new ModelError('bad-config', `${where}: general.architecture is missing; the file does not say what model it holds. Use a GGUF file converted by llama.cpp.`);
+  const architecture = GGUF_ARCHITECTURES[name];
+  if (!architecture) {
+    throw new ModelError(
+      'unsupported-architecture',
+      `${where}: architecture '${clip(name, 40)}' is not supported; supported GGUF architectures: ${Object.keys(GGUF_ARCHITECTURES).join(', ')} (e.g. Qwen2.5-Coder, Llama 3, CodeLlama, DeepSeek-Coder).`,
+    );
+  }
+  return { name, architecture };
+}
+
+/**
+ * The metadata as a config.json object for parseConfig. Values of the wrong type are passed through as
+ * they are, so parseConfig names the field that is wrong (by its config.json name; `sourceOf` gives the
+ * GGUF key behind each one for the message).
+ */
+export function ggufConfigJson(h: GgufHeader, where: string): { config: Record<string, unknown>; sourceOf: Record<string, string> } {
+  const { name: arch, architecture } = ggufArchitecture(h, where);
+  const m = h.metadata;
+  const key = (k: string) => `${arch}.${k}`;
+  const sourceOf: Record<string, string> = {};
+  const config: Record<string, unknown> = { architectures: [architecture] };
+  const put = (field: string, ggufKey: string, fallback?: unknown) => {
+    sourceOf[field] = ggufKey;
+    const v = plain(m.get(ggufKey));
+    if (v !== undefined) config[field] = v;
+    else if (fallback !== undefined) config[field] = fallback;
+  };
+  put('hidden_size', key('embedding_length'));
+  put('intermediate_size', key('feed_forward_length'));
+  put('num_hidden_layers', key('block_count'));
+  put('num_attention_heads', key('attention.head_count'));
+  put('num_key_value_heads', key('attention.head_count_kv'));
+  put('rope_theta', key('rope.freq_base'));
+  put('rms_norm_eps', key('attention.layer_norm_rms_epsilon'));
+  put('max_position_embeddings', key('context_length'));
+  const keyLength = plain(m.get(key('attention.key_length')));
+  const valueLength = plain(m.get(key('attention.value_length')));
+  if (keyLength !== undefined) {
+    if (valueLength !== undefined && valueLength !== keyLength) {
+      throw new ModelError('bad-config', `${where}: ${key('attention.key_length')} (${String(keyLength)}) differs from ${key('attention.value_length')} (${String(valueLength)}); Fanout needs one head size.`);
+    }
+    config.head_dim = keyLength;
+    sourceOf.head_dim = key('attention.key_length');
+  }
+  // The vocabulary: <arch>.vocab_size when given, else the tokenizer's token list, else the embedding's rows.
+  const tokens = m.get('tokenizer.ggml.tokens');
+  const embd = h.tensors.get('token_embd.weight');
+  config.vocab_size = plain(m.get(key('vocab_size'))) ?? (Array.isArray(tokens) ? tokens.length : embd?.shape[0]);
+  sourceOf.vocab_size = key('vocab_size');
+  const scaling = m.get(key('rope.scaling.type'));
+  if (scaling !== undefined && scaling !== 'none') config.rope_scaling = { type: typeof scaling === 'string' ? scaling : String(scaling) };
+  if (h.tensors.has('rope_freqs.weight')) config.rope_scaling = { type: 'llama3 (rope_freqs.weight)' };
+  config.tie_word_embeddings = !h.tensors.has('output.weight');
+  if (architecture === 'LlamaForCausalLM') config.attention_bias = h.tensors.has('blk.0.attn_q.bias');
+  const bos = plain(m.get('tokenizer.ggml.bos_token_id'));
+  if (bos !== undefined) config.bos_token_id = bos;
+  // End of a sample: eos, and the end-of-turn / end-of-message tokens where the file names them.
+  const ends = ['eos', 'eot', 'eom'].map((k) => plain(m.get(`tokenizer.ggml.${k}_token_id`))).filter((v) => v !== undefined);
+  if (ends.length) config.eos_token_id = ends;
+  config.torch_dtype = 'gguf';
+  return { config, sourceOf };
+}
+
+/** A metadata value as a JSON value (bigints stay numbers too large to be valid; arrays as arrays). */
+function plain(v: GgufValue | undefined): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  return v;
+}
+
+/**
+ * llama.cpp stores llama's Q and K projection rows permuted so that RoPE rotates neighbouring pairs
+ * (convert_hf_to_gguf.py `permute`: rows of each head reshaped [2, headDim/2] and transposed), where HF
+ * rotates the two halves of the head. Row `2j + s` of a head in the file is HF row `s * headDim/2 + j`.
+ * Returns, for each HF row, the file row to read. Qwen2 files are not permuted (its converter keeps HF order).
+ */
+export function unpermuteRows(rows: number, heads: number): Int32Array {
+  if (rows % heads !== 0 || (rows / heads) % 2 !== 0) throw new Error(`unpermuteRows: ${rows} rows do not split into ${heads} heads of even size`);
+  const headDim = rows / heads;
+  const half = headDim / 2;
+  const out = new Int32Array(rows);
+  for (let h = 0; h < heads; h++) {
+    for (let s = 0; s < 2; s++) for (let j = 0; j < half; j++) out[h * headDim + s * half + j] = h * headDim + 2 * j + s;
+  }
+  return out;
+}
+
+/** The file's ModelConfig: parseConfig on ggufConfigJson, its messages naming the file and the GGUF keys. */
+export function parseGgufConfig(h: GgufHeader, where: string): ModelConfig {
+  const { config, sourceOf } = ggufConfigJson(h, where);
+  try {
+    return parseConfig(config);
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    let msg = e.message.replace(/^config\.json:? ?/, `${where}: `).replace(/Fix or re-download config\.json\./, 'Convert the model again or download another GGUF file.');
+    for (const [field, ggufKey] of Object.entries(sourceOf)) msg = msg.replace(new RegExp(`\\b${field}\\b`, 'g'), ggufKey);
+    throw new ModelError(e.code, msg);
+  }
+}
