@@ -1,0 +1,95 @@
+// A GGUF file's tokenizer (tokenizer.ggml.*) as a Hugging Face tokenizer.json object, so the one
+// Tokenizer (engine/tokenizer) reads both, with its checks and bounds:
+//   tokenizer.ggml.model   "gpt2" (byte-level BPE) only; "llama" (SentencePiece) and others are refused
+//   tokenizer.ggml.tokens  token strings by id (byte-level spelling, as in tokenizer.json's vocab)
+//   tokenizer.ggml.merges  "left right" strings, in rank order
+//   tokenizer.ggml.token_type  1 normal · 2 unknown · 3 control · 4 user-defined · 5 unused · 6 byte
+//   tokenizer.ggml.pre     the pre-tokenizer, by name (PRE_TOKENIZERS below)
+// Control and user-defined tokens become added_tokens (matched whole in the text; control ones special).
+//
+// The pre-tokenizers are llama.cpp's (llama-vocab.cpp, llm_tokenizer_bpe): for each name a list of
+// regexes applied in turn, every regex splitting the pieces the previous ones left, with the text no
+// regex matches kept as pieces of its own. That is HF's Split with behavior "Isolated", one per regex,
+// then the byte-level mapping (ByteLevel with use_regex false). llama.cpp writes HF's case-insensitive
+// group (?i:'s|…) out as (?:'[sS]|…), which is the same for these ASCII suffixes.
+import { clip, ModelError } from './errors.ts';
+import type { GgufHeader } from './gguf.ts';
+
+const GPT2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
+const LLAMA3 = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const QWEN2 = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const CJK = '[一-龥ࠀ-一가-퟿]+';
+
+/** tokenizer.ggml.pre → the regexes llama.cpp splits with, in order. */
+export const PRE_TOKENIZERS: Readonly<Record<string, readonly string[]>> = {
+  default: ['[\\p{P}\\$\\+<=>\\^~\\|]+', GPT2, '\\p{N}+', '[0-9][0-9][0-9]'],
+  'gpt-2': [GPT2],
+  mpt: [GPT2],
+  olmo: [GPT2],
+  'llama-bpe': [LLAMA3],
+  'smaug-bpe': [LLAMA3],
+  dbrx: [LLAMA3],
+  qwen2: [QWEN2],
+  stablelm2: [QWEN2],
+  'deepseek-coder': ['[\r\n]', '\\s?\\p{L}+', '\\s?\\p{P}+', CJK, '\\p{N}'],
+  starcoder: ['\\p{N}', GPT2],
+  refact: ['\\p{N}', GPT2],
+  smollm: ['\\p{N}', GPT2],
+  codeshell: ['\\p{N}', GPT2],
+};
+
+const TOKEN_TYPE = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5, BYTE: 6 } as const;
+
+const bad = (where: string, msg: string) => new ModelError('bad-tokenizer', `${where}: ${msg}`);
+
+/** The tokenizer.json object for the GGUF file's tokenizer. */
+export function ggufTokenizerJson(h: GgufHeader, where: string): Record<string, unknown> {
+  const m = h.metadata;
+  const model = m.get('tokenizer.ggml.model');
+  if (model === undefined) throw bad(where, 'the file holds no tokenizer (tokenizer.ggml.model is missing); use a GGUF file converted with its tokenizer.');
+  if (model !== 'gpt2') {
+    const kind = model === 'llama' ? ' (SentencePiece, as in Llama 2, CodeLlama and Mistral)' : '';
+    throw new ModelError(
+      'bad-tokenizer',
+      `${where}: tokenizer.ggml.model is '${clip(String(model), 40)}'${kind}; Fanout supports byte-level BPE tokenizers ("gpt2": Qwen2.5-Coder, Llama 3, DeepSeek-Coder, StarCoder). Use a model with such a tokenizer.`,
+    );
+  }
+  const pre = m.get('tokenizer.ggml.pre') ?? 'default';
+  const regexes = typeof pre === 'string' ? PRE_TOKENIZERS[pre] : undefined;
+  if (!regexes) {
+    throw bad(where, `tokenizer.ggml.pre is '${clip(String(pre), 40)}', a pre-tokenizer Fanout does not know; supported: ${Object.keys(PRE_TOKENIZERS).join(', ')}.`);
+  }
+  const tokens = m.get('tokenizer.ggml.tokens');
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw bad(where, 'tokenizer.ggml.tokens is missing or not a list of strings.');
+  const merges = m.get('tokenizer.ggml.merges') ?? [];
+  if (!Array.isArray(merges) || !merges.every((t) => typeof t === 'string')) throw bad(where, 'tokenizer.ggml.merges is not a list of strings.');
+  const types = m.get('tokenizer.ggml.token_type');
+  if (types !== undefined && !(types instanceof Int32Array && types.length === tokens.length)) {
+    throw bad(where, `tokenizer.ggml.token_type must list an i32 type for each of the ${tokens.length} tokens.`);
+  }
+
+  const vocab: Record<string, number> = Object.create(null);
+  const added: { id: number; content: string; special: boolean; single_word: false; lstrip: false; rstrip: false; normalized: false }[] = [];
+  (tokens as string[]).forEach((t, id) => {
+    const type = types ? types[id]! : TOKEN_TYPE.NORMAL;
+    if (type === TOKEN_TYPE.CONTROL || type === TOKEN_TYPE.USER_DEFINED) {
+      added.push({ id, content: t, special: type === TOKEN_TYPE.CONTROL, single_word: false, lstrip: false, rstrip: false, normalized: false });
+    }
+    // A spelling listed twice (unused or padding slots) keeps its first id; the later ids decode through added_tokens or not at all.
+    if (!(t in vocab)) vocab[t] = id;
+  });
+  return {
+    version: '1.0',
+    normalizer: null,
+    pre_tokenizer: {
+      type: 'Sequence',
+      pretokenizers: [
+        ...regexes.map((r) => ({ type: 'Split', pattern: { Regex: r }, behavior: 'Isolated', invert: false })),
+        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
+      ],
+    },
+    decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
+    added_tokens: added,
+    model: { type: 'BPE', vocab, merges, dropout: null, unk_token: null, byte_fallback: false, ignore_merges: false },
+  };
+}
