@@ -81,12 +81,15 @@ export function defaultModelDir(root = packageRoot()): string {
   );
 }
 
-/** Resolves --model (or the default) to an existing model folder. */
+/** Resolves --model (or the default) to an existing model folder or .gguf file. */
 export function resolveModelDir(arg: string | undefined): string {
   if (arg === undefined) return defaultModelDir();
   // `~/…` too: a quoted or generated --model never went through a shell's expansion.
   const dir = resolveModelPath(arg, process.cwd());
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`--model ${arg}: no such folder; pass a Hugging Face model folder.`);
+  if (/\.gguf$/i.test(dir) && existsSync(dir) && statSync(dir).isFile()) return dir;
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new CliError(`--model ${arg}: no such ${/\.gguf$/i.test(dir) ? 'file' : 'folder'}; pass a Hugging Face model folder or a .gguf file.`);
+  }
   if (!isModelDir(dir)) throw new CliError(`--model ${arg}: no config.json in it; pass a Hugging Face model folder (config.json, tokenizer.json, *.safetensors).`);
   return dir;
 }
@@ -130,10 +133,10 @@ export async function openEngine(modelArg: string | undefined, verbose: boolean)
   memoryBudgetFromEnv();
   const ctx = await openGpu(verbose);
   try {
-    const [{ Engine }, { dirSource }] = await Promise.all([import('../engine.ts'), import('../model/fs-source.ts')]);
+    const [{ Engine }, { modelPathSource }] = await Promise.all([import('../engine.ts'), import('../model/fs-source.ts')]);
     const engine = await Engine.create(ctx, { memoryBudget: memoryBudgetBytes(ctx) });
     let lastFile = '';
-    const info = await engine.load(dirSource(dir), (p) => {
+    const info = await engine.load(modelPathSource(dir), (p) => {
       if (verbose && p.file !== lastFile) {
         lastFile = p.file;
         log(`loading ${p.file} (${(p.bytesTotal / 2 ** 20).toFixed(1)} MiB)`);

@@ -30,7 +30,7 @@ export function buildWebProgram(): Command {
   return new Command('fanout-web')
     .description('Serve the Fanout app on http://127.0.0.1:PORT/ with the engine behind a WebSocket at /ws')
     .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', parsePort, 7070)
-    .option('--model <dir>', 'model folder to load at start (default: the model under models/)')
+    .option('--model <dir|file.gguf>', 'model folder or GGUF file to load at start (default: the model under models/)')
     .option('--no-preload', 'load no model at start (the app loads the one chosen in its settings)')
     .option('--storage <dtype>', 'GPU storage for weights and KV cache: auto (f16 when the GPU has shader-f16), f16 or f32', 'auto')
     .option('--engine-test-page', 'also serve /engine-test.html, the in-browser engine page used by the e2e tests', false)

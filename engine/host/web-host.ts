@@ -97,21 +97,27 @@ export function nodeModelSource(opts: { baseDir: string; home?: string }): (ref:
     switch (ref.kind) {
       case 'dir': {
         const dir = resolveModelPath(ref.path, opts.baseDir, opts.home);
-        let isDir = false;
+        const gguf = /\.gguf$/i.test(dir);
+        let found = false;
         try {
-          isDir = statSync(dir).isDirectory();
+          const st = statSync(dir);
+          found = gguf ? st.isFile() : st.isDirectory();
         } catch {
           // missing
         }
-        if (!isDir) {
-          throw new HostError('load-failed', `No such folder on the host: ${clipMiddle(dir)}.`, `Enter the path of a Hugging Face model folder on the host's machine (relative paths start at ${opts.baseDir}).`);
+        if (!found) {
+          throw new HostError(
+            'load-failed',
+            `No such ${gguf ? 'file' : 'folder'} on the host: ${clipMiddle(dir)}.`,
+            `Enter the path of a Hugging Face model folder or a .gguf file on the host's machine (relative paths start at ${opts.baseDir}).`,
+          );
         }
-        const { dirSource } = await import('../model/fs-source.ts');
-        return dirSource(dir);
+        const { modelPathSource } = await import('../model/fs-source.ts');
+        return modelPathSource(dir);
       }
       case 'url': {
-        const { httpSource } = await import('../model/http-source.ts');
-        return httpSource(ref.url);
+        const { modelUrlSource } = await import('../model/http-source.ts');
+        return modelUrlSource(ref.url);
       }
       case 'synthetic':
         throw new HostError(

@@ -1,7 +1,7 @@
 // A model folder on the local disk (Node only: imported by Node entry points, never by the browser build).
 // Weight ranges are read through a FileHandle, so a multi-GB file is never read whole.
 import { open, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ModelError } from './errors.ts';
 import { tooLargeText, type ModelSource } from './source.ts';
 
@@ -84,4 +84,9 @@ export function dirSource(dir: string): ModelSource {
       return out;
     },
   };
+}
+
+/** A model path on disk: a .gguf file (the source is its folder, `gguf` its name) or a Hugging Face folder. */
+export function modelPathSource(path: string): ModelSource {
+  return /\.gguf$/i.test(path) ? { ...dirSource(dirname(resolve(path))), gguf: basename(path) } : dirSource(path);
 }

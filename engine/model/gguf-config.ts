@@ -10,6 +10,8 @@
 //   blk.N.ffn_gate/up/down → …mlp.gate_proj/up_proj/down_proj
 import { clip, ModelError } from './errors.ts';
 import type { GgufHeader, GgufValue } from './gguf.ts';
+import { ggmlTypeName } from './ggml-types.ts';
+import type { TensorInfo, WeightIndex } from './safetensors.ts';
 import { parseConfig } from './config.ts';
 import type { Architecture, ModelConfig } from './types.ts';
 
@@ -147,4 +149,27 @@ export function parseGgufConfig(h: GgufHeader, where: string): ModelConfig {
     for (const [field, ggufKey] of Object.entries(sourceOf)) msg = msg.replace(new RegExp(`\\b${field}\\b`, 'g'), ggufKey);
     throw new ModelError(e.code, msg);
   }
+}
+
+/** GGUF's plain float types as the loader's source dtypes; every other type is named by ggml's name. */
+const GGUF_DTYPES: Readonly<Record<number, string>> = { 0: 'F32', 1: 'F16', 30: 'BF16' };
+
+/**
+ * The file's tensors under their HF names (tensors no architecture uses keep their GGUF name, so the
+ * loader can name them), with dtypes as the loader spells them and, for llama's q/k projections, the
+ * row order that undoes llama.cpp's permutation.
+ */
+export function ggufWeightIndex(h: GgufHeader, file: string, config: ModelConfig): WeightIndex {
+  const tensors = new Map<string, TensorInfo>();
+  const llama = config.architecture === 'LlamaForCausalLM';
+  for (const t of h.tensors.values()) {
+    const name = hfTensorName(t.name) ?? t.name;
+    const info: TensorInfo = { name, file, dtype: GGUF_DTYPES[t.type] ?? ggmlTypeName(t.type), shape: t.shape, offset: t.offset, bytes: t.bytes };
+    const qk = llama ? /\.self_attn\.(q|k)_proj\.(weight|bias)$/.exec(name) : null;
+    if (qk && t.shape[0]! % (qk[1] === 'q' ? config.heads : config.kvHeads) === 0 && (t.shape[0]! / (qk[1] === 'q' ? config.heads : config.kvHeads)) % 2 === 0) {
+      info.rowOrder = unpermuteRows(t.shape[0]!, qk[1] === 'q' ? config.heads : config.kvHeads);
+    }
+    tensors.set(name, info);
+  }
+  return { files: [file], tensors };
 }

@@ -136,3 +136,13 @@ describe('readText is bounded: a huge JSON file is refused before it is read who
     expect(await httpSource('http://h/m', async () => new Response(chunks)).readText('config.json', 1 << 20)).toBe(text);
   });
 });
+
+describe('modelUrlSource', () => {
+  it('a URL ending in .gguf is that file of its folder; any other URL is a folder', async () => {
+    const { modelUrlSource } = await import('./http-source.ts');
+    const g = modelUrlSource('http://h/models/qwen%20coder.Q8_0.gguf');
+    expect([g.name, g.gguf]).toEqual(['http://h/models', 'qwen coder.Q8_0.gguf']);
+    const d = modelUrlSource('http://h/models/fanout-code-4m/');
+    expect([d.name, d.gguf]).toEqual(['http://h/models/fanout-code-4m', undefined]);
+  });
+});

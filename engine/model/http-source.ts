@@ -131,3 +131,9 @@ async function readCapped(res: Response, maxBytes: number, tooBig: () => Error):
   }
   return new TextDecoder().decode(all);
 }
+
+/** A model URL: one ending in .gguf is that file (the source is its folder, `gguf` its name), else a Hugging Face folder. */
+export function modelUrlSource(url: string, fetchFn?: typeof fetch): ModelSource {
+  const m = /^(.*)\/([^/?#]+\.gguf)$/i.exec(url);
+  return m ? { ...httpSource(m[1]!, fetchFn), gguf: decodeURIComponent(m[2]!) } : httpSource(url, fetchFn);
+}

@@ -1,4 +1,5 @@
-// Loads a Hugging Face model folder (config.json, tokenizer.json, safetensors weights) onto the GPU in the
+// Loads a Hugging Face model folder (config.json, tokenizer.json, safetensors weights) or a GGUF file
+// (F32/F16/BF16 tensors) onto the GPU in the
 // engine's layouts (docs/ENGINE.md): matrices in WT (f16 when ctx.f16, else f32), row-split into RowChunks
 // that each fit one storage binding; q/k/v and gate/up fused by rows; norms and biases in f32.
 // Tensors are streamed in slices of a few MB: no file, and no large tensor, is ever held whole in memory.
@@ -9,7 +10,10 @@ import { parseConfig } from './config.ts';
 import { convertElements, sourceElemBytes, type StorageArray } from './convert.ts';
 import { clip, describeShape, FOLDER_HELP, jsonProblem, ModelError } from './errors.ts';
 import { countParameters, expectedTensorCount, expectedTensors, IGNORED_TENSOR, layerPrefix } from './params.ts';
-import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo } from './safetensors.ts';
+import { readGgufHeader } from './gguf.ts';
+import { ggufWeightIndex, parseGgufConfig } from './gguf-config.ts';
+import { ggufTokenizerJson } from './gguf-tokenizer.ts';
+import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo, type WeightIndex } from './safetensors.ts';
 import { TEXT_LIMITS, type ModelSource } from './source.ts';
 import type { LayerWeights, Linear, ModelConfig, ModelWeights, RowChunk, SourceDtype } from './types.ts';
 
@@ -68,12 +72,7 @@ interface VectorPlan {
 const MiB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 export async function loadModel(ctx: GpuContext, source: ModelSource, opts: LoadOptions = {}): Promise<LoadedModel> {
-  for (const file of ['config.json', 'tokenizer.json']) {
-    if (!(await source.exists(file))) throw new ModelError('missing-file', `${source.name} has no ${file}. ${FOLDER_HELP}`);
-  }
-  const config = parseConfig(parseJson(await source.readText('config.json', TEXT_LIMITS['config.json']), 'config.json'));
-  const tokenizerJson = parseJson(await source.readText('tokenizer.json', TEXT_LIMITS['tokenizer.json']), 'tokenizer.json');
-  const index = await readWeightIndex(source);
+  const { config, tokenizerJson, index } = await readModelFiles(source);
 
   // Layers first: config.json's layer count must be the checkpoint's (1e7 layers, or 5 on a 6-layer
   // checkpoint, fail here), read off the tensor names before anything per layer is built.
@@ -192,8 +191,35 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
     lmHead: config.tieEmbeddings ? embed : lin('lmHead'),
     bytes: created.reduce((a, b) => a + b.size, 0),
   };
-  const name = source.name.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || source.name;
+  const name = source.gguf ? source.gguf.replace(/\.gguf$/i, '') : source.name.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || source.name;
   return { name, config, weights, tokenizerJson, parameters: countParameters(config) };
+}
+
+/**
+ * What the model is, from its files: a Hugging Face folder (config.json, tokenizer.json, safetensors
+ * headers) or one GGUF file (its header: metadata and tensor infos, described in the same terms by
+ * gguf-config.ts and gguf-tokenizer.ts). Nothing but headers and JSON is read here.
+ */
+async function readModelFiles(source: ModelSource): Promise<{ config: ModelConfig; tokenizerJson: unknown; index: WeightIndex }> {
+  if (source.gguf) {
+    const where = `${source.name}/${source.gguf}`;
+    const header = await readGgufHeader(source, source.gguf);
+    const config = parseGgufConfig(header, where);
+    return { config, tokenizerJson: ggufTokenizerJson(header, where), index: ggufWeightIndex(header, source.gguf, config) };
+  }
+  for (const file of ['config.json', 'tokenizer.json']) {
+    if (!(await source.exists(file))) throw new ModelError('missing-file', `${source.name} has no ${file}. ${FOLDER_HELP}`);
+  }
+  const config = parseConfig(parseJson(await source.readText('config.json', TEXT_LIMITS['config.json']), 'config.json'));
+  const tokenizerJson = parseJson(await source.readText('tokenizer.json', TEXT_LIMITS['tokenizer.json']), 'tokenizer.json');
+  return { config, tokenizerJson, index: await readWeightIndex(source) };
+}
+
+/** `bytes` (rows of `rowBytes`) with HF row r taken from stored row order[r]. */
+function reorderRows(bytes: Uint8Array, order: Int32Array, rowBytes: number): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let r = 0; r < order.length; r++) out.set(bytes.subarray(order[r]! * rowBytes, (order[r]! + 1) * rowBytes), r * rowBytes);
+  return out;
 }
 
 function parseJson(text: string, file: string): unknown {
@@ -296,9 +322,11 @@ async function uploadMatrix(ctx: GpuContext, source: ModelSource, plan: MatrixPl
     const eb = sourceElemBytes(part.dtype);
     const total = part.bytes / eb;
     const sliceElems = SLICE_BYTES / eb;
+    // Rows stored in another order (llama q/k in GGUF: one attention matrix, a few MB) are read whole and reordered.
+    const whole = part.rowOrder ? reorderRows(await source.read(part.file, part.offset, part.bytes), part.rowOrder, plan.inDim * eb) : undefined;
     for (let e0 = 0; e0 < total; e0 += sliceElems) {
       const n = Math.min(sliceElems, total - e0);
-      const bytes = await source.read(part.file, part.offset + e0 * eb, n * eb);
+      const bytes = whole ? whole.subarray(e0 * eb, (e0 + n) * eb) : await source.read(part.file, part.offset + e0 * eb, n * eb);
       let i = 0;
       while (i < n) {
         const k = Math.min(n - i, STAGE_ELEMS - staged, chunkElems[chunk] - flushed - staged);
@@ -319,7 +347,8 @@ async function uploadVector(ctx: GpuContext, source: ModelSource, plan: VectorPl
   let at = 0;
   for (const part of plan.parts) {
     const n = part.shape[0];
-    convertElements(part.dtype, await source.read(part.file, part.offset, part.bytes), 0, out, at, n);
+    const raw = await source.read(part.file, part.offset, part.bytes);
+    convertElements(part.dtype, part.rowOrder ? reorderRows(raw, part.rowOrder, sourceElemBytes(part.dtype)) : raw, 0, out, at, n);
     at += n;
     progress.add(part.file, part.bytes);
   }

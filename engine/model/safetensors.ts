@@ -32,6 +32,8 @@ export interface TensorInfo {
   offset: number;
   /** Byte length of the tensor's data. */
   bytes: number;
+  /** Rows stored in another order (llama's q/k in GGUF): HF row r is stored row rowOrder[r]. */
+  rowOrder?: Int32Array;
 }
 
 export interface SafetensorsHeader {

@@ -5,6 +5,8 @@
 export interface ModelSource {
   /** For messages: the directory path or base URL. */
   name: string;
+  /** The model is this GGUF file of the source (a file name in it), not a Hugging Face folder. */
+  gguf?: string;
   exists(file: string): Promise<boolean>;
   /**
    * The file as UTF-8 text; a file over `maxBytes` (or one that is not a regular file: a FIFO, a device)

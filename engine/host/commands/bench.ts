@@ -20,7 +20,7 @@ export function register(program: Command): Command {
     .command('bench')
     .description('decode-step latency of bifurcated vs standard attention for each n and context length')
     .option('--json', 'print JSON instead of a table')
-    .option('--model <dir|synthetic:name>', 'model folder, or synthetic:NAME for random weights (default: the model under models/)')
+    .option('--model <dir|file.gguf|synthetic:name>', 'model folder or GGUF file, or synthetic:NAME for random weights (default: the model under models/)')
     .option('--n <list>', 'sample counts, comma-separated, each 1..256', intList(1, 256), [1, 4, 8, 16, 32, 64])
     .option('--ctx <list>', 'context lengths in tokens, comma-separated, each 1..1048576', intList(1, 1 << 20), [512, 2048, 8192])
     .option('--steps <k>', 'measured decode steps per configuration, 1..10000', intIn(1, 10_000), 16)
@@ -50,8 +50,8 @@ async function bench(o: BenchCliOptions): Promise<void> {
       const { syntheticWeights } = await import('../../model/synthetic.ts');
       model = { name: SYNTHETIC + synthetic, config, weights: syntheticWeights(ctx, config) };
     } else {
-      const [{ loadModel }, { dirSource }] = await Promise.all([import('../../model/load.ts'), import('../../model/fs-source.ts')]);
-      const loaded = await loadModel(ctx, dirSource(dir!), { maxBytes: budgetTotal });
+      const [{ loadModel }, { modelPathSource }] = await Promise.all([import('../../model/load.ts'), import('../../model/fs-source.ts')]);
+      const loaded = await loadModel(ctx, modelPathSource(dir!), { maxBytes: budgetTotal });
       model = { name: loaded.name, config: loaded.config, weights: loaded.weights };
     }
     const budget = Math.max(0, budgetTotal - model.weights.bytes);

@@ -34,7 +34,7 @@ export function register(program: Command): Command {
     .description('sample completions of a prompt file and rank them by mean log-probability')
     .requiredOption('--prompt-file <file>', 'text before the cursor')
     .option('--suffix-file <file>', 'text after the cursor (fill-in-the-middle; ignored with a warning when the model has no FIM tokens)')
-    .option('--model <dir>', 'Hugging Face model folder (default: the model under models/)')
+    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16 tensors; default: the model under models/)')
     .option('--n <count>', 'number of samples, 1..256', intIn(1, 256), d.n)
     .option('--max-tokens <count>', 'tokens per sample, 1..4096', intIn(1, 4096), d.maxTokens)
     .option('--temperature <t>', 'sampling temperature, 0..10 (0 = greedy)', parseTemperature, d.temperature)

@@ -40,7 +40,7 @@ export function register(program: Command): Command {
   return program
     .command('eval')
     .description('pass@k on function tasks (checked in a sandboxed node), next-line exact match and fill-in-the-middle on held-out files')
-    .option('--model <dir>', 'Hugging Face model folder (default: the model under models/)')
+    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16 tensors; default: the model under models/)')
     .option('--tasks <dir>', 'function task folder (default: evals/functions)')
     .option('--heldout <dir>', 'held-out files folder with manifest.json (default: evals/heldout)')
     .option('--n <count>', 'samples at temperature per task, 1..256', intIn(1, 256), 32)

@@ -17,7 +17,7 @@ export function register(program: Command): Command {
     .description("log-probabilities of a completion's tokens after a prompt")
     .requiredOption('--prompt-file <file>', 'the prompt text')
     .requiredOption('--completion-file <file>', 'the completion text to score')
-    .option('--model <dir>', 'Hugging Face model folder (default: the model under models/)')
+    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16 tensors; default: the model under models/)')
     .option('--json', 'print JSON instead of a table')
     .action(async (_opts: ScoreOptions, cmd: Command) => {
       await score(cmd.optsWithGlobals<ScoreOptions>());
