@@ -42,19 +42,24 @@ export async function exit(code) {
 
 /**
  * Runs `script` with `args` as a child with stderr filtered (see the top of the file); never returns.
- * `name` prefixes the message when the child cannot start.
+ * `name` prefixes the message when the child cannot start. `ownGroup` (a server that reads no stdin:
+ * the web host): the child gets a process group of its own and every signal, SIGINT included, reaches
+ * it through this process exactly once, whether the terminal sent it to the group or a process manager
+ * to this pid alone.
  */
-export async function runFiltered(script, args, name) {
+export async function runFiltered(script, args, name, { ownGroup = false } = {}) {
   // Ctrl+C reaches the child from the terminal (same process group), and the child handles it (complete
   // stops sampling and prints what it has): we only must not die first. Forwarding it would make it a
   // second SIGINT, which kills the child instead. SIGTERM and SIGHUP usually target our pid alone: pass
   // them on. The listeners go in before the spawn, which blocks until the child has started: a signal in
   // that time would otherwise end us and leave the child running. Their callbacks run after spawn returns.
   let child;
-  process.on('SIGINT', () => {});
+  if (ownGroup) process.on('SIGINT', () => child.kill('SIGINT'));
+  else process.on('SIGINT', () => {});
   for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child = spawn(process.execPath, [...process.execArgv, script, ...args], {
-    stdio: ['inherit', 'inherit', 'pipe'],
+    stdio: [ownGroup ? 'ignore' : 'inherit', 'inherit', 'pipe'],
+    detached: ownGroup,
     env: { ...process.env, [FILTERED_ENV]: '1' },
   });
 

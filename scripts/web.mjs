@@ -94,7 +94,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   // Dawn's limit warnings are filtered from stderr unless --verbose (bin/dawn-stderr.mjs).
   const { exitWithParent, isFilteredChild, runFiltered } = await import(pathToFileURL(join(root, 'bin', 'dawn-stderr.mjs')).href);
-  if (!isFilteredChild() && !process.argv.includes('--verbose')) await runFiltered(fileURLToPath(import.meta.url), process.argv.slice(2), 'fanout web');
+  if (!isFilteredChild() && !process.argv.includes('--verbose')) await runFiltered(fileURLToPath(import.meta.url), process.argv.slice(2), 'fanout web', { ownGroup: true });
   exitWithParent();
   const { main } = await import(pathToFileURL(webOut).href);
   const code = await main(process.argv);
