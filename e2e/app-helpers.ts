@@ -2,9 +2,8 @@
 // the whole text is read, not Monaco's virtualised view), typing, the ranked candidates and their scores.
 import { expect, type Page } from '@playwright/test';
 
-/** The draft the app starts from (the one-file format it carries over) and the tabs draft it keeps. */
+/** The draft the app starts from (the one-file format it carries over). */
 const DRAFT_KEY = 'fanout.draft.v1';
-const TABS_KEY = 'fanout.draft.v2';
 const SETTINGS_KEY = 'fanout.settings.v1';
 
 /** Starts the app with these settings (merged over the defaults by the app's own validation) and waits for "Ready". */
@@ -29,17 +28,26 @@ export async function draftText(page: Page): Promise<string> {
   return (await draftTabs(page)).active?.text ?? '';
 }
 
-/** Every tab as the app saved it, and the one shown (before the first save: the seeded one-file draft). */
+/**
+ * Every tab as the app saved it, and the one shown: this window's draft (renderer/draft.ts: sessionStorage
+ * `fanout.window.v3` names the window, localStorage `fanout.draft.v3.w.<id>` lists its tabs and
+ * `fanout.draft.v3.t.<key>` holds each tab's text); before the first save, the seeded one-file draft.
+ */
 export async function draftTabs(page: Page): Promise<{ tabs: { name: string; text: string; dirty?: boolean }[]; active?: { name: string; text: string } }> {
   return page.evaluate(
-    ([k1, k2]) => {
-      const v2 = JSON.parse(localStorage.getItem(k2) ?? 'null') as { tabs: { name: string; text: string }[]; active: number } | null;
-      if (v2) return { tabs: v2.tabs, active: v2.tabs[v2.active] };
+    ([k1]) => {
+      const id = sessionStorage.getItem('fanout.window.v3');
+      const manifest = id ? (JSON.parse(localStorage.getItem(`fanout.draft.v3.w.${id}`) ?? sessionStorage.getItem(`fanout.draft.v3.w.${id}`) ?? 'null') as { tabs: { k: string; name: string; dirty?: boolean }[]; active: number } | null) : null;
+      if (manifest) {
+        const text = (k: string) => (JSON.parse(localStorage.getItem(`fanout.draft.v3.t.${k}`) ?? sessionStorage.getItem(`fanout.draft.v3.t.${k}`) ?? '{"text":""}') as { text: string }).text;
+        const tabs = manifest.tabs.map((t) => ({ name: t.name, text: text(t.k), ...(t.dirty ? { dirty: true } : {}) }));
+        return { tabs, active: tabs[manifest.active] };
+      }
       const v1 = JSON.parse(localStorage.getItem(k1) ?? 'null') as { text: string; fileName: string } | null;
       const tabs = v1 ? [{ name: v1.fileName, text: v1.text }] : [];
       return { tabs, active: tabs[0] };
     },
-    [DRAFT_KEY, TABS_KEY] as const,
+    [DRAFT_KEY] as const,
   );
 }
 
