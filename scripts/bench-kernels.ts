@@ -1,7 +1,8 @@
-// Microbenchmark of the dense kernels at decode/prefill shapes on the Node WebGPU device (lavapipe here).
-//   npx tsx scripts/bench-kernels.ts [--f32] [--cpu] [--shapes 4096x4096,11008x4096|small] [--rows 1,4,8,16,32,64] [--tiles R.C.WG,...] [--ms 1500]
+// Microbenchmark of the matmul kernels at decode/prefill shapes on the Node WebGPU device (lavapipe here).
+//   npx tsx scripts/bench-kernels.ts [--f32] [--format q4_k] [--cpu] [--shapes 4096x4096,11008x4096|small] [--rows 1,4,8,16,32,64] [--tiles R.C.WG,...] [--ms 1500]
 // Prints, per shape and row count, time per matmul, GFLOP/s (2·rows·in·out / t) and GB/s of weight read
-// (out·in·sizeof(WT) / t). Weights are filled on the GPU (encodeFillRandom), so large shapes cost no upload.
+// (the Linear's GPU bytes / t). Dense weights are filled on the GPU (encodeFillRandom), so large shapes cost
+// no upload; --format (a quantized weight format) uploads random blocks.
 import { register } from 'node:module';
 
 // tsx does not load .wgsl; load it as a string module, as vitest and esbuild do.
@@ -19,7 +20,9 @@ const { acquireNodeGpu } = await import('../engine/gpu/node-gpu.ts');
 const { createStorage } = await import('../engine/gpu/buffers.ts');
 const { encodeFillRandom } = await import('../engine/kernels/fill.ts');
 const { Matmul, defaultTile } = await import('../engine/kernels/matmul.ts');
-const { chunkRowsFor, splitRows, wtBytes } = await import('../engine/kernels/linear.ts');
+const { chunkRowsFor, splitRows, wtBytes, createLinear, linearBytes } = await import('../engine/kernels/linear.ts');
+const { formatByName } = await import('../engine/formats/registry.ts');
+const { randomBlocks } = await import('../engine/formats/random-blocks.ts');
 type Linear = import('../engine/model/types.ts').Linear;
 type MatmulTile = import('../engine/kernels/matmul.ts').MatmulTile;
 
@@ -43,9 +46,12 @@ const minMs = Number(arg('--ms') ?? 1500);
 // shared machine CPU time is a steadier measure of kernel cost than wall time).
 const cpu = args.includes('--cpu');
 
+const quant = arg('--format') ? formatByName(arg('--format')!) : undefined;
+if (arg('--format') && !quant?.wgsl) throw new Error(`--format: not a quantized format: ${arg('--format')}`);
+
 const ctx = await acquireNodeGpu({ preferF16: !f32 });
 const dev = ctx.device;
-console.log(`${ctx.info.name}  WT=${ctx.f16 ? 'f16' : 'f32'}  LP_NUM_THREADS=${process.env.LP_NUM_THREADS ?? '(default)'}`);
+console.log(`${ctx.info.name}  WT=${quant ? quant.ggmlName : ctx.f16 ? 'f16' : 'f32'}  LP_NUM_THREADS=${process.env.LP_NUM_THREADS ?? '(default)'}`);
 
 async function submit(fn: (pass: GPUComputePassEncoder) => void) {
   const enc = dev.createCommandEncoder();
@@ -56,11 +62,18 @@ async function submit(fn: (pass: GPUComputePassEncoder) => void) {
   await dev.queue.onSubmittedWorkDone();
 }
 
+
 function randomLinear(outDim: number, inDim: number, seed: number): Linear {
+  if (quant) {
+    let s = seed;
+    const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    return createLinear(ctx, { blocks: randomBlocks(quant, (outDim * inDim) / quant.blockSize, next) }, outDim, inDim, { format: quant.name });
+  }
   const chunks = splitRows(outDim, chunkRowsFor(ctx, inDim)).map(([rowStart, rows], i) => ({
     buffer: createStorage(ctx, rows * inDim * wtBytes(ctx), `bench.w${i}`),
     rowStart,
     rows,
+    format: ctx.f16 ? ('f16' as const) : ('f32' as const),
   }));
   return { outDim, inDim, chunks };
 }
@@ -71,10 +84,10 @@ for (const [outDim, inDim] of shapes) {
   const x = createStorage(ctx, maxRows * inDim * 4, 'bench.x');
   const y = createStorage(ctx, maxRows * outDim * 4, 'bench.y');
   await submit((pass) => {
-    linear.chunks.forEach((c, i) => encodeFillRandom(ctx, pass, { buffer: c.buffer, count: c.rows * inDim, dtype: 'WT', seed: 7 + i, scale: 0.05 }));
+    if (!quant) linear.chunks.forEach((c, i) => encodeFillRandom(ctx, pass, { buffer: c.buffer, count: c.rows * inDim, dtype: 'WT', seed: 7 + i, scale: 0.05 }));
     encodeFillRandom(ctx, pass, { buffer: x, count: maxRows * inDim, dtype: 'f32', seed: 3, scale: 1 });
   });
-  const wBytes = outDim * inDim * wtBytes(ctx);
+  const wBytes = linearBytes(linear);
   for (const tile of tiles) {
     const b0 = performance.now();
     const mm = new Matmul(ctx, { linear, x, y, maxRows, tile, label: 'bench' });

@@ -54,3 +54,15 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 
   }
   return err / scale;
 }
+
+/** Records `encode` into one compute pass, submits it, and throws WebGPU validation / OOM errors. */
+export async function runPass(ctx: GpuContext, what: string, encode: (pass: GPUComputePassEncoder) => void): Promise<void> {
+  const { checked } = await import('../engine/gpu/pipeline.ts');
+  await checked(ctx, what, () => {
+    const enc = ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    encode(pass);
+    pass.end();
+    ctx.device.queue.submit([enc.finish()]);
+  });
+}

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { testGpu, testSeed, rng, maxRelError } from '../../tests/gpu.ts';
+import { testGpu, testSeed, rng, maxRelError, runPass } from '../../tests/gpu.ts';
 import { createStorage, createStorageFrom, readF32 } from '../gpu/buffers.ts';
 import { checked } from '../gpu/pipeline.ts';
 import { roundToF16 } from '../gpu/f16.ts';
 import { createLinear, createLinearChunked } from './linear.ts';
 import { Embed } from './embed.ts';
 import { embedRef } from './embed.ref.ts';
+import { dequantizeMatrix } from '../formats/format.ts';
+import { QUANTIZED } from '../formats/registry.ts';
+import { randomBlocks } from '../formats/random-blocks.ts';
 
 for (const kind of ['f16', 'f32'] as const) {
   describe(`Embed (${kind} weights)`, () => {
@@ -44,3 +47,36 @@ for (const kind of ['f16', 'f32'] as const) {
     }
   });
 }
+
+describe('Embed (quantized tables)', () => {
+  // Random blocks of every quantized format, one chunk each, in one table: rows of the batch land in
+  // different chunks (formats); values equal the float64 dequantization up to f32 rounding of d·sc·q − dmin·m.
+  it('Q8_0, Q6_K, Q5_K, Q4_K, Q4_0 chunks of one table, rows across chunks', async () => {
+    const ctx = await testGpu('f32');
+    const seed = testSeed();
+    const r = rng(seed);
+    const hidden = 512;
+    const sizes = [7, 12, 5, 9, 11];
+    const formats = QUANTIZED.map((f) => f.name);
+    const vocab = sizes.reduce((a, b) => a + b, 0);
+    const blocks = sizes.map((rows, i) => randomBlocks(QUANTIZED[i]!, (rows * hidden) / QUANTIZED[i]!.blockSize, r.next));
+    const table = createLinearChunked(ctx, new Float32Array(vocab * hidden), vocab, hidden, sizes, undefined, formats, blocks);
+    const tRef = new Float64Array(vocab * hidden);
+    let row = 0;
+    sizes.forEach((rows, i) => {
+      tRef.set(dequantizeMatrix(QUANTIZED[i]!, blocks[i]!, rows, hidden), row * hidden);
+      row += rows;
+    });
+    const maxRows = 40;
+    const tok = new Uint32Array(maxRows).map((_, i) => (i === 0 ? vocab - 1 : i === 1 ? 0 : r.int(vocab)));
+    const tokens = createStorageFrom(ctx, tok, 'tokens');
+    const out = createStorage(ctx, maxRows * hidden * 4, 'out');
+    ctx.device.queue.writeBuffer(out, 0, new Float32Array(maxRows * hidden).fill(7));
+    const k = new Embed(ctx, { table, tokens, out, maxRows });
+    const rows = 33;
+    await runPass(ctx, 'embed', (pass) => k.encode(pass, rows));
+    const got = await readF32(ctx, out, maxRows * hidden);
+    expect(maxRelError(got.subarray(0, rows * hidden), embedRef(tRef, tok, rows, hidden)), `seed ${seed}`).toBeLessThan(1e-6);
+    expect(got.subarray(rows * hidden).every((v) => v === 7), `seed ${seed}: wrote past row ${rows}`).toBe(true);
+  });
+});

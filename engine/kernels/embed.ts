@@ -1,11 +1,16 @@
-// out[r, :] = table[tokens[r], :] as f32   (shaders/embed.wgsl)
-// table: row-split Linear [vocab, hidden] in WT; tokens: u32 [maxRows]; out: [maxRows, hidden] f32.
-// A token ≥ vocab leaves its row of out unchanged.
+// out[r, :] = table[tokens[r], :] as f32
+// table: row-split Linear [vocab, hidden]; each RowChunk is read by the kernel of its weight format
+// (shaders/embed.wgsl for f16/f32, shaders/embed-quant.wgsl after the format's snippet for quantized
+// blocks); tokens: u32 [maxRows]; out: [maxRows, hidden] f32. A token ≥ vocab leaves its row of out unchanged.
 import type { GpuContext } from '../gpu/context.ts';
 import { createUniform, writeBuffer } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
+import { dHalfIndex } from '../formats/format.ts';
+import { FORMATS } from '../formats/registry.ts';
 import type { Linear } from '../model/types.ts';
 import src from '../../shaders/embed.wgsl';
+import quantSrc from '../../shaders/embed-quant.wgsl';
+import common from '../../shaders/formats/common.wgsl';
 
 const WG = 64;
 
@@ -19,12 +24,10 @@ export interface EmbedOptions {
 /** One dispatch site (one dispatch per table chunk); encode it at most once per submit. */
 export class Embed {
   private readonly ctx: GpuContext;
-  private readonly pipeline: GPUComputePipeline;
-  private readonly groups: GPUBindGroup[];
+  private readonly sites: { pipeline: GPUComputePipeline; group: GPUBindGroup; groupsX: number }[];
   private readonly params: GPUBuffer[];
   private readonly dyn: GPUBuffer;
   private readonly rowsData = new Uint32Array(4);
-  private readonly hidden: number;
   readonly maxRows: number;
 
   constructor(ctx: GpuContext, opts: EmbedOptions) {
@@ -35,21 +38,26 @@ export class Embed {
     if (tokens.size < maxRows * 4) throw new RangeError('Embed: tokens smaller than maxRows u32');
     this.ctx = ctx;
     this.maxRows = maxRows;
-    this.hidden = hidden;
     this.dyn = ctx.device.createBuffer({ label: 'embed.rows', size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
-    this.pipeline = computePipeline(ctx, 'embed', src, { WG, W16: ctx.f16, HIDDEN: hidden });
-    this.params = table.chunks.map((c, i) => createUniform(ctx, new Uint32Array([c.rowStart, c.rows]), `embed.p${i}`));
-    this.groups = table.chunks.map((c, i) => bindGroup(ctx, this.pipeline, [c.buffer, tokens, out, this.params[i], this.dyn], `embed.c${i}`));
+    this.params = table.chunks.map((c, i) => createUniform(ctx, new Uint32Array([c.rowStart, c.rows, dHalfIndex(FORMATS[c.format], c.rows, hidden), 0]), `embed.p${i}`));
+    this.sites = table.chunks.map((c, i) => {
+      const f = FORMATS[c.format];
+      const pipeline = f.wgsl
+        ? computePipeline(ctx, `embed-${c.format}`, common + f.wgsl + quantSrc, { WG, HIDDEN: hidden })
+        : computePipeline(ctx, 'embed', src, { WG, W16: c.format === 'f16', HIDDEN: hidden });
+      const group = bindGroup(ctx, pipeline, [c.buffer, tokens, out, this.params[i]!, this.dyn], `embed.c${i}`);
+      return { pipeline, group, groupsX: Math.ceil((f.wgsl ? hidden / 8 : hidden) / WG) };
+    });
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`Embed: rows ${rows} outside [1, ${this.maxRows}]`);
     this.rowsData[0] = rows;
     writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
-    pass.setPipeline(this.pipeline);
-    for (const g of this.groups) {
-      pass.setBindGroup(0, g);
-      pass.dispatchWorkgroups(Math.ceil(this.hidden / WG), rows);
+    for (const s of this.sites) {
+      pass.setPipeline(s.pipeline);
+      pass.setBindGroup(0, s.group);
+      pass.dispatchWorkgroups(s.groupsX, rows);
     }
   }
 

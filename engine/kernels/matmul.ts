@@ -1,11 +1,16 @@
-// y[r, o] = (accumulate ? y[r, o] : 0) + Σ_i x[r, i]·W[o, i] + b[o]   (shaders/matmul.wgsl)
-// x: [maxRows, inDim] f32, y: [maxRows, outDim] f32, W: a row-split Linear [outDim, inDim] in WT.
+// y[r, o] = (accumulate ? y[r, o] : 0) + Σ_i x[r, i]·W[o, i] + b[o]
+// x: [maxRows, inDim] f32, y: [maxRows, outDim] f32, W: a row-split Linear [outDim, inDim]; each RowChunk
+// runs the kernel of its weight format: dense f16/f32 (matmul-gen.ts, or shaders/matmul.wgsl when
+// inDim % 8 != 0) or quantized blocks dequantized in the kernel (matmul-quant-gen.ts).
 import type { GpuContext } from '../gpu/context.ts';
 import { createStorage, createUniform, writeBuffer } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import type { Linear } from '../model/types.ts';
 import src from '../../shaders/matmul.wgsl';
 import { matmulTileSource } from './matmul-gen.ts';
+import { matmulQuantSource } from './matmul-quant-gen.ts';
+import { dHalfIndex, type FormatName } from '../formats/format.ts';
+import { FORMATS } from '../formats/registry.ts';
 
 /** Register tile of one invocation: R rows × C outputs, WG invocations per workgroup. */
 export interface MatmulTile {
@@ -51,10 +56,12 @@ function dummyStorage(ctx: GpuContext): GPUBuffer {
   return b;
 }
 
+/** The compiled kernel of one (tile, weight format) pair. */
 interface Variant {
   pipeline: GPUComputePipeline;
   tile: MatmulTile;
-  groups: GPUBindGroup[]; // one per chunk
+  /** one per chunk of this format (undefined for chunks of other formats) */
+  groups: (GPUBindGroup | undefined)[];
 }
 
 /**
@@ -69,6 +76,7 @@ export class Matmul {
   private readonly chunkParams: GPUBuffer[];
   private readonly dyn: GPUBuffer;
   private readonly variants = new Map<string, Variant>();
+  private readonly formats: FormatName[];
   private readonly rowsData = new Uint32Array(4);
 
   constructor(ctx: GpuContext, opts: MatmulOptions) {
@@ -80,23 +88,21 @@ export class Matmul {
     this.opts = opts;
     this.linear = linear;
     this.maxRows = maxRows;
+    this.formats = [...new Set(linear.chunks.map((c) => c.format))];
     const label = opts.label ?? 'matmul';
     this.chunkParams = linear.chunks.map((c, i) =>
-      // Params (shaders/matmul.wgsl; the generated kernel also reads flags: 1 accumulate, 2 bias)
-      createUniform(ctx, new Uint32Array([linear.inDim, c.rows, c.rowStart, linear.outDim, (opts.accumulate ? 1 : 0) | (linear.bias ? 2 : 0), 0, 0, 0]), `${label}.p${i}`),
+      // Params (shaders/matmul.wgsl; the generated kernels also read flags: 1 accumulate, 2 bias; and the
+      // quantized ones dHalf, where a split format's d values start)
+      createUniform(
+        ctx,
+        new Uint32Array([linear.inDim, c.rows, c.rowStart, linear.outDim, (opts.accumulate ? 1 : 0) | (linear.bias ? 2 : 0), dHalfIndex(FORMATS[c.format], c.rows, linear.inDim), 0, 0]),
+        `${label}.p${i}`,
+      ),
     );
     this.dyn = ctx.device.createBuffer({ label: `${label}.rows`, size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
     // Build the pipelines of every tile this instance may use now, not at first encode.
-    const seen = new Set<string>();
-    for (let r = 1; r <= maxRows; r = r < 64 ? r + 1 : r * 2) {
-      const t = this.tileFor(r);
-      const key = `${t.R},${t.C},${t.WG}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        this.variant(t);
-      }
-    }
-    this.variant(this.tileFor(maxRows));
+    for (let r = 1; r <= maxRows; r = r < 64 ? r + 1 : r * 2) for (const f of this.formats) this.variant(this.tileFor(r), f);
+    for (const f of this.formats) this.variant(this.tileFor(maxRows), f);
   }
 
   private tileFor(rows: number): MatmulTile {
@@ -104,27 +110,33 @@ export class Matmul {
     return t === undefined ? defaultTile(rows, this.linear.outDim) : typeof t === 'function' ? t(rows) : t;
   }
 
-  private variant(tile: MatmulTile): Variant {
-    const key = `${tile.R},${tile.C},${tile.WG}`;
+  private variant(tile: MatmulTile, format: FormatName): Variant {
+    const key = `${format}:${tile.R},${tile.C},${tile.WG}`;
     let v = this.variants.get(key);
     if (v) return v;
     const { ctx, linear } = this;
-    const vec = linear.inDim % 8 === 0;
-    // inDim % 8 == 0: the generated unrolled kernel (flags are runtime, one pipeline per tile); else the
-    // scalar loop kernel of shaders/matmul.wgsl.
-    const pipeline = vec
-      ? computePipeline(ctx, 'matmul', matmulTileSource(tile), { WG: tile.WG, W16: ctx.f16 })
-      : computePipeline(ctx, this.opts.label ?? 'matmul', src, {
-          WG: tile.WG,
-          R: tile.R,
-          C: tile.C,
-          W16: ctx.f16,
-          ACCUMULATE: !!this.opts.accumulate,
-          HAS_BIAS: !!linear.bias,
-        });
+    const f = FORMATS[format];
+    const label = this.opts.label ?? 'matmul';
+    let pipeline: GPUComputePipeline;
+    if (f.wgsl) {
+      pipeline = computePipeline(ctx, `matmul-${format}`, matmulQuantSource(f, tile), { WG: tile.WG });
+    } else if (linear.inDim % 8 === 0) {
+      // The generated unrolled kernel (flags are runtime, one pipeline per tile).
+      pipeline = computePipeline(ctx, 'matmul', matmulTileSource(tile), { WG: tile.WG, W16: format === 'f16' });
+    } else {
+      // The scalar loop kernel of shaders/matmul.wgsl.
+      pipeline = computePipeline(ctx, label, src, {
+        WG: tile.WG,
+        R: tile.R,
+        C: tile.C,
+        W16: format === 'f16',
+        ACCUMULATE: !!this.opts.accumulate,
+        HAS_BIAS: !!linear.bias,
+      });
+    }
     const bias = linear.bias ?? dummyStorage(ctx);
     const groups = linear.chunks.map((c, i) =>
-      bindGroup(ctx, pipeline, [c.buffer, this.opts.x, this.opts.y, this.chunkParams[i], this.dyn, bias], `${this.opts.label ?? 'matmul'}.c${i}`),
+      c.format === format ? bindGroup(ctx, pipeline, [c.buffer, this.opts.x, this.opts.y, this.chunkParams[i], this.dyn, bias], `${label}.c${i}`) : undefined,
     );
     v = { pipeline, tile, groups };
     this.variants.set(key, v);
@@ -136,13 +148,14 @@ export class Matmul {
     if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`Matmul: rows ${rows} outside [1, ${this.maxRows}]`);
     this.rowsData[0] = rows;
     writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
-    const v = this.variant(this.tileFor(rows));
-    const { R, C, WG } = v.tile;
-    const rowGroups = Math.ceil(rows / R);
-    pass.setPipeline(v.pipeline);
+    const tile = this.tileFor(rows);
+    const rowGroups = Math.ceil(rows / tile.R);
+    let current: GPUComputePipeline | undefined;
     this.linear.chunks.forEach((c, i) => {
-      pass.setBindGroup(0, v.groups[i]);
-      pass.dispatchWorkgroups(Math.ceil(c.rows / (WG * C)), rowGroups);
+      const v = this.variant(tile, c.format);
+      if (v.pipeline !== current) pass.setPipeline((current = v.pipeline));
+      pass.setBindGroup(0, v.groups[i]!);
+      pass.dispatchWorkgroups(Math.ceil(c.rows / (tile.WG * tile.C)), rowGroups);
     });
   }
 

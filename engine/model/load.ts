@@ -142,7 +142,7 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
     const chunks: RowChunk[] = m.chunks.map((c, i) => {
       const buffer = createStorage(ctx, c.bytes, `${m.label}[${i}] ${wtLabel}`);
       created.push(buffer);
-      return { buffer, rowStart: c.rowStart, rows: c.rows };
+      return { buffer, rowStart: c.rowStart, rows: c.rows, format: ctx.f16 ? 'f16' : 'f32' };
     });
     linears.set(m.label, { outDim: m.outDim, inDim: m.inDim, chunks });
   }

@@ -48,7 +48,7 @@ export function syntheticWeights(ctx: GpuContext, c: ModelConfig, seed = 1): Mod
       const rows = Math.min(rowsPerChunk, out - r);
       const buffer = createStorage(ctx, rows * inDim * e, `${label}[${r}]`);
       encodeFillRandom(ctx, pass, { buffer, count: rows * inDim, dtype: 'WT', seed: s++, scale: 1 / Math.sqrt(inDim) });
-      chunks.push({ buffer, rowStart: r, rows });
+      chunks.push({ buffer, rowStart: r, rows, format: ctx.f16 ? 'f16' : 'f32' });
       bytes += rows * inDim * e;
     }
     return { outDim: out, inDim, chunks };

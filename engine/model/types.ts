@@ -1,4 +1,5 @@
 // Shapes of a loaded model: its config (parsed from Hugging Face config.json) and its GPU weights.
+import type { FormatName } from '../formats/format.ts';
 
 export type Architecture = 'LlamaForCausalLM' | 'Qwen2ForCausalLM';
 export type SourceDtype = 'F32' | 'F16' | 'BF16';
@@ -26,16 +27,23 @@ export interface ModelConfig {
   dtype: string;
 }
 
-/** A block of consecutive rows of a row-major matrix, in one GPU buffer (bytes ≤ maxStorageBufferBindingSize). */
+/**
+ * A block of consecutive rows of a row-major matrix, in one GPU buffer (bytes ≤ maxStorageBufferBindingSize),
+ * in one weight format (engine/formats/registry.ts: f32 / f16 elements, or quantized blocks in their GPU
+ * layout, engine/formats/format.ts).
+ */
 export interface RowChunk {
   buffer: GPUBuffer;
   rowStart: number;
   rows: number;
+  format: FormatName;
 }
 
 /**
- * A linear layer y = x Wᵀ + b with W: [outDim, inDim] in WT (Hugging Face layout), split by output rows
- * into chunks that each fit one storage binding. bias: f32 [outDim] or undefined.
+ * A linear layer y = x Wᵀ + b with W: [outDim, inDim] (Hugging Face layout), split by output rows into
+ * chunks that each fit one storage binding. The weight format belongs to each chunk, so a fused matrix
+ * keeps each part's format (a Q4_K_M file's q/k in Q4_K and v in Q6_K make one qkv Linear).
+ * bias: f32 [outDim] or undefined.
  */
 export interface Linear {
   outDim: number;
