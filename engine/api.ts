@@ -53,8 +53,10 @@ export interface ModelInfo {
   kvHeads: number;
   vocab: number;
   contextLength: number;
-  /** storage dtype on the GPU: 'f16' | 'f32' */
+  /** dense storage dtype on the GPU (KV cache, unquantized weights): 'f16' | 'f32' */
   dtype: string;
+  /** weight formats on the GPU by share of bytes, e.g. "Q4_K 71%, Q6_K 24%, f32 5%" or "f16 100%" */
+  weights: string;
   /** adapter name */
   device: string;
   fim: boolean;

@@ -1,5 +1,6 @@
 // The engine: one loaded model on one GPU device; generate() streams events, score() gives log-probs.
 // This is the single API that the CLI, the web host and the Electron engine window all use.
+import { weightSummary } from './model/weight-summary.ts';
 import type { GpuContext } from './gpu/context.ts';
 import { readF32 } from './gpu/buffers.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from './api.ts';
@@ -98,6 +99,7 @@ export class Engine {
       vocab: c.vocabSize,
       contextLength: c.maxPositions,
       dtype: this.ctx.f16 ? 'f16' : 'f32',
+      weights: weightSummary(loaded.weights).text,
       device: this.ctx.info.name,
       fim: ['<|fim_prefix|>', '<fim_prefix>'].some((t) => tokenizer.tokenId(t) !== undefined),
     };

@@ -17,6 +17,7 @@ const model: ModelInfo = {
   vocab: 100,
   contextLength: 512,
   dtype: 'f32',
+  weights: 'f32 100%',
   device: 'lavapipe',
   fim: false,
 };
@@ -97,7 +98,7 @@ describe('store: connection and model', () => {
   it('keeps the previous model when the host says it is still loaded after a refused folder', () => {
     const h = setup();
     h.connect();
-    const model2 = { name: 'm', architecture: 'llama', parameters: 1, layers: 1, hidden: 8, heads: 1, kvHeads: 1, vocab: 9, contextLength: 16, dtype: 'f32', device: 'd', fim: false };
+    const model2 = { name: 'm', architecture: 'llama', parameters: 1, layers: 1, hidden: 8, heads: 1, kvHeads: 1, vocab: 9, contextLength: 16, dtype: 'f32', weights: 'f32 100%', device: 'd', fim: false };
     h.s().receive(status(hostState({ model: model2 })));
     h.s().updateSettings({ model: 'broken' });
     h.s().loadModel();

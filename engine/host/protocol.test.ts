@@ -166,6 +166,7 @@ describe('parseHostEvent', () => {
     vocab: 10,
     contextLength: 32,
     dtype: 'f16',
+    weights: 'f16 100%',
     device: 'gpu',
     fim: true,
   };

@@ -207,6 +207,7 @@ const modelInfoSchema = z.object({
   vocab: num,
   contextLength: num,
   dtype: z.string(),
+  weights: z.string(),
   device: z.string(),
   fim: z.boolean(),
 });

@@ -253,7 +253,11 @@ describe(`loadModel (seed ${seed})`, async () => {
     it('unsupported dtype', async () => {
       const m = await base();
       await rewrite(m, (name, t) => (name.endsWith('q_proj.weight') ? { name, shape: t.shape, dtype: 'I8', raw: new Uint8Array(t.data.length) } : undefined));
-      expect(await load(m.dir)).toMatch(/^unsupported-dtype: .*tensor 'model\.layers\.0\.self_attn\.q_proj\.weight' is I8; only F32, F16, BF16/);
+      expect(await load(m.dir)).toMatch(/^unsupported-dtype: .*tensor 'model\.layers\.0\.self_attn\.q_proj\.weight' is I8; Fanout loads F32, F16, BF16 weights; use the unquantized model or its GGUF file\.$/);
+      // Quantized block types exist only in GGUF files (whose reader checks their byte sizes): a safetensors
+      // header naming one is refused, not read as blocks.
+      await rewrite(m, (name, t) => (name.endsWith('q_proj.weight') ? { name, shape: t.shape, dtype: 'Q4_K', raw: new Uint8Array(t.data.length) } : undefined));
+      expect(await load(m.dir)).toMatch(/^unsupported-dtype: .*q_proj\.weight' is Q4_K; Fanout loads F32, F16, BF16 weights;/);
     });
 
     it('missing tensor, including lm_head of an untied model', async () => {
@@ -308,7 +312,7 @@ describe(`loadModel (seed ${seed})`, async () => {
       await write((name, t) => (name === 'model.norm.weight' ? { ...stored(name, t), shape: [...t.shape, ...new Array(5000).fill(1)] } : stored(name, t)));
       expect(short(await load(m.dir))).toMatch(/^bad-shape: .*'model\.norm\.weight' has shape \[32,1,1,1,…\] \(5001 dimensions\) but config\.json implies \[32\]/);
       await write((name, t) => (name === 'model.norm.weight' ? { name, shape: t.shape, dtype: 'Q'.repeat(100_000), raw: new Uint8Array(128) } : stored(name, t)));
-      expect(short(await load(m.dir))).toMatch(/^unsupported-dtype: .*'model\.norm\.weight' is Q{20}… \(100000 characters\); only F32, F16, BF16/);
+      expect(short(await load(m.dir))).toMatch(/^unsupported-dtype: .*'model\.norm\.weight' is Q{20}… \(100000 characters\); Fanout loads F32, F16, BF16 weights/);
       await write(stored, [{ name: 'x'.repeat(100_000), shape: [0], dtype: 'F32', data: [] }]);
       expect(short(await load(m.dir))).toMatch(/^bad-config: .*tensor 'x{80}… \(100000 characters\)', which config\.json/);
       await write(stored, [{ name: `model.layers.${'9'.repeat(400)}.mlp.x`, shape: [0], dtype: 'F32', data: [] }]);

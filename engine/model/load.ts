@@ -1,7 +1,10 @@
 // Loads a Hugging Face model folder (config.json, tokenizer.json, safetensors weights) or a GGUF file
-// (F32/F16/BF16 tensors) onto the GPU in the
-// engine's layouts (docs/ENGINE.md): matrices in WT (f16 when ctx.f16, else f32), row-split into RowChunks
-// that each fit one storage binding; q/k/v and gate/up fused by rows; norms and biases in f32.
+// (F32/F16/BF16 and quantized tensors) onto the GPU in the engine's layouts (docs/ENGINE.md): matrices
+// row-split into RowChunks that each fit one storage binding, q/k/v and gate/up fused by rows, norms and
+// biases in f32. A matrix's rows keep the weight format they come in (engine/formats/registry.ts):
+// F32/F16/BF16 become the device's dense type (f16 when ctx.f16, else f32), quantized GGUF tensors stay in
+// their blocks; `quantize` turns dense matrices into a quantized format on the way. A fused matrix whose
+// parts differ in format (a Q4_K_M file's Q4_K q/k and Q6_K v) gets one run of chunks per format.
 // Tensors are streamed in slices of a few MB: no file, and no large tensor, is ever held whole in memory.
 import type { LoadProgress } from '../api.ts';
 import { alignTo, createStorage, writeBuffer } from '../gpu/buffers.ts';
@@ -16,6 +19,8 @@ import { ggufTokenizerJson } from './gguf-tokenizer.ts';
 import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo, type WeightIndex } from './safetensors.ts';
 import { TEXT_LIMITS, type ModelSource } from './source.ts';
 import type { LayerWeights, Linear, ModelConfig, ModelWeights, RowChunk, SourceDtype } from './types.ts';
+import { bodyBytes, chunkBytes, dArrayOffset, splitBlocks, type FormatName, type WeightFormat } from '../formats/format.ts';
+import { FORMATS, formatByName, quantizedNames } from '../formats/registry.ts';
 
 export interface LoadOptions {
   onProgress?: (p: LoadProgress) => void;
@@ -30,6 +35,12 @@ export interface LoadOptions {
    * folder is refused while the previous model is still loaded. Throwing aborts the load.
    */
   beforeAllocate?: (tokenizerJson: unknown, config: ModelConfig) => void;
+  /**
+   * Store dense (F32/F16/BF16) matrices in this quantized format instead (`--quantize q8_0`), quantized
+   * by the format's simple quantizer as they stream in. Matrices whose rows are not a whole number of the
+   * format's blocks stay dense. Quantized tensors keep their own format.
+   */
+  quantize?: FormatName;
 }
 
 export interface LoadedModel {
@@ -50,17 +61,28 @@ const STAGE_ELEMS = 1 << 20;
 /** Let the queue drain this often so the implementation can recycle its upload staging memory. */
 const DRAIN_BYTES = 64 << 20;
 
+/** How a tensor's bytes are read: dense elements (converted) or quantized blocks of a registered format. */
+type Encoding = { kind: 'dense'; dtype: SourceDtype } | { kind: 'blocks'; format: WeightFormat };
+
 interface Loadable extends TensorInfo {
-  dtype: SourceDtype;
+  encoding: Encoding;
 }
 
-/** A fused, row-split matrix to build: `parts` concatenated by rows, [outDim, inDim]. */
+/** Rows of a fused matrix that share one GPU format: `parts` concatenated, split into chunks. */
+interface Segment {
+  format: FormatName;
+  parts: Loadable[];
+  /** first row of the segment in the fused matrix */
+  rowStart: number;
+  chunks: { rowStart: number; rows: number; bytes: number }[];
+}
+
+/** A fused, row-split matrix to build: its parts concatenated by rows, [outDim, inDim]. */
 interface MatrixPlan {
   label: string;
-  parts: Loadable[];
   outDim: number;
   inDim: number;
-  chunks: { rowStart: number; rows: number; bytes: number }[];
+  segments: Segment[];
 }
 
 interface VectorPlan {
@@ -106,13 +128,26 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
         `${source.name}/${info.file}: tensor '${spec.name}' has shape ${describeShape(info.shape)} but config.json implies ${describeShape(spec.shape)}; the weights do not match config.json.`,
       );
     }
-    if (!(LOADABLE_DTYPES as readonly string[]).includes(info.dtype)) {
+    const encoding = encodingOf(info.dtype, !!source.gguf);
+    if (!encoding) {
+      const hint = source.gguf
+        ? `use a GGUF file in one of those (e.g. Q4_K_M, Q5_K_M, Q6_K, Q8_0 or F16)`
+        : 'use the unquantized model or its GGUF file';
       throw new ModelError(
         'unsupported-dtype',
-        `${source.name}/${info.file}: tensor '${spec.name}' is ${clip(info.dtype, 20)}; only ${LOADABLE_DTYPES.join(', ')} weights are supported (quantized checkpoints are not): use the unquantized model.`,
+        `${source.name}/${info.file}: tensor '${spec.name}' is ${clip(info.dtype, 20)}; Fanout loads ${LOADABLE_DTYPES.join(', ')} weights` +
+          `${source.gguf ? ` and the quantized ${quantizedNames()}` : ''}; ${hint}.`,
       );
     }
-    tensors.set(spec.name, info as Loadable);
+    if (encoding.kind === 'blocks') {
+      const f = encoding.format;
+      const cols = info.shape[info.shape.length - 1]!;
+      const rows = info.shape.length === 1 ? 1 : info.shape[0]!;
+      if (cols % f.blockSize !== 0 || info.bytes !== (rows * cols * f.blockBytes) / f.blockSize) {
+        throw new ModelError('corrupt-gguf', `${source.name}/${info.file}: tensor '${spec.name}' (${f.ggmlName}, shape ${describeShape(info.shape)}) holds ${info.bytes} bytes, not whole ${f.blockSize}-weight blocks of its rows; the file is damaged.`);
+      }
+    }
+    tensors.set(spec.name, { ...info, encoding });
   }
 
   // Nothing left over either: a tensor the config does not explain means the two do not belong together.
@@ -134,16 +169,23 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
 
   // Allocate everything first, so running out of GPU memory fails before minutes of reading.
   const created: GPUBuffer[] = [];
-  const wtLabel = ctx.f16 ? 'f16' : 'f32';
   ctx.device.pushErrorScope('out-of-memory');
   const linears = new Map<string, Linear>();
+  /** the chunks of each segment, in plan order */
+  const segmentChunks = new Map<Segment, RowChunk[]>();
   const vecBufs = new Map<string, GPUBuffer>();
   for (const m of matrices) {
-    const chunks: RowChunk[] = m.chunks.map((c, i) => {
-      const buffer = createStorage(ctx, c.bytes, `${m.label}[${i}] ${wtLabel}`);
-      created.push(buffer);
-      return { buffer, rowStart: c.rowStart, rows: c.rows, format: ctx.f16 ? 'f16' : 'f32' };
-    });
+    const chunks: RowChunk[] = [];
+    for (const seg of m.segments) {
+      const own = seg.chunks.map((c) => {
+        const buffer = createStorage(ctx, c.bytes, `${m.label}[${chunks.length}] ${seg.format}`);
+        created.push(buffer);
+        const chunk: RowChunk = { buffer, rowStart: seg.rowStart + c.rowStart, rows: c.rows, format: seg.format };
+        chunks.push(chunk);
+        return chunk;
+      });
+      segmentChunks.set(seg, own);
+    }
     linears.set(m.label, { outDim: m.outDim, inDim: m.inDim, chunks });
   }
   for (const v of vectors) {
@@ -159,7 +201,13 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
 
   try {
     const progress = new Progress(opts.onProgress, [...tensors.values()].reduce((a, t) => a + t.bytes, 0));
-    for (const m of matrices) await uploadMatrix(ctx, source, m, linears.get(m.label)!, progress);
+    for (const m of matrices) {
+      for (const seg of m.segments) {
+        const chunks = segmentChunks.get(seg)!;
+        if (FORMATS[seg.format].wgsl) await uploadBlocks(ctx, source, seg, chunks, m.inDim, progress);
+        else await uploadDense(ctx, source, seg, chunks, m.inDim, progress);
+      }
+    }
     for (const v of vectors) await uploadVector(ctx, source, v, vecBufs.get(v.label)!, progress);
     await ctx.device.queue.onSubmittedWorkDone();
   } catch (e) {
@@ -230,32 +278,62 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
+/**
+ * How a tensor's bytes can be read, or undefined: F32/F16/BF16 elements, or (GGUF files only: their
+ * reader has checked every tensor's byte size against its type) quantized blocks of a registered format.
+ */
+function encodingOf(dtype: string, gguf: boolean): Encoding | undefined {
+  if ((LOADABLE_DTYPES as readonly string[]).includes(dtype)) return { kind: 'dense', dtype: dtype as SourceDtype };
+  const f = gguf ? formatByName(dtype) : undefined;
+  return f?.wgsl ? { kind: 'blocks', format: f } : undefined;
+}
+
 /** Where every tensor goes on the GPU, and the bytes that takes; throws 'too-large' if a row cannot fit a binding. */
 function planUpload(ctx: GpuContext, c: ModelConfig, t: Map<string, Loadable>, opts: LoadOptions) {
-  const wtBytes = ctx.f16 ? 2 : 4;
+  const dense: FormatName = ctx.f16 ? 'f16' : 'f32';
+  const quantize = opts.quantize ? FORMATS[opts.quantize] : undefined;
+  if (quantize && !quantize.wgsl) throw new RangeError(`quantize: ${opts.quantize} is not a quantized format`);
   // Chunk buffers are allocated in multiples of 16 bytes; keep that within the limit.
   const limit = Math.floor(Math.min(opts.maxBinding ?? ctx.maxBinding, ctx.maxBuffer) / 16) * 16;
   const matrices: MatrixPlan[] = [];
   const vectors: VectorPlan[] = [];
   const get = (name: string) => t.get(name)!;
+  /** The GPU format of a matrix part. */
+  const gpuFormat = (p: Loadable, inDim: number): FormatName => {
+    if (p.encoding.kind === 'blocks') return p.encoding.format.name;
+    return quantize && inDim % quantize.blockSize === 0 ? quantize.name : dense;
+  };
   const matrix = (label: string, names: string[]) => {
     const parts = names.map(get);
     const inDim = parts[0].shape[1];
     const outDim = parts.reduce((a, p) => a + p.shape[0], 0);
-    const rowBytes = inDim * wtBytes;
-    if (rowBytes > limit) {
-      throw new ModelError(
-        'too-large',
-        `${names.join(' + ')}: one row is ${rowBytes} bytes but the device binds at most ${limit} bytes per buffer; this model is too large for this GPU.`,
-      );
+    const segments: Segment[] = [];
+    let row = 0;
+    for (const p of parts) {
+      const format = gpuFormat(p, inDim);
+      const last = segments[segments.length - 1];
+      if (last && last.format === format) last.parts.push(p);
+      else segments.push({ format, parts: [p], rowStart: row, chunks: [] });
+      row += p.shape[0];
     }
-    const perChunk = Math.floor(limit / rowBytes);
-    const chunks = [];
-    for (let r = 0; r < outDim; r += perChunk) {
-      const rows = Math.min(perChunk, outDim - r);
-      chunks.push({ rowStart: r, rows, bytes: rows * rowBytes });
+    for (const seg of segments) {
+      const f = FORMATS[seg.format];
+      const rows = seg.parts.reduce((a, p) => a + p.shape[0], 0);
+      // A row's bytes, with room for a split format's trailing d (2 bytes a block) and its padding.
+      const rowBytes = chunkBytes(f, 1, inDim) + (f.splitD !== undefined ? 2 * (inDim / f.blockSize) : 0);
+      if (rowBytes + 4 > limit) {
+        throw new ModelError(
+          'too-large',
+          `${names.join(' + ')}: one row is ${rowBytes} bytes but the device binds at most ${limit} bytes per buffer; this model is too large for this GPU.`,
+        );
+      }
+      const perChunk = Math.floor((limit - 4) / rowBytes);
+      for (let r = 0; r < rows; r += perChunk) {
+        const n = Math.min(perChunk, rows - r);
+        seg.chunks.push({ rowStart: r, rows: n, bytes: chunkBytes(f, n, inDim) });
+      }
     }
-    matrices.push({ label, parts, outDim, inDim, chunks });
+    matrices.push({ label, outDim, inDim, segments });
   };
   const vector = (label: string, names: string[]) => {
     const parts = names.map(get);
@@ -279,7 +357,7 @@ function planUpload(ctx: GpuContext, c: ModelConfig, t: Map<string, Loadable>, o
 
   const bufBytes = (n: number) => Math.max(16, alignTo(n, 16));
   let totalBytes = 0;
-  for (const m of matrices) for (const ch of m.chunks) totalBytes += bufBytes(ch.bytes);
+  for (const m of matrices) for (const seg of m.segments) for (const ch of seg.chunks) totalBytes += bufBytes(ch.bytes);
   for (const v of vectors) totalBytes += bufBytes(v.length * 4);
   return { matrices, vectors, totalBytes };
 }
@@ -302,15 +380,15 @@ class Progress {
   }
 }
 
-/** Streams `plan.parts` (row-concatenated) into `lin`'s chunk buffers, converting to WT on the way. */
-async function uploadMatrix(ctx: GpuContext, source: ModelSource, plan: MatrixPlan, lin: Linear, progress: Progress) {
-  const stage: StorageArray = ctx.f16 ? new Uint16Array(STAGE_ELEMS) : new Float32Array(STAGE_ELEMS);
-  const chunkElems = lin.chunks.map((c) => c.rows * plan.inDim);
+/** Streams a dense segment's parts (row-concatenated) into its chunk buffers, converting to f16/f32 on the way. */
+async function uploadDense(ctx: GpuContext, source: ModelSource, seg: Segment, chunks: RowChunk[], inDim: number, progress: Progress) {
+  const stage: StorageArray = seg.format === 'f16' ? new Uint16Array(STAGE_ELEMS) : new Float32Array(STAGE_ELEMS);
+  const chunkElems = chunks.map((c) => c.rows * inDim);
   let chunk = 0; // current chunk
   let flushed = 0; // elements of the current chunk already written to the GPU
   let staged = 0; // elements waiting in `stage`
   const flush = () => {
-    writeBuffer(ctx, lin.chunks[chunk].buffer, flushed * stage.BYTES_PER_ELEMENT, stage.subarray(0, staged));
+    writeBuffer(ctx, chunks[chunk].buffer, flushed * stage.BYTES_PER_ELEMENT, stage.subarray(0, staged));
     flushed += staged;
     staged = 0;
     if (flushed === chunkElems[chunk]) {
@@ -318,19 +396,20 @@ async function uploadMatrix(ctx: GpuContext, source: ModelSource, plan: MatrixPl
       flushed = 0;
     }
   };
-  for (const part of plan.parts) {
-    const eb = sourceElemBytes(part.dtype);
+  for (const part of seg.parts) {
+    const dtype = denseDtype(part);
+    const eb = sourceElemBytes(dtype);
     const total = part.bytes / eb;
     const sliceElems = SLICE_BYTES / eb;
     // Rows stored in another order (llama q/k in GGUF: one attention matrix, a few MB) are read whole and reordered.
-    const whole = part.rowOrder ? reorderRows(await source.read(part.file, part.offset, part.bytes), part.rowOrder, plan.inDim * eb) : undefined;
+    const whole = part.rowOrder ? reorderRows(await source.read(part.file, part.offset, part.bytes), part.rowOrder, inDim * eb) : undefined;
     for (let e0 = 0; e0 < total; e0 += sliceElems) {
       const n = Math.min(sliceElems, total - e0);
       const bytes = whole ? whole.subarray(e0 * eb, (e0 + n) * eb) : await source.read(part.file, part.offset + e0 * eb, n * eb);
       let i = 0;
       while (i < n) {
         const k = Math.min(n - i, STAGE_ELEMS - staged, chunkElems[chunk] - flushed - staged);
-        convertElements(part.dtype, bytes, i, stage, staged, k);
+        convertElements(dtype, bytes, i, stage, staged, k);
         staged += k;
         i += k;
         if (staged === STAGE_ELEMS || flushed + staged === chunkElems[chunk]) flush();
@@ -338,7 +417,65 @@ async function uploadMatrix(ctx: GpuContext, source: ModelSource, plan: MatrixPl
       if (progress.add(part.file, n * eb)) await drain(ctx);
     }
   }
-  if (chunk !== lin.chunks.length) throw new Error(`internal: ${plan.label} filled ${chunk} of ${lin.chunks.length} chunks`);
+  if (chunk !== chunks.length) throw new Error(`internal: a dense segment filled ${chunk} of ${chunks.length} chunks`);
+}
+
+const denseDtype = (p: Loadable): SourceDtype => {
+  if (p.encoding.kind !== 'dense') throw new Error(`internal: ${p.name} is not dense`);
+  return p.encoding.dtype;
+};
+
+/**
+ * Streams a quantized segment's parts into its chunks in their GPU layout (engine/formats/format.ts:
+ * block bodies in row order, then a split format's d values). Parts are quantized blocks of the segment's
+ * format, or dense rows quantized here (LoadOptions.quantize).
+ */
+async function uploadBlocks(ctx: GpuContext, source: ModelSource, seg: Segment, chunks: RowChunk[], inDim: number, progress: Progress) {
+  const f = FORMATS[seg.format];
+  const nb = inDim / f.blockSize; // blocks per row
+  const fileRow = nb * f.blockBytes;
+  const split = f.splitD !== undefined;
+  let chunk = 0;
+  let rowInChunk = 0;
+  let d = split ? new Uint16Array(chunks[0].rows * nb) : undefined;
+  /** Appends `rows` rows of file-layout blocks. */
+  const put = (blocks: Uint8Array, rows: number) => {
+    for (let r = 0; r < rows; ) {
+      const c = chunks[chunk];
+      const k = Math.min(rows - r, c.rows - rowInChunk);
+      const pieces = splitBlocks(f, blocks.subarray(r * fileRow, (r + k) * fileRow), k * nb);
+      writeBuffer(ctx, c.buffer, rowInChunk * nb * bodyBytes(f), pieces.body);
+      if (pieces.d) d!.set(pieces.d, rowInChunk * nb);
+      rowInChunk += k;
+      r += k;
+      if (rowInChunk === c.rows) {
+        if (d) writeBuffer(ctx, c.buffer, dArrayOffset(f, c.rows * nb), d);
+        chunk++;
+        rowInChunk = 0;
+        if (split && chunk < chunks.length) d = new Uint16Array(chunks[chunk].rows * nb);
+      }
+    }
+  };
+  for (const part of seg.parts) {
+    const rows = part.shape[0];
+    const enc = part.encoding;
+    // Source bytes of one row, and rows per read slice.
+    const srcRow = enc.kind === 'blocks' ? fileRow : inDim * sourceElemBytes(enc.dtype);
+    const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / srcRow));
+    const whole = part.rowOrder ? reorderRows(await source.read(part.file, part.offset, part.bytes), part.rowOrder, srcRow) : undefined;
+    for (let r0 = 0; r0 < rows; r0 += sliceRows) {
+      const n = Math.min(sliceRows, rows - r0);
+      const bytes = whole ? whole.subarray(r0 * srcRow, (r0 + n) * srcRow) : await source.read(part.file, part.offset + r0 * srcRow, n * srcRow);
+      if (enc.kind === 'blocks') put(bytes, n);
+      else {
+        const values = new Float32Array(n * inDim);
+        convertElements(enc.dtype, bytes, 0, values, 0, n * inDim);
+        put(f.quantize(values), n);
+      }
+      if (progress.add(part.file, n * srcRow)) await drain(ctx);
+    }
+  }
+  if (chunk !== chunks.length) throw new Error(`internal: a ${f.ggmlName} segment filled ${chunk} of ${chunks.length} chunks`);
 }
 
 /** Reads small f32 vectors (norm weights, biases) whole and writes them, concatenated, into `buf`. */
@@ -348,7 +485,15 @@ async function uploadVector(ctx: GpuContext, source: ModelSource, plan: VectorPl
   for (const part of plan.parts) {
     const n = part.shape[0];
     const raw = await source.read(part.file, part.offset, part.bytes);
-    convertElements(part.dtype, part.rowOrder ? reorderRows(raw, part.rowOrder, sourceElemBytes(part.dtype)) : raw, 0, out, at, n);
+    const enc = part.encoding;
+    if (enc.kind === 'blocks') {
+      // Quantized vectors (llama.cpp keeps norms and biases in F32; a file may not): dequantized here.
+      const v = new Float64Array(n);
+      enc.format.dequantize(raw, n / enc.format.blockSize, v);
+      for (let r = 0; r < n; r++) out[at + r] = v[part.rowOrder ? part.rowOrder[r]! : r]!;
+    } else {
+      convertElements(enc.dtype, part.rowOrder ? reorderRows(raw, part.rowOrder, sourceElemBytes(enc.dtype)) : raw, 0, out, at, n);
+    }
     at += n;
     progress.add(part.file, part.bytes);
   }

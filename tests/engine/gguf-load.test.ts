@@ -51,19 +51,21 @@ describe('GGUF load: the same model as its Hugging Face folder', () => {
     });
   }
 
-  it('a GGUF file with quantized tensors is refused naming the tensor and its type', async () => {
+  it('a GGUF file with a tensor type Fanout does not load (Q4_1) is refused naming the tensor, its type and what loads', async () => {
     const dir = join(root, 'hf-q');
     const opts = CASES[0]![1];
     const model = await writeRandomModel(dir, opts);
     const bytes = randomModelToGguf(model, 'F32', JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')));
-    // Retype blk.0.attn_v.weight as Q8_0 in place: [64 in, 32 out] F32 = 8192 bytes; Q8_0 needs 2 × 34 × 32 = 2176.
+    // Retype blk.0.attn_v.weight as Q4_1 in place: [64 in, 32 out] F32 = 8192 bytes; Q4_1 needs 2 × 20 × 32 = 1280.
     const name = new TextEncoder().encode('blk.0.attn_v.weight');
     let at = -1;
     for (let i = 0; i < bytes.length - name.length && at < 0; i++) if (name.every((b, k) => bytes[i + k] === b)) at = i + name.length;
     const view = new DataView(bytes.buffer, bytes.byteOffset);
     expect(view.getUint32(at, true)).toBe(2); // n_dims
-    view.setUint32(at + 4 + 16, 8, true); // the type after ne[0], ne[1]
+    view.setUint32(at + 4 + 16, 3, true); // the type after ne[0], ne[1]
     await writeFile(join(root, 'q.gguf'), bytes);
-    await expect(engine.load({ ...dirSource(root), gguf: 'q.gguf' })).rejects.toThrow(/tensor 'model\.layers\.0\.self_attn\.v_proj\.weight' is Q8_0; only F32, F16, BF16 weights are supported/);
+    await expect(engine.load({ ...dirSource(root), gguf: 'q.gguf' })).rejects.toThrow(
+      /tensor 'model\.layers\.0\.self_attn\.v_proj\.weight' is Q4_1; Fanout loads F32, F16, BF16 weights and the quantized Q8_0, Q6_K, Q5_K, Q4_K, Q4_0; use a GGUF file in one of those \(e\.g\. Q4_K_M/,
+    );
   });
 });
