@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/engine.ts';
 import { dirSource } from '../../engine/model/fs-source.ts';
-import type { FormatName } from '../../engine/formats/format.ts';
 import { Q4_K_M, randomModelToGguf, storedGgufTensors, type GgufTypes } from '../fixtures/hf-to-gguf.ts';
 import { llamaLogprobs, requirePeer } from '../fixtures/llama-peer.ts';
 import { writeRandomModel, type RandomModelOptions } from '../fixtures/make-model.ts';
@@ -93,4 +92,3 @@ describe(`quantized GGUF: Fanout vs float64 reference vs llama.cpp (seed ${seed}
   });
 });
 
-void (null as unknown as FormatName);
