@@ -9,6 +9,7 @@ import type { ModelConfig, ModelWeights } from './model/types.ts';
 import { KvCache } from './kv-cache.ts';
 import { DecodePlan } from './model/forward.ts';
 import { kvLayout, fmtBytes } from './memory.ts';
+import { weightSummary } from './model/weight-summary.ts';
 
 export interface BenchRow {
   n: number;
@@ -25,6 +26,10 @@ export interface BenchResult {
   device: string;
   model: string;
   dtype: string;
+  /** weight formats by share of bytes, e.g. "Q4_K 100%" */
+  weights: string;
+  /** matrix bytes one decode step reads (layers + LM head) */
+  weightBytesPerStep: number;
   steps: number;
   rows: BenchRow[];
 }
@@ -60,7 +65,8 @@ export async function runBench(ctx: GpuContext, model: BenchModel, o: BenchOptio
       }
     }
   }
-  return { device: ctx.info.name, model: model.name, dtype: ctx.f16 ? 'f16' : 'f32', steps: o.steps, rows };
+  const w = weightSummary(model.weights);
+  return { device: ctx.info.name, model: model.name, dtype: ctx.f16 ? 'f16' : 'f32', weights: w.text, weightBytesPerStep: w.bytesPerStep, steps: o.steps, rows };
 }
 
 async function benchOne(ctx: GpuContext, model: BenchModel, n: number, ctxLen: number, mode: AttentionMode, o: BenchOptions): Promise<BenchRow> {
@@ -125,11 +131,18 @@ async function benchOne(ctx: GpuContext, model: BenchModel, n: number, ctxLen: n
   }
 }
 
-/** The readable table: one line per (ctx, n) with both modes and the ratio standard/bifurcated. */
+/**
+ * The readable table: one line per (ctx, n) with both modes and the ratio standard/bifurcated, and the
+ * bytes the bifurcated step reads (weights + KV) per second of step time.
+ */
 export function formatBench(r: BenchResult): string {
-  const out = [`device: ${r.device}  model: ${r.model}  dtype: ${r.dtype}  steps: ${r.steps}`];
+  const out = [
+    `device: ${r.device}  model: ${r.model}  dtype: ${r.dtype}  steps: ${r.steps}`,
+    `weights: ${r.weights}, ${fmtBytes(r.weightBytesPerStep)} read per decode step`,
+  ];
   const f = (v: number | null) => (v === null ? '—' : v.toFixed(2));
-  out.push(['ctx', 'n', 'bif ms/step', 'bif attn ms', 'std ms/step', 'std attn ms', 'attn std/bif', 'KV read bif', 'KV read std'].map((s) => s.padStart(13)).join(''));
+  const gbps = (x: BenchRow | undefined) => (x?.msPerStep ? ((r.weightBytesPerStep + x.kvBytesPerStep) / (x.msPerStep / 1e3) / 1e9).toFixed(2) : '—');
+  out.push(['ctx', 'n', 'bif ms/step', 'bif attn ms', 'std ms/step', 'std attn ms', 'attn std/bif', 'KV read bif', 'KV read std', 'bif GB/s'].map((s) => s.padStart(13)).join(''));
   const key = (x: BenchRow) => `${x.ctx}/${x.n}`;
   const groups = new Map<string, BenchRow[]>();
   for (const row of r.rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
@@ -138,7 +151,7 @@ export function formatBench(r: BenchResult): string {
     const s = g.find((x) => x.attention === 'standard');
     const ratio = b?.attentionMsPerStep && s?.attentionMsPerStep ? (s.attentionMsPerStep / b.attentionMsPerStep).toFixed(2) + 'x' : b?.msPerStep && s?.msPerStep ? (s.msPerStep / b.msPerStep).toFixed(2) + 'x (step)' : '—';
     out.push(
-      [String(g[0].ctx), String(g[0].n), f(b?.msPerStep ?? null), f(b?.attentionMsPerStep ?? null), s?.skipped ? 'skipped' : f(s?.msPerStep ?? null), f(s?.attentionMsPerStep ?? null), ratio, b ? fmtBytes(b.kvBytesPerStep) : '—', s ? fmtBytes(s.kvBytesPerStep) : '—']
+      [String(g[0].ctx), String(g[0].n), f(b?.msPerStep ?? null), f(b?.attentionMsPerStep ?? null), s?.skipped ? 'skipped' : f(s?.msPerStep ?? null), f(s?.attentionMsPerStep ?? null), ratio, b ? fmtBytes(b.kvBytesPerStep) : '—', s ? fmtBytes(s.kvBytesPerStep) : '—', gbps(b)]
         .map((x) => x.padStart(13))
         .join(''),
     );

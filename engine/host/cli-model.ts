@@ -142,7 +142,7 @@ export async function openEngine(modelArg: string | undefined, verbose: boolean)
         log(`loading ${p.file} (${(p.bytesTotal / 2 ** 20).toFixed(1)} MiB)`);
       }
     });
-    if (verbose) log(`model: ${info.name} (${info.architecture}, ${info.parameters} parameters, ${info.dtype}, fim: ${info.fim})`);
+    if (verbose) log(`model: ${info.name} (${info.architecture}, ${info.parameters} parameters, ${info.dtype}, weights ${info.weights}, fim: ${info.fim})`);
     return {
       engine,
       info,

@@ -89,7 +89,8 @@ describe('fanout CLI bad input', () => {
     expectOneLineError(await fanout(['bench', '--n', '1,0']), /'--n <list>' argument '1,0' is invalid\. Expected comma-separated integers from 1 to 256/);
     expectOneLineError(await fanout(['bench', '--ctx', '512,']), /'--ctx <list>' argument '512,' is invalid/);
     expectOneLineError(await fanout(['bench', '--steps', '0']), /'--steps <k>' argument '0' is invalid/);
-    expectOneLineError(await fanout(['bench', '--model', 'synthetic:nope']), /unknown synthetic model; use one of synthetic:/);
+    expectOneLineError(await fanout(['bench', '--model', 'synthetic:nope']), /--model synthetic:nope: unknown synthetic model "nope": use one of paper-7b-slice, /);
+    expectOneLineError(await fanout(['bench', '--model', 'synthetic:tiny?weights=q3_k']), /"tiny\?weights=q3_k": after "\?" give weights=FORMAT, FORMAT one of f16, f32, q8_0, q6_k, q5_k, q4_k, q4_0/);
   });
 
   it('bad FANOUT_MEMORY_GIB', async () => {

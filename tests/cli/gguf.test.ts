@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomModelToGguf } from '../fixtures/hf-to-gguf.ts';
+import { Q4_K_M, randomModelToGguf, type GgufTypes } from '../fixtures/hf-to-gguf.ts';
 import { writeRandomModel } from '../fixtures/make-model.ts';
 import { ensureBuilt, fanout } from './helpers.ts';
 
@@ -33,5 +33,53 @@ describe('fanout --model FILE.gguf', () => {
     const r = await fanout(['complete', '--prompt-file', join(dir, 'prompt.ts'), '--model', join(dir, 'nope.gguf')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^fanout: error: --model .*nope\.gguf: no such file; pass a Hugging Face model folder or a \.gguf file\.\n$/);
+  });
+});
+
+describe('fanout with quantized weights', () => {
+  // Every weight format on llama and qwen2 files (hidden 256: whole K-quant blocks); logits parity with the
+  // float64 reference and llama.cpp is tests/engine/gguf-quant.test.ts, here the CLI's whole path.
+  const FILES: [string, 'llama' | 'qwen2', GgufTypes][] = [
+    ['q8_0', 'llama', 'q8_0'],
+    ['q4_0', 'qwen2', 'q4_0'],
+    ['q4_k', 'qwen2', 'q4_k'],
+    ['q5_k', 'llama', 'q5_k'],
+    ['q6_k', 'qwen2', 'q6_k'],
+    ['q4_k_m', 'llama', Q4_K_M],
+  ];
+  it('complete --n 32 works for Q8_0, Q4_0, Q4_K, Q5_K, Q6_K and a Q4_K_M mix, on llama and qwen2', async () => {
+    for (const [name, arch, types] of FILES) {
+      const hf = join(dir, `hf-${name}`);
+      const model = await writeRandomModel(hf, { arch, dtype: 'F32', hidden: 256, layers: 2, heads: 4, kvHeads: 2, intermediate: 512, tie: arch === 'qwen2', seed: 30 });
+      await writeFile(join(dir, `${name}.gguf`), randomModelToGguf(model, types, JSON.parse(readFileSync(join(hf, 'tokenizer.json'), 'utf8'))));
+    }
+    for (let i = 0; i < FILES.length; i += 2) {
+      const runs = await Promise.all(
+        FILES.slice(i, i + 2).map(([name]) => fanout(['complete', '--prompt-file', join(dir, 'prompt.ts'), '--model', join(dir, `${name}.gguf`), '--n', '32', '--max-tokens', '6', '--seed', '5', '--json'])),
+      );
+      runs.forEach((r, k) => {
+        const [name, , types] = FILES[i + k]!;
+        expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+        const out = JSON.parse(r.stdout) as { model: { weights: string }; candidates: { text: string; meanLogprob: number }[]; empty: number };
+        expect(out.model.weights).toBe(typeof types === 'string' ? `${name.toUpperCase()} 100%` : out.model.weights.match(/^Q4_K \d+%, Q6_K \d+%$/)?.[0]);
+        expect(out.candidates.length + out.empty).toBe(32);
+        expect(out.candidates.length).toBeGreaterThan(0);
+        for (const c of out.candidates) expect(Number.isFinite(c.meanLogprob), `${name}: ${JSON.stringify(c)}`).toBe(true);
+      });
+    }
+  });
+
+  it('bench on a synthetic model with quantized weights reports them and the bytes a step reads', async () => {
+    const run = (model: string) => fanout(['bench', '--model', model, '--n', '1,2', '--ctx', '64', '--steps', '1', '--json']);
+    const [dense, q] = await Promise.all([run('synthetic:tiny'), run('synthetic:tiny?weights=q4_0')]);
+    expect(dense.code, dense.stderr).toBe(0);
+    expect(q.code, q.stderr).toBe(0);
+    const d = JSON.parse(dense.stdout) as { weights: string; weightBytesPerStep: number; rows: { msPerStep: number }[] };
+    const r = JSON.parse(q.stdout) as typeof d;
+    expect(d.weights).toMatch(/^f(16|32) 100%$/);
+    // tiny's MLP down projection (rows of 688 weights) is not whole Q4_0 blocks of 32, so it stays dense.
+    expect(r.weights).toMatch(/^Q4_0 \d+%, f(16|32) \d+%$/);
+    expect(r.weightBytesPerStep).toBeLessThan(d.weightBytesPerStep * 0.6);
+    for (const row of r.rows) expect(row.msPerStep).toBeGreaterThan(0);
   });
 });

@@ -20,7 +20,7 @@ export function register(program: Command): Command {
     .command('bench')
     .description('decode-step latency of bifurcated vs standard attention for each n and context length')
     .option('--json', 'print JSON instead of a table')
-    .option('--model <dir|file.gguf|synthetic:name>', 'model folder or GGUF file, or synthetic:NAME for random weights (default: the model under models/)')
+    .option('--model <dir|file.gguf|synthetic:name>', 'model folder or GGUF file, or synthetic:NAME[?weights=q4_k] for random weights (default: the model under models/)')
     .option('--n <list>', 'sample counts, comma-separated, each 1..256', intList(1, 256), [1, 4, 8, 16, 32, 64])
     .option('--ctx <list>', 'context lengths in tokens, comma-separated, each 1..1048576', intList(1, 1 << 20), [512, 2048, 8192])
     .option('--steps <k>', 'measured decode steps per configuration, 1..10000', intIn(1, 10_000), 16)
@@ -33,11 +33,14 @@ const SYNTHETIC = 'synthetic:';
 
 async function bench(o: BenchCliOptions): Promise<void> {
   const synthetic = o.model?.startsWith(SYNTHETIC) ? o.model.slice(SYNTHETIC.length) : undefined;
-  let config;
+  let spec;
   if (synthetic !== undefined) {
-    const { SYNTHETIC_MODELS } = await import('../../model/synthetic.ts');
-    config = SYNTHETIC_MODELS[synthetic];
-    if (!config) throw new CliError(`--model ${o.model}: unknown synthetic model; use one of ${Object.keys(SYNTHETIC_MODELS).map((k) => SYNTHETIC + k).join(', ')}.`);
+    const { parseSynthetic } = await import('../../model/synthetic.ts');
+    try {
+      spec = parseSynthetic(synthetic);
+    } catch (e) {
+      throw new CliError(`--model ${o.model}: ${(e as Error).message}.`);
+    }
   }
   const dir = synthetic === undefined ? resolveModelDir(o.model) : undefined;
   memoryBudgetFromEnv();
@@ -46,9 +49,9 @@ async function bench(o: BenchCliOptions): Promise<void> {
   try {
     const { runBench, formatBench } = await import('../../bench.ts');
     let model;
-    if (config && synthetic !== undefined) {
+    if (spec) {
       const { syntheticWeights } = await import('../../model/synthetic.ts');
-      model = { name: SYNTHETIC + synthetic, config, weights: syntheticWeights(ctx, config) };
+      model = { name: SYNTHETIC + spec.name, config: spec.config, weights: syntheticWeights(ctx, spec.config, 1, spec.weights) };
     } else {
       const [{ loadModel }, { modelPathSource }] = await Promise.all([import('../../model/load.ts'), import('../../model/fs-source.ts')]);
       const loaded = await loadModel(ctx, modelPathSource(dir!), { maxBytes: budgetTotal });

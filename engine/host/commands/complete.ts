@@ -51,7 +51,7 @@ export function register(program: Command): Command {
 }
 
 export interface CompleteResult {
-  model: Pick<ModelInfo, 'name' | 'parameters' | 'layers' | 'hidden' | 'heads' | 'kvHeads' | 'vocab' | 'contextLength' | 'dtype' | 'device'>;
+  model: Pick<ModelInfo, 'name' | 'parameters' | 'layers' | 'hidden' | 'heads' | 'kvHeads' | 'vocab' | 'contextLength' | 'dtype' | 'weights' | 'device'>;
   /** Ranked by engine/rank.ts (blank samples left out, demoted ones after the rest). */
   candidates: (Pick<RankedSample, 'rank' | 'meanLogprob' | 'demotion'> & Pick<Candidate, 'text' | 'tokens' | 'sumLogprob'> & { finishReason: FinishReason })[];
   /** Samples that ended with nothing to insert (blank): not candidates. */
@@ -118,6 +118,7 @@ async function complete(o: CompleteOptions): Promise<void> {
         vocab: i.vocab,
         contextLength: i.contextLength,
         dtype: i.dtype,
+        weights: i.weights,
         device: i.device,
       },
       candidates: ranked.map((c) => ({
@@ -156,7 +157,7 @@ export function formatComplete(r: CompleteResult): string {
     `${'rank'.padStart(4)}  ${'mean lp'.padStart(8)}  ${'tokens'.padStart(6)}  ${'finish'.padEnd(9)}  text`,
     ...rows,
     '',
-    `${r.model.name} on ${r.model.device} (${r.model.dtype}): prefill ${t.prefillMs.toFixed(1)} ms, ` +
+    `${r.model.name} on ${r.model.device} (${r.model.dtype}, weights ${r.model.weights}): prefill ${t.prefillMs.toFixed(1)} ms, ` +
       `${t.steps} decode steps at ${t.msPerStep.toFixed(2)} ms/step, ${t.tokensPerSecond.toFixed(1)} tokens/s`,
     '',
   ].join('\n');
