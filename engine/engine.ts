@@ -1,6 +1,7 @@
 // The engine: one loaded model on one GPU device; generate() streams events, score() gives log-probs.
 // This is the single API that the CLI, the web host and the Electron engine window all use.
 import { weightSummary } from './model/weight-summary.ts';
+import type { FormatName } from './formats/format.ts';
 import type { GpuContext } from './gpu/context.ts';
 import { readF32 } from './gpu/buffers.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from './api.ts';
@@ -61,11 +62,13 @@ export class Engine {
    * a broken folder leaves it in place. Only then is the current model's GPU memory freed and the new
    * weights streamed in; a failure while streaming (a truncated file, a lost device) leaves no model.
    */
-  async load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+  /** Loads a model; `quantize` stores its dense matrices in that quantized format (LoadOptions.quantize). */
+  async load(source: ModelSource, onProgress?: (p: LoadProgress) => void, opts: { quantize?: FormatName } = {}): Promise<ModelInfo> {
     if (this.busy) throw new EngineBusyError('a request is running: cancel it before loading another model');
     const built: { tokenizer?: Tokenizer; json?: unknown } = {};
     const loaded = await loadModel(this.ctx, source, {
       onProgress,
+      quantize: opts.quantize,
       maxBytes: this.opts.memoryBudget,
       beforeAllocate: (json, config) => {
         try {

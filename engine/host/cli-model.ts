@@ -1,6 +1,7 @@
 // Model and GPU set-up for the CLI commands that run the engine: finds the model folder, acquires the
 // GPU, loads the model. Engine modules are imported lazily so that tokenize/detokenize and argument
 // errors never load dawn.node.
+import type { FormatName } from '../formats/format.ts';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -127,8 +128,18 @@ export interface OpenEngine {
   close(): void;
 }
 
-/** GPU + engine + the model from --model (or the default), ready to generate. */
-export async function openEngine(modelArg: string | undefined, verbose: boolean): Promise<OpenEngine> {
+/** --quantize's value as a quantized weight format; throws a CliError naming the choices. */
+export async function quantizeOption(value: string | undefined): Promise<FormatName | undefined> {
+  if (value === undefined) return undefined;
+  const { formatByName, quantizedNames } = await import('../formats/registry.ts');
+  const f = formatByName(value);
+  if (!f?.wgsl) throw new CliError(`--quantize ${value}: not a quantized weight format; use one of ${quantizedNames().toLowerCase()}.`);
+  return f.name;
+}
+
+/** GPU + engine + the model from --model (or the default), ready to generate; `quantize`: LoadOptions.quantize. */
+export async function openEngine(modelArg: string | undefined, verbose: boolean, quantize?: string): Promise<OpenEngine> {
+  const format = await quantizeOption(quantize);
   const dir = resolveModelDir(modelArg);
   memoryBudgetFromEnv();
   const ctx = await openGpu(verbose);
@@ -141,7 +152,7 @@ export async function openEngine(modelArg: string | undefined, verbose: boolean)
         lastFile = p.file;
         log(`loading ${p.file} (${(p.bytesTotal / 2 ** 20).toFixed(1)} MiB)`);
       }
-    });
+    }, { quantize: format });
     if (verbose) log(`model: ${info.name} (${info.architecture}, ${info.parameters} parameters, ${info.dtype}, weights ${info.weights}, fim: ${info.fim})`);
     return {
       engine,

@@ -48,6 +48,14 @@ export function hfTensorName(gguf: string): string | undefined {
   return part ? `model.layers.${Number(m[1])}.${part}.${m[3]}` : undefined;
 }
 
+/** The GGUF name of an HF tensor name (the inverse of hfTensorName), or undefined. */
+export function ggufTensorName(hf: string): string | undefined {
+  for (const [g, h] of Object.entries(GLOBAL_NAMES)) if (h === hf) return g;
+  const m = /^model\.layers\.(\d+)\.(.+)\.(weight|bias)$/.exec(hf);
+  const part = m && Object.keys(LAYER_PARTS).find((k) => LAYER_PARTS[k] === m[2]);
+  return part ? `blk.${m[1]}.${part}.${m[3]}` : undefined;
+}
+
 /** The file's architecture name (general.architecture), checked to be one Fanout loads. */
 export function ggufArchitecture(h: GgufHeader, where: string): { name: string; architecture: Architecture } {
   const name = h.metadata.get('general.architecture');

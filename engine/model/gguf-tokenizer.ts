@@ -93,3 +93,54 @@ export function ggufTokenizerJson(h: GgufHeader, where: string): Record<string, 
     model: { type: 'BPE', vocab, merges, dropout: null, unk_token: null, byte_fallback: false, ignore_merges: false },
   };
 }
+
+/** HF writes the contraction group case-insensitively; llama.cpp spells the same set out (see above). */
+const HF_CONTRACTIONS = "(?i:'s|'t|'re|'ve|'m|'ll|'d)";
+const LLAMA_CPP_CONTRACTIONS = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])";
+
+/** The regexes a tokenizer.json's pre-tokenizer splits with, in llama.cpp's spelling, or undefined. */
+function splitRegexes(pre: unknown): string[] | undefined {
+  const p = pre as { type?: string; use_regex?: boolean; pretokenizers?: unknown[] } | null;
+  if (p?.type === 'ByteLevel') return p.use_regex === false ? undefined : [GPT2];
+  if (p?.type !== 'Sequence' || !Array.isArray(p.pretokenizers) || p.pretokenizers.length < 2) return undefined;
+  const steps = p.pretokenizers as { type?: string; pattern?: { Regex?: unknown }; behavior?: string; invert?: boolean; use_regex?: boolean }[];
+  const last = steps[steps.length - 1]!;
+  if (last.type !== 'ByteLevel' || last.use_regex !== false) return undefined;
+  const out: string[] = [];
+  for (const s of steps.slice(0, -1)) {
+    if (s.type !== 'Split' || s.behavior !== 'Isolated' || s.invert || typeof s.pattern?.Regex !== 'string') return undefined;
+    out.push(s.pattern.Regex.split(HF_CONTRACTIONS).join(LLAMA_CPP_CONTRACTIONS));
+  }
+  return out;
+}
+
+/**
+ * The tokenizer.ggml.* metadata for a byte-level BPE tokenizer.json (the inverse of ggufTokenizerJson):
+ * tokens by id up to `vocabSize` (ids the tokenizer leaves unused become "[PAD<id>]", type UNUSED, as
+ * llama.cpp's converter writes them), their types (added special tokens CONTROL, other added tokens
+ * USER_DEFINED), merges, and the pre-tokenizer named as llama.cpp knows it. Throws naming what cannot be
+ * expressed (another model type, a pre-tokenizer llama.cpp has no name for).
+ */
+export function tokenizerToGguf(json: unknown, vocabSize: number, where: string): { pre: string; tokens: string[]; types: Int32Array; merges: string[] } {
+  const t = json as { model?: { type?: string; vocab?: Record<string, number>; merges?: (string | [string, string])[] }; added_tokens?: { id: number; content: string; special?: boolean }[]; pre_tokenizer?: unknown };
+  if (t.model?.type !== 'BPE' || !t.model.vocab) throw bad(where, `tokenizer.json's model is ${clip(String(t.model?.type), 20)}; only byte-level BPE tokenizers can be written to GGUF.`);
+  const regexes = splitRegexes(t.pre_tokenizer);
+  const pre = regexes && Object.keys(PRE_TOKENIZERS).find((name) => JSON.stringify(PRE_TOKENIZERS[name]) === JSON.stringify(regexes));
+  if (!pre) throw bad(where, "tokenizer.json's pre-tokenizer is not one llama.cpp names (gpt-2, llama-bpe, qwen2, deepseek-coder, starcoder, …); the file could not be tokenized the same way.");
+  const tokens: string[] = new Array(vocabSize);
+  const types = new Int32Array(vocabSize).fill(TOKEN_TYPE.NORMAL);
+  for (const [s, id] of Object.entries(t.model.vocab)) if (id < vocabSize) tokens[id] = s;
+  for (const a of t.added_tokens ?? []) {
+    if (a.id >= vocabSize) continue;
+    tokens[a.id] = a.content;
+    types[a.id] = a.special ? TOKEN_TYPE.CONTROL : TOKEN_TYPE.USER_DEFINED;
+  }
+  for (let id = 0; id < vocabSize; id++) {
+    if (tokens[id] === undefined) {
+      tokens[id] = `[PAD${id}]`;
+      types[id] = TOKEN_TYPE.UNUSED;
+    }
+  }
+  const merges = (t.model.merges ?? []).map((m) => (Array.isArray(m) ? m.join(' ') : m));
+  return { pre, tokens, types, merges };
+}

@@ -62,9 +62,9 @@ const STAGE_ELEMS = 1 << 20;
 const DRAIN_BYTES = 64 << 20;
 
 /** How a tensor's bytes are read: dense elements (converted) or quantized blocks of a registered format. */
-type Encoding = { kind: 'dense'; dtype: SourceDtype } | { kind: 'blocks'; format: WeightFormat };
+export type Encoding = { kind: 'dense'; dtype: SourceDtype } | { kind: 'blocks'; format: WeightFormat };
 
-interface Loadable extends TensorInfo {
+export interface Loadable extends TensorInfo {
   encoding: Encoding;
 }
 
@@ -93,7 +93,21 @@ interface VectorPlan {
 
 const MiB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
-export async function loadModel(ctx: GpuContext, source: ModelSource, opts: LoadOptions = {}): Promise<LoadedModel> {
+/** A model's files read and checked against each other: what loading and export start from. */
+export interface CheckedModel {
+  config: ModelConfig;
+  /** tokenizer.json, parsed (from the folder, or made from GGUF metadata) */
+  tokenizerJson: unknown;
+  /** every tensor the config needs, by HF name, with how its bytes are encoded */
+  tensors: Map<string, Loadable>;
+}
+
+/**
+ * Reads a model's description (config, tokenizer, tensor index; no weight data) and checks that they
+ * belong together: the layer count, every tensor present with the shape the config implies and a dtype
+ * Fanout reads, and no tensor left over.
+ */
+export async function readCheckedModel(source: ModelSource): Promise<CheckedModel> {
   const { config, tokenizerJson, index } = await readModelFiles(source);
 
   // Layers first: config.json's layer count must be the checkpoint's (1e7 layers, or 5 on a 6-layer
@@ -159,6 +173,12 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
         'config.json does not belong to these weights (check tie_word_embeddings and the architecture) or the checkpoint has extra parts.',
     );
   }
+
+  return { config, tokenizerJson, tensors };
+}
+
+export async function loadModel(ctx: GpuContext, source: ModelSource, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const { config, tokenizerJson, tensors } = await readCheckedModel(source);
 
   const { matrices, vectors, totalBytes } = planUpload(ctx, config, tensors, opts);
   if (opts.maxBytes !== undefined && totalBytes > opts.maxBytes) {

@@ -14,6 +14,7 @@ interface CompleteOptions {
   promptFile: string;
   suffixFile?: string;
   model?: string;
+  quantize?: string;
   n: number;
   maxTokens: number;
   temperature: number;
@@ -34,7 +35,8 @@ export function register(program: Command): Command {
     .description('sample completions of a prompt file and rank them by mean log-probability')
     .requiredOption('--prompt-file <file>', 'text before the cursor')
     .option('--suffix-file <file>', 'text after the cursor (fill-in-the-middle; ignored with a warning when the model has no FIM tokens)')
-    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16 tensors; default: the model under models/)')
+    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16, Q8_0/Q6_K/Q5_K/Q4_K/Q4_0 tensors; default: the model under models/)')
+    .option('--quantize <format>', 'hold the dense weight matrices in this quantized format (q8_0, q6_k, q5_k, q4_k, q4_0)')
     .option('--n <count>', 'number of samples, 1..256', intIn(1, 256), d.n)
     .option('--max-tokens <count>', 'tokens per sample, 1..4096', intIn(1, 4096), d.maxTokens)
     .option('--temperature <t>', 'sampling temperature, 0..10 (0 = greedy)', parseTemperature, d.temperature)
@@ -78,7 +80,7 @@ async function complete(o: CompleteOptions): Promise<void> {
   if (!parsed.success) throw new CliError(`bad request: ${formatIssues(parsed.error.issues).join('; ')}; fix the options.`);
   const request = parsed.data;
 
-  const open = await openEngine(o.model, !!o.verbose);
+  const open = await openEngine(o.model, !!o.verbose, o.quantize);
   try {
     // A warning, not an error: the engine then prompts with the prefix alone, as the app does for such
     // a model, so the run still gives valid completions and one command line works with any model.

@@ -15,6 +15,7 @@ import type { EvalResult } from '../../eval/report.ts';
 
 interface EvalOptions {
   model?: string;
+  quantize?: string;
   tasks?: string;
   heldout?: string;
   n: number;
@@ -40,7 +41,8 @@ export function register(program: Command): Command {
   return program
     .command('eval')
     .description('pass@k on function tasks (checked in a sandboxed node), next-line exact match and fill-in-the-middle on held-out files')
-    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16 tensors; default: the model under models/)')
+    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16, Q8_0/Q6_K/Q5_K/Q4_K/Q4_0 tensors; default: the model under models/)')
+    .option('--quantize <format>', 'hold the dense weight matrices in this quantized format (q8_0, q6_k, q5_k, q4_k, q4_0)')
     .option('--tasks <dir>', 'function task folder (default: evals/functions)')
     .option('--heldout <dir>', 'held-out files folder with manifest.json (default: evals/heldout)')
     .option('--n <count>', 'samples at temperature per task, 1..256', intIn(1, 256), 32)
@@ -118,7 +120,7 @@ async function evaluate(o: EvalOptions): Promise<void> {
   }
   const date = new Date().toISOString();
   try {
-    const open = await openEngine(o.model, !!o.verbose);
+    const open = await openEngine(o.model, !!o.verbose, o.quantize);
     const t0 = performance.now();
     const ac = new AbortController();
     const onSigint = () => ac.abort();

@@ -7,6 +7,7 @@ interface ScoreOptions {
   promptFile: string;
   completionFile: string;
   model?: string;
+  quantize?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -17,7 +18,8 @@ export function register(program: Command): Command {
     .description("log-probabilities of a completion's tokens after a prompt")
     .requiredOption('--prompt-file <file>', 'the prompt text')
     .requiredOption('--completion-file <file>', 'the completion text to score')
-    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16 tensors; default: the model under models/)')
+    .option('--model <dir|file.gguf>', 'Hugging Face model folder or GGUF file (F32/F16/BF16, Q8_0/Q6_K/Q5_K/Q4_K/Q4_0 tensors; default: the model under models/)')
+    .option('--quantize <format>', 'hold the dense weight matrices in this quantized format (q8_0, q6_k, q5_k, q4_k, q4_0)')
     .option('--json', 'print JSON instead of a table')
     .action(async (_opts: ScoreOptions, cmd: Command) => {
       await score(cmd.optsWithGlobals<ScoreOptions>());
@@ -27,7 +29,7 @@ export function register(program: Command): Command {
 async function score(o: ScoreOptions): Promise<void> {
   const prompt = await readTextFile(o.promptFile, '--prompt-file');
   const completion = await readTextFile(o.completionFile, '--completion-file');
-  const open = await openEngine(o.model, !!o.verbose);
+  const open = await openEngine(o.model, !!o.verbose, o.quantize);
   try {
     const r = await open.engine.score(prompt, completion);
     if (o.json) {
