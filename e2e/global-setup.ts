@@ -2,6 +2,11 @@
 // with the bundled model, waits until the model is loaded (the host compiles the engine's shaders before it
 // reports the model loaded) and checks one small 32-sample request, and writes a broken model folder for the error spec. Returns the teardown.
 //
+// The models on "this machine" (the model list, models.spec.ts): the host (and the desktop app, which
+// inherits this process's environment) looks in OLLAMA_MODELS and FANOUT_MODEL_DIRS, set here to two
+// empty folders of this run's temp dir (FANOUT_E2E_OLLAMA, FANOUT_E2E_MODEL_DIR); models.spec.ts writes
+// the models into them. The host reads both variables at each listing, so they may fill up later.
+//
 // f32 storage: the in-browser engine spec compares the Node host's samples with Chromium's WebGPU,
 // which has no shader-f16 under SwiftShader; the UI specs do not depend on the storage type.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,6 +36,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await copyFile(join(bundled, 'tokenizer.json'), join(broken, 'tokenizer.json'));
   await writeFile(join(broken, 'config.json'), '{ "architectures": ["LlamaForCausalLM"], "hidden_size": 192,,, }');
   process.env.FANOUT_E2E_BROKEN_MODEL = broken;
+  const ollama = join(tmp, 'ollama-models');
+  const modelDir = join(tmp, 'gguf-models');
+  await mkdir(ollama);
+  await mkdir(modelDir);
+  process.env.OLLAMA_MODELS = process.env.FANOUT_E2E_OLLAMA = ollama;
+  process.env.FANOUT_MODEL_DIRS = process.env.FANOUT_E2E_MODEL_DIR = modelDir;
 
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'web.mjs'), '--port', '0', '--storage', 'f32', '--engine-test-page', '--verbose'], {
     cwd: ROOT,

@@ -3,14 +3,16 @@
 // process sends to the engine page is validated there by the host protocol (client messages) or is
 // trivially shaped.
 import { z } from 'zod';
-import { hostEventSchema, modelRefSchema, type HostEvent, type ModelRef } from '../engine/host/protocol.ts';
+import { hostEventSchema, modelRefSchema, type HostEvent, type LocalModelList, type ModelRef } from '../engine/host/protocol.ts';
 
 /** What the engine preload exposes to the engine page as window.fanoutEngineHost. */
 export interface EngineHostApi {
   /** Start-up parameters. */
   init(): Promise<EngineInit>;
-  /** A model folder path (as typed: relative paths start at the bundled models' folder) → its fanout:// URL. */
+  /** A model folder or GGUF file path (as typed: relative paths start at the bundled models' folder) → its fanout:// URL. */
   resolveModel(path: string): Promise<ResolveResult>;
+  /** The GGUF models on this machine (Ollama, LM Studio, FANOUT_MODEL_DIRS), listed by the main process; the page checks the answer. */
+  listModels(): Promise<LocalModelList>;
   report(r: EngineReport): void;
   onControl(fn: (c: EngineControl) => void): void;
 }
@@ -21,9 +23,19 @@ export interface EngineInit {
   restore: ModelRef | null;
 }
 
-/** The answer to a model folder path: the URL the engine page loads it from, or why it cannot. */
+/**
+ * The answer to a model path: the URL the engine page loads it from, or why it cannot. For a GGUF file,
+ * `url` is a base URL under which the file is served by the name `gguf` (and nothing else).
+ */
 export type ResolveResult =
-  | { ok: true; url: string; /** The absolute folder path (the model's name in messages). */ path: string }
+  | {
+      ok: true;
+      url: string;
+      /** The absolute folder or file path (the model's name in messages). */
+      path: string;
+      /** The model is this one GGUF file, served under `url` by this name (its own file name when that is URL-safe). */
+      gguf?: string;
+    }
   | { ok: false; message: string; hint: string };
 
 /** Main → engine page. */
@@ -73,4 +85,4 @@ const _events: [Extract<EngineReport, { type: 'control' }>['events'][number] ext
 void _events;
 
 /** The path argument of IPC.resolveModel. */
-export const resolveModelArgs = z.tuple([z.string().min(1, 'must be a folder path').max(4096, 'is too long')]);
+export const resolveModelArgs = z.tuple([z.string().min(1, 'must be a folder or .gguf file path').max(4096, 'is too long')]);

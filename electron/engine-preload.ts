@@ -4,6 +4,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { IPC, UI_PORT_MESSAGE } from './shared.ts';
 import type { EngineControl, EngineHostApi, EngineInit, ResolveResult } from './engine-api.ts';
+import type { LocalModelList } from '../engine/host/protocol.ts';
 
 ipcRenderer.on(IPC.uiPort, (e: IpcRendererEvent, msg: { conn?: unknown }) => {
   const port = e.ports[0];
@@ -13,6 +14,7 @@ ipcRenderer.on(IPC.uiPort, (e: IpcRendererEvent, msg: { conn?: unknown }) => {
 const api: EngineHostApi = {
   init: () => ipcRenderer.invoke(IPC.engineInit) as Promise<EngineInit>,
   resolveModel: (path) => ipcRenderer.invoke(IPC.resolveModel, path) as Promise<ResolveResult>,
+  listModels: () => ipcRenderer.invoke(IPC.listModels) as Promise<LocalModelList>,
   report: (r) => ipcRenderer.send(IPC.engineReport, r),
   onControl(fn) {
     ipcRenderer.on(IPC.control, (_e: IpcRendererEvent, c: EngineControl) => fn(c));

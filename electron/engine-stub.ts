@@ -103,6 +103,15 @@ export function stubReply(raw: unknown, o: Outage): HostEvent | null {
         message: o.restarting ? `The engine is restarting (${o.reason}).` : `The engine is not running (${o.reason}).`,
         hint: hintFor(o),
       };
+    case 'list-models':
+      // The model list says this in place of the models (renderer/store.ts localModels).
+      return {
+        type: 'error',
+        id,
+        code: o.restarting ? 'busy' : 'internal',
+        message: o.restarting ? `The engine is restarting (${o.reason}); the models are listed once it is back.` : `The engine is not running (${o.reason}), so the models cannot be listed.`,
+        hint: hintFor(o),
+      };
     default:
       return { type: 'error', id, code: 'bad-message', message: 'The engine is not running; the message was not delivered.', hint: hintFor(o) };
   }

@@ -9,6 +9,7 @@ import { APP_HOST, ENGINE_HOST, IPC, type IpcResult } from './shared.ts';
 import type { EditorFiles } from './editor-files.ts';
 import type { EngineHost } from './engine-window.ts';
 import type { ModelFolders } from './model-folders.ts';
+import type { LocalModelList } from '../engine/host/protocol.ts';
 
 export interface IpcDeps {
   editorWindow(): BrowserWindow | null;
@@ -16,6 +17,8 @@ export interface IpcDeps {
   files: EditorFiles;
   folders: ModelFolders;
   modelBaseDir: string;
+  /** The GGUF models on this machine (LocalModelFinder.list of engine/host/local-models.ts). */
+  localModels(): Promise<LocalModelList>;
   /** The editor page has (or no longer has) a menu-command listener. */
   setMenuListener(wc: WebContents, on: boolean): void;
   /** The editor page has `count` tabs with unsaved edits. */
@@ -111,6 +114,15 @@ export function registerIpc(d: IpcDeps): void {
     const r = await d.folders.resolve(path, d.modelBaseDir);
     // A folder that stopped the engine while loading is not loaded again until the user chooses it.
     return (r.ok && d.engine.modelRefusal(r.path)) || r;
+  });
+
+  ipcMain.handle(IPC.listModels, (e, ...args: unknown[]) => {
+    if (!fromEngine(e)) {
+      refuse(IPC.listModels, e);
+      throw new Error('refused');
+    }
+    parseArgs(noArgs, args, IPC.listModels);
+    return d.localModels();
   });
 
   ipcMain.on(IPC.engineReport, (e, ...args: unknown[]) => {

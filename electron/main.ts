@@ -15,6 +15,7 @@ import { EngineHost } from './engine-window.ts';
 import { registerIpc } from './ipc.ts';
 import { menuTemplate, type MenuActions } from './menu.ts';
 import { ModelFolders } from './model-folders.ts';
+import { LocalModelFinder } from '../engine/host/local-models.ts';
 import { appLayout } from './paths.ts';
 import { handleScheme, registerSchemePrivileges } from './protocol.ts';
 import { RecentFiles } from './recent-files.ts';
@@ -63,6 +64,8 @@ function run(): void {
   const recent = new RecentFiles(join(userData, 'recent-files.json'));
   const files = new EditorFiles(recent);
   const folders = new ModelFolders();
+  // The GGUF models already on this machine, for the model list (the engine page asks; IPC.listModels).
+  const localModels = new LocalModelFinder();
   const stateFile = join(userData, 'window-state.json');
   const engine = new EngineHost({ url: ENGINE_URL, preload: layout.enginePreload, devTools: dev, log });
 
@@ -92,6 +95,24 @@ function run(): void {
     editor?.focus();
   };
 
+  /** File > Open Model… / Open Model File…: the dialog, then the chosen model loads. */
+  const chooseModel = async (opts: Electron.OpenDialogOptions) => {
+    const r = editor && !editor.isDestroyed() ? await dialog.showOpenDialog(editor, opts) : await dialog.showOpenDialog(opts);
+    if (r.canceled || r.filePaths.length === 0) return;
+    const path = r.filePaths[0];
+    // Chosen explicitly: it loads even if it stopped the engine while loading before (electron/load-crashes.ts).
+    engine.allowModel(path);
+    // The page makes it the model setting and loads it (with its progress bar); without a listener the
+    // main process loads it on its own connection (every window hears 'loaded').
+    if (toPage({ type: 'load-model', path })) return;
+    try {
+      const end = await engine.loadModel(path);
+      if (end.type === 'error') showError(end.message, end.hint);
+    } catch (e) {
+      showError(`Cannot load ${path}`, (e as Error).message);
+    }
+  };
+
   const actions: MenuActions = {
     open: pageOnly('Open', { type: 'open' }),
     save: pageOnly('Save', { type: 'save' }),
@@ -105,23 +126,20 @@ function run(): void {
       recent.clear();
       app.clearRecentDocuments();
     },
-    openModel: async () => {
-      const opts: Electron.OpenDialogOptions = { title: 'Open Model Folder', properties: ['openDirectory'], defaultPath: layout.modelsDir };
-      const r = editor && !editor.isDestroyed() ? await dialog.showOpenDialog(editor, opts) : await dialog.showOpenDialog(opts);
-      if (r.canceled || r.filePaths.length === 0) return;
-      const path = r.filePaths[0];
-      // Chosen explicitly: it loads even if it stopped the engine while loading before (electron/load-crashes.ts).
-      engine.allowModel(path);
-      // The page makes it the model setting and loads it (with its progress bar); without a listener the
-      // main process loads it on its own connection (every window hears 'loaded').
-      if (toPage({ type: 'load-model', path })) return;
-      try {
-        const end = await engine.loadModel(path);
-        if (end.type === 'error') showError(end.message, end.hint);
-      } catch (e) {
-        showError(`Cannot load ${path}`, (e as Error).message);
-      }
-    },
+    // On Linux and Windows one dialog cannot pick both folders and files: a folder (Hugging Face) and a
+    // GGUF file have a menu item each.
+    openModel: () =>
+      void chooseModel({ title: 'Open Model Folder', properties: ['openDirectory'], defaultPath: layout.modelsDir }),
+    openModelFile: () =>
+      void chooseModel({
+        title: 'Open Model File',
+        properties: ['openFile'],
+        // "All files": Ollama's model files (blobs/sha256-…) have no extension.
+        filters: [
+          { name: 'GGUF model', extensions: ['gguf'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      }),
     restartEngine: () => engine.restart(),
   };
 
@@ -214,13 +232,17 @@ function run(): void {
     }
     if (!existsSync(layout.modelsDir)) log(`no bundled models at ${layout.modelsDir}: choose a model folder with File > Open Model…`);
     hardenApp({ dev, log });
-    handleScheme({ appDir: layout.rendererDir, engineDir: layout.engineDir, modelDir: (id) => folders.dirFor(id), csp: __FANOUT_CSP__ }, log);
+    handleScheme(
+      { appDir: layout.rendererDir, engineDir: layout.engineDir, modelDir: (id) => folders.dirFor(id), modelFile: (id) => folders.fileFor(id), csp: __FANOUT_CSP__ },
+      log,
+    );
     registerIpc({
       editorWindow: () => editor,
       engine,
       files,
       folders,
       modelBaseDir: layout.modelBaseDir,
+      localModels: () => localModels.list(),
       setUnsavedFiles: (wc, count) => {
         if (editor?.webContents === wc) unsaved?.report(count);
       },

@@ -1,5 +1,5 @@
-// The application menu of a desktop editor: File (Open…, Open Recent, Save, Save As…, Open Model…,
-// Restart Engine, Quit), Edit (the standard roles), View (zoom, full screen; reload and developer tools
+// The application menu of a desktop editor: File (Open…, Open Recent, Save, Save As…, Open Model…, Open
+// Model File (.gguf)…, Restart Engine, Quit), Edit (the standard roles), View (zoom, full screen; reload and developer tools
 // in development only), and on macOS the app and Window menus. menuTemplate is pure (the tests check
 // it); the main process builds it with Menu.buildFromTemplate and rebuilds it when the recent list changes.
 import type { MenuItemConstructorOptions } from 'electron';
@@ -15,6 +15,8 @@ export interface MenuActions {
   save(): void;
   saveAs(): void;
   openModel(): void;
+  /** A GGUF file (a second item: on Linux and Windows one dialog picks folders or files, not both). */
+  openModelFile(): void;
   restartEngine(): void;
 }
 
@@ -67,6 +69,7 @@ export function menuTemplate(opts: MenuOptions, actions: MenuActions): MenuItemC
       { label: 'Close Tab', accelerator: SHORTCUTS.closeTab, click: () => actions.closeTab() },
       { type: 'separator' },
       { label: 'Open Model…', accelerator: SHORTCUTS.openModel, click: () => actions.openModel() },
+      { label: 'Open Model File (.gguf)…', click: () => actions.openModelFile() },
       { label: 'Restart Engine', click: () => actions.restartEngine() },
       { type: 'separator' },
       mac ? { role: 'close' } : { role: 'quit' },

@@ -6,11 +6,13 @@
 //   fanout://engine/index.html, …       dist/electron/engine (the engine page)
 //   fanout://engine/models/<id>/<file>  a registered model folder's files, with Range support (the
 //                                       engine's httpSource reads weights in byte ranges)
+//   fanout://engine/models/<id>/<name>  a registered GGUF file, by its one name, with Range support
 //
 // Only GET and HEAD. Paths never leave their root (no "..", no encoded separators, no NUL, no dotfiles);
-// model folders are served only when registered (the main process registers a folder when the engine
-// loads it) and only their top-level *.json and *.safetensors files. Model files are for the engine page
-// only: a request whose Origin is another page is refused.
+// models are served only when registered (the main process registers a folder or a GGUF file when the
+// engine loads it): a folder's top-level *.json and *.safetensors files only, a GGUF file under the one
+// name it was registered with and no other path. Model files are for the engine page only: a request
+// whose Origin is another page is refused.
 import { createReadStream } from 'node:fs';
 import { stat as fsStat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -32,6 +34,8 @@ export interface ProtocolContext {
   engineDir: string;
   /** The registered model folders by id. */
   modelDir(id: string): string | undefined;
+  /** The registered GGUF files by id: the file and the one name it is served by. */
+  modelFile?(id: string): { path: string; name: string } | undefined;
   /** The Content-Security-Policy sent with every response. */
   csp: string;
 }
@@ -136,10 +140,17 @@ export async function resolveRequest(req: ProtocolRequest, ctx: ProtocolContext,
     if (m) {
       const origin = req.headers.get('origin');
       if (origin !== null && origin !== `${SCHEME}://${ENGINE_HOST}`) return text(403, 'Forbidden: model files are served to the engine page only.');
-      const dir = ctx.modelDir(m[1]);
-      if (!dir) return text(404, 'Not found: no such model folder is registered.');
-      if (!isModelFile(m[2])) return text(404, `Not found: ${m[2]} is not a model file (top-level *.json or *.safetensors).`);
-      file = safeJoin(dir, m[2]);
+      const one = ctx.modelFile?.(m[1]);
+      if (one) {
+        // A registered GGUF file: that file under its one name, nothing beside it.
+        if (m[2] !== one.name) return text(404, `Not found: this model is one GGUF file, ${one.name}.`);
+        file = one.path;
+      } else {
+        const dir = ctx.modelDir(m[1]);
+        if (!dir) return text(404, 'Not found: no such model folder is registered.');
+        if (!isModelFile(m[2])) return text(404, `Not found: ${m[2]} is not a model file (top-level *.json or *.safetensors).`);
+        file = safeJoin(dir, m[2]);
+      }
       ranges = true;
     } else if (path.startsWith('/models/')) {
       return text(404, 'Not found.');

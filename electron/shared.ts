@@ -5,12 +5,12 @@
 export const SCHEME = 'fanout';
 /** fanout://app/… serves dist/renderer (the editor window). */
 export const APP_HOST = 'app';
-/** fanout://engine/… serves the engine page and, under /models/<id>/, the registered model folders. */
+/** fanout://engine/… serves the engine page and, under /models/<id>/, the registered model folders and GGUF files. */
 export const ENGINE_HOST = 'engine';
 
 export const APP_URL = `${SCHEME}://${APP_HOST}/index.html`;
 export const ENGINE_URL = `${SCHEME}://${ENGINE_HOST}/index.html`;
-/** Base URL of a registered model folder, as the engine page fetches it (same origin as the page). */
+/** Base URL of a registered model folder (or of a registered GGUF file's one name), as the engine page fetches it (same origin as the page). */
 export const modelBaseUrl = (id: string) => `${SCHEME}://${ENGINE_HOST}/models/${id}`;
 
 /** IPC channels. `editor:*` are used by the editor window's preload, `engine:*` by the engine window's. */
@@ -36,8 +36,10 @@ export const IPC = {
   engineInit: 'fanout:engine:init',
   /** engine → main (send): an EngineReport (ready, device lost, model, request start/end, control replies, logs). */
   engineReport: 'fanout:engine:report',
-  /** engine → main (invoke): resolve a model folder path to a fanout://engine/models/<id> URL (ResolveResult). */
+  /** engine → main (invoke): resolve a model folder or GGUF file path to a fanout://engine/models/<id> URL (ResolveResult). */
   resolveModel: 'fanout:engine:resolve-model',
+  /** engine → main (invoke): the GGUF models on this machine (engine/host/local-models.ts; a LocalModelList). */
+  listModels: 'fanout:engine:list-models',
   /** main → engine (postMessage with one port): a UI connection; message { conn }. */
   uiPort: 'fanout:engine:ui-port',
   /** main → engine (send): an EngineControl message. */

@@ -35,6 +35,7 @@ export function registerFanoutCommands(editor: monaco.editor.IStandaloneCodeEdit
     { id: 'fanout.nextTab', label: 'Fanout: Next Tab', keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.PageDown], run: () => cycleTab(store, 1) },
     { id: 'fanout.previousTab', label: 'Fanout: Previous Tab', keybindings: [monaco.KeyMod.Alt | monaco.KeyCode.PageUp], run: () => cycleTab(store, -1) },
     { id: 'fanout.settings', label: 'Fanout: Open Settings', run: () => uiStore.getState().setSettingsOpen(true) },
+    { id: 'fanout.chooseModel', label: 'Fanout: Choose Model…', run: () => uiStore.getState().setModelsOpen(true) },
     { id: 'fanout.shortcuts', label: 'Fanout: Show Keyboard Shortcuts', run: () => uiStore.getState().setShortcutsOpen(true) },
     {
       id: 'fanout.toggleTheme',

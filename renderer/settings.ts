@@ -15,7 +15,7 @@ export interface Settings {
   maxTokens: number;
   stop: StopMode;
   attention: AttentionMode;
-  /** The model to load, as typed: a folder path on the host's machine or an http(s) URL (see modelRef). */
+  /** The model to load, as typed: a folder or GGUF file path on the host's machine or an http(s) URL (see modelRef). */
   model: string;
   rerank: RerankMode;
   /** The app's colours and Monaco's theme: dark (vs-dark), light (vs), or the system's preference. */
@@ -138,7 +138,7 @@ export function saveSettings(storage: Pick<Storage, 'setItem'>, settings: Settin
  */
 export function modelFieldProblem(text: string): string | undefined {
   const t = text.trim();
-  if (!t) return 'Enter a model folder on the engine\'s machine (e.g. models/fanout-code-4m) or an http(s) URL serving one.';
+  if (!t) return 'Enter a model folder or .gguf file on the engine\'s machine (e.g. models/fanout-code-4m) or an http(s) URL serving one.';
   if (t.length > 4096) return `The path is ${t.length} characters long; enter a folder path of at most 4096.`;
   if (/^synthetic:/i.test(t)) {
     return 'Synthetic models have random weights and no tokenizer, so they cannot complete code; they are for timing (fanout bench --model synthetic:NAME). Enter a model folder.';

@@ -626,3 +626,67 @@ describe('store: tabs and context from other files', () => {
     expect(h.s().tabs[0].dirty).toBe(true);
   });
 });
+
+describe('store: the models on the engine\'s machine', () => {
+  const list = {
+    models: [{ name: 'qwen2.5-coder:7b', path: '/home/u/.ollama/models/blobs/sha256-ab', bytes: 4.7e9, source: 'ollama' as const, architecture: 'qwen2', quantization: 'Q4_K_M', parameters: 7.6e9, splitParts: null, loadable: { ok: true as const }, error: null }],
+    searched: [{ source: 'ollama' as const, path: '/home/u/.ollama/models', found: true }],
+    truncated: false,
+  };
+
+  it('asks the host, keeps the previous list while it looks again, and takes only the answer to its own request', () => {
+    const h = setup();
+    h.connect();
+    h.s().listLocalModels();
+    const ask = h.sent.at(-1)!;
+    expect(ask).toEqual({ type: 'list-models', id: ask.id });
+    expect(h.s().localModels).toEqual({ status: 'listing', id: ask.id, list: null });
+    // One listing at a time.
+    h.s().listLocalModels();
+    expect(h.sent.filter((m) => m.type === 'list-models')).toHaveLength(1);
+    h.s().receive({ type: 'models', id: 'someone-else', list: { ...list, models: [] } });
+    expect(h.s().localModels.status).toBe('listing');
+    h.s().receive({ type: 'models', id: ask.id, list });
+    expect(h.s().localModels).toEqual({ status: 'listed', list });
+    h.s().listLocalModels();
+    expect(h.s().localModels).toMatchObject({ status: 'listing', list });
+  });
+
+  it('shows a host that cannot list in the list itself, not as a notice; an older host too', () => {
+    const h = setup();
+    h.connect();
+    h.s().listLocalModels();
+    const id = h.sent.at(-1)!.id;
+    h.s().receive({ type: 'error', id, code: 'unsupported', message: 'This host cannot list the models on its machine.', hint: 'Type the path.' });
+    expect(h.s().localModels).toEqual({ status: 'failed', message: 'This host cannot list the models on its machine.', hint: 'Type the path.' });
+    expect(h.s().errors).toEqual([]);
+    h.s().listLocalModels();
+    const again = h.sent.at(-1)!.id;
+    h.s().receive({ type: 'error', id: again, code: 'bad-message', message: 'invalid message: type: must be one of load, generate, cancel, status, got "list-models"', hint: '' });
+    expect(h.s().localModels).toMatchObject({ status: 'failed', message: expect.stringContaining('older than this page') });
+    expect(h.s().errors).toEqual([]);
+  });
+
+  it('a lost connection or no connection ends the listing with what to do', () => {
+    const h = setup();
+    h.connect();
+    h.s().listLocalModels();
+    h.s().setConnection({ kind: 'closed', reason: 'gone', retryInMs: 500, attempts: 1 });
+    expect(h.s().localModels).toMatchObject({ status: 'failed', message: expect.stringContaining('connection to the engine was lost') });
+    h.disconnect();
+    h.s().listLocalModels();
+    expect(h.s().localModels).toMatchObject({ status: 'failed', message: expect.stringContaining('Engine not connected') });
+  });
+
+  it('loading a listed model makes its path the model setting once the host has loaded it', () => {
+    const h = setup();
+    h.connect();
+    h.s().receive(status(hostState()));
+    h.s().loadModel(list.models[0]!.path);
+    const load = h.sent.at(-1)!;
+    expect(load).toEqual({ type: 'load', id: load.id, model: { kind: 'dir', path: list.models[0]!.path } });
+    expect(h.s().settings.model).toBe(DEFAULT_SETTINGS.model);
+    h.s().receive({ type: 'loaded', id: load.id, model: { ...model, name: 'sha256-ab' } });
+    expect(h.s().settings.model).toBe(list.models[0]!.path);
+  });
+});

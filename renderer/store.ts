@@ -3,7 +3,7 @@
 // transport. Nothing here touches Monaco or the DOM, so the whole lifecycle is testable under Node.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AttentionMode, GenerateRequest, LoadProgress, ModelInfo, Timings } from '../engine/api.ts';
-import type { ClientMessage, HostMessage, HostState } from './protocol.ts';
+import type { ClientMessage, HostMessage, HostState, LocalModelList } from './protocol.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 import { applyEvent, failRun, finishedCount, queueRun, rankableCandidates, startRun, type Run } from './run.ts';
 import { rerank, type RankedGroup, type RerankMode } from './rerank.ts';
@@ -29,6 +29,17 @@ export interface RunPrompt {
   suffix: string;
   fileName: string;
 }
+
+/**
+ * The models on the engine's machine (the model list): not asked for yet, being listed (the previous
+ * list, if any, is kept meanwhile), listed, or the host could not list them (an older host, the
+ * in-browser engine page, a failure): then the list says so and how to load a model by its path.
+ */
+export type LocalModelsState =
+  | { status: 'idle' }
+  | { status: 'listing'; id: string; list: LocalModelList | null }
+  | { status: 'listed'; list: LocalModelList }
+  | { status: 'failed'; message: string; hint: string };
 
 export type SyntaxState =
   | { status: 'off' }
@@ -74,6 +85,8 @@ export interface AppState {
   tabs: Tab[];
   /** The id of the tab shown. */
   activeTab: string;
+  /** The GGUF models on the engine's machine, for the model list (listLocalModels). */
+  localModels: LocalModelsState;
 
   receive(msg: HostMessage): void;
   /**
@@ -97,6 +110,8 @@ export interface AppState {
    */
   generate(prompt: RunPrompt, opts?: { auto?: boolean }): void;
   cancel(): void;
+  /** Asks the host for the models on its machine (Ollama, LM Studio, FANOUT_MODEL_DIRS); the answer lands in `localModels`. */
+  listLocalModels(): void;
   /** Typing made the automatic run stale (or Esc on its ghost text): cancel it if running and clear its cards. */
   dropAuto(): void;
   /** The whole ghost text was inserted (Tab): the run is over (cancelled if still decoding) and its cards go. */
@@ -299,6 +314,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
       file: { name: initialActive.name, ...(initialActive.path ? { path: initialActive.path } : {}) },
       tabs: initialTabs,
       activeTab: initialActive.id,
+      localModels: { status: 'idle' },
       errors: deps.initialSettings.reset.length
         ? [
             {
@@ -329,6 +345,8 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
             });
           }
           if (loading) set({ loading: null });
+          const lm = get().localModels;
+          if (lm.status === 'listing') set({ localModels: { status: 'failed', message: 'The connection to the engine was lost while it listed the models.', hint: 'Open the list again once the status bar says "Engine connected".' } });
           // What the host was doing is unknown until it answers again; its loads and requests ended with it.
           loadRequests.clear();
           clearRetry();
@@ -390,6 +408,9 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           case 'queued':
             if (s.run?.id === msg.id) set({ run: queueRun(s.run, { reason: msg.reason, position: msg.position }) });
             return;
+          case 'models':
+            if (s.localModels.status === 'listing' && s.localModels.id === msg.id) set({ localModels: { status: 'listed', list: msg.list } });
+            return;
           case 'event': {
             if (!s.run || s.run.id !== msg.id) return; // a cancelled or superseded request
             const run = applyEvent(s.run, msg.event);
@@ -406,6 +427,18 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           }
           case 'error': {
             const error = { code: msg.code, message: msg.message, hint: msg.hint };
+            if (s.localModels.status === 'listing' && s.localModels.id === msg.id) {
+              // Shown in the model list itself, not as a notice. An older host does not know list-models at all.
+              const unknown = msg.code === 'bad-message' && /\btype\b/.test(msg.message);
+              set({
+                localModels: {
+                  status: 'failed',
+                  message: unknown ? 'This engine host cannot list the models on its machine (it is older than this page).' : msg.message,
+                  hint: unknown ? 'Type the path of a .gguf file or a model folder in Settings → Model.' : msg.hint,
+                },
+              });
+              return;
+            }
             if (msg.code === 'busy' && msg.id !== null) {
               // An older host (or the desktop stand-in) refuses instead of queueing: wait and ask again.
               // Not an error for the user: the request simply has not started yet.
@@ -521,6 +554,20 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           panelActive: false,
           syntax: { status: 'off' },
         });
+      },
+
+      listLocalModels() {
+        const lm = get().localModels;
+        // One listing at a time (the host shares one anyway).
+        if (lm.status === 'listing') return;
+        const id = newId('models');
+        const previous = lm.status === 'listed' ? lm.list : null;
+        set({ localModels: { status: 'listing', id, list: previous } });
+        try {
+          deps.transport.send({ type: 'list-models', id });
+        } catch (e) {
+          set({ localModels: { status: 'failed', message: `Engine not connected: ${(e as Error).message}.`, hint: NOT_CONNECTED_HINT } });
+        }
       },
 
       cancel() {

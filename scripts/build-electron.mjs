@@ -20,7 +20,9 @@ export async function buildElectron({ quiet = false, sourcemap = process.argv.in
   const esbuild = await import('esbuild');
   await rm(ELECTRON_OUT, { recursive: true, force: true });
   await mkdir(join(ELECTRON_OUT, 'engine'), { recursive: true });
-  const common = { absWorkingDir: root, bundle: true, logLevel: quiet ? 'error' : 'warning', sourcemap: sourcemap ? 'linked' : false, legalComments: 'none' };
+  // WGSL as text in every bundle: the main process reads GGUF headers through engine/model/load.ts's
+  // checks (the model list), which reach the weight-format registry and its shader snippets.
+  const common = { absWorkingDir: root, bundle: true, logLevel: quiet ? 'error' : 'warning', sourcemap: sourcemap ? 'linked' : false, legalComments: 'none', loader: { '.wgsl': 'text' } };
 
   await Promise.all([
     esbuild.build({
@@ -52,7 +54,6 @@ export async function buildElectron({ quiet = false, sourcemap = process.argv.in
       platform: 'browser',
       format: 'esm',
       target: ['es2022', 'chrome130'],
-      loader: { '.wgsl': 'text' },
     }),
   ]);
 

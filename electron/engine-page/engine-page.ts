@@ -4,9 +4,12 @@
 // - Each UI connection is a MessagePort from a MessageChannelMain that the main process created; its
 //   other end is in the editor window, so token streams go page to page, not through the main process.
 //   One host-protocol message per postMessage, as renderer/transport.ts expects.
-// - Model folders: a { kind: 'dir', path } reference is resolved by the main process (which registers
-//   the folder) to fanout://engine/models/<id>, read with httpSource (Range requests, streamed by the
-//   protocol handler). URL and synthetic references are refused: the app reads no remote content.
+// - Model folders and GGUF files: a { kind: 'dir', path } reference is resolved by the main process
+//   (which registers the folder or file) to fanout://engine/models/<id>, read with httpSource (Range
+//   requests, streamed by the protocol handler); a GGUF file is served there under one name. URL and
+//   synthetic references are refused: the app reads no remote content.
+// - list-models: the page cannot read the disk; the main process lists the GGUF models on the machine
+//   (engine/host/local-models.ts) and the page checks its answer with the protocol's schema.
 // - The main process has its own connection (control messages): it reloads the model after a restart
 //   (EngineInit.restore) and loads a folder chosen in File > Open Model… when the page does not.
 // - Reports to the main process: ready, GPU device lost, which model is loaded, when a load reads a
@@ -15,7 +18,7 @@
 import { acquireBrowserGpu } from '../../engine/gpu/context.ts';
 import { httpSource } from '../../engine/model/http-source.ts';
 import { HostError, HostSession, type HostConnection } from '../../engine/host/session.ts';
-import type { HostEvent, ModelRef } from '../../engine/host/protocol.ts';
+import { localModelListSchema, type HostEvent, type ModelRef } from '../../engine/host/protocol.ts';
 import type { EngineControl, EngineHostApi } from '../engine-api.ts';
 import { UI_PORT_MESSAGE } from '../shared.ts';
 
@@ -54,6 +57,12 @@ const host = page.fanoutEngineHost;
 if (!host) show('no host API: this page runs inside the Fanout desktop app');
 else start(host).catch((e) => show(`failed: ${(e as Error).message}`));
 
+/** "/a/b/model.gguf" → "/a/b" (Windows separators too); the path itself when it has no folder part. */
+function parentFolder(path: string): string {
+  const at = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return at > 0 ? path.slice(0, at) : path;
+}
+
 async function start(host: EngineHostApi): Promise<void> {
   const log = (level: 'error' | 'warn' | 'info', message: string) => host.report({ type: 'log', level, message });
   page.addEventListener('error', (e) => log('error', `uncaught: ${e.message}`));
@@ -81,8 +90,15 @@ async function start(host: EngineHostApi): Promise<void> {
       if (!r.ok) throw new HostError('load-failed', r.message, r.hint);
       // From here until the load's reply, a crash is this model's doing (the main process then does not load it again).
       host.report({ type: 'load-start', ref, path: r.path });
-      // Named by its folder, so messages and the model's name read as they do with a local folder.
+      // Named by its folder, so messages and the model's name read as they do with a local folder; a GGUF
+      // file by the folder it is in, so "<name>/<file>" in messages is its path.
+      if (r.gguf) return { ...httpSource(r.url), name: parentFolder(r.path), gguf: r.gguf };
       return { ...httpSource(r.url), name: r.path };
+    },
+    localModels: async () => {
+      const r = localModelListSchema.safeParse(await host.listModels());
+      if (!r.success) throw new Error(`the main process sent a model list that does not check out (${r.error.issues[0]?.path.join('.') ?? ''}: ${r.error.issues[0]?.message ?? ''})`);
+      return r.data;
     },
     warmUp: true,
     noGpuHint: NO_GPU_HINT,

@@ -2,6 +2,7 @@
 // GPU, loads the model. Engine modules are imported lazily so that tokenize/detokenize and argument
 // errors never load dawn.node.
 import type { FormatName } from '../formats/format.ts';
+import { startsWithGguf } from '../model/fs-source.ts';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -87,7 +88,9 @@ export function resolveModelDir(arg: string | undefined): string {
   if (arg === undefined) return defaultModelDir();
   // `~/…` too: a quoted or generated --model never went through a shell's expansion.
   const dir = resolveModelPath(arg, process.cwd());
-  if (/\.gguf$/i.test(dir) && existsSync(dir) && statSync(dir).isFile()) return dir;
+  // A GGUF file by its name, or (Ollama's blobs/sha256-<hex>) by its first bytes.
+  if (existsSync(dir) && statSync(dir).isFile() && (/\.gguf$/i.test(dir) || startsWithGguf(dir))) return dir;
+  if (existsSync(dir) && statSync(dir).isFile()) throw new CliError(`--model ${arg}: a file, but not a GGUF file (it does not start with "GGUF"); pass a Hugging Face model folder or a .gguf file.`);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new CliError(`--model ${arg}: no such ${/\.gguf$/i.test(dir) ? 'file' : 'folder'}; pass a Hugging Face model folder or a .gguf file.`);
   }

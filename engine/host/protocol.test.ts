@@ -104,7 +104,7 @@ describe('parseClientMessage', () => {
     expect(issuesOf(null).message).toMatch(/must be a JSON object.*got null/);
     expect(issuesOf([1]).message).toMatch(/got an array/);
     const t = issuesOf({ type: 'fly', id: 'q' });
-    expect(t.message).toBe('invalid message: type: must be one of load, generate, cancel, status, got "fly"');
+    expect(t.message).toBe('invalid message: type: must be one of load, generate, cancel, status, list-models, got "fly"');
     expect(t.id).toBe('q');
     expect(issuesOf({ type: 'cancel' }).issues).toEqual(['id: is required; must be a string (the request id echoed in replies)']);
     expect(issuesOf({ type: 'status', id: '' }).id).toBeNull();
@@ -198,5 +198,41 @@ describe('parseHostEvent', () => {
     expect(() => parseHostEvent({ type: 'queued', id: 'r', position: 1, reason: 'lunch' })).toThrow(/reason/);
     // A status without the state is an older host's: this protocol requires it.
     expect(() => parseHostEvent({ type: 'status', id: 's', model: null, device: '', busy: false })).toThrow(/state/);
+  });
+});
+
+describe('list-models and the models event', () => {
+  const model = {
+    name: 'qwen2.5-coder:7b',
+    path: '/home/u/.ollama/models/blobs/sha256-ab',
+    bytes: 4_683_087_332,
+    source: 'ollama',
+    architecture: 'qwen2',
+    quantization: 'Q4_K_M',
+    parameters: 7_615_616_512,
+    splitParts: null,
+    loadable: { ok: true },
+    error: null,
+  };
+  const event = (models: unknown[], extra: Record<string, unknown> = {}) => ({ type: 'models', id: 'm', list: { models, searched: [{ source: 'ollama', path: '/home/u/.ollama/models', found: true }], truncated: false, ...extra } });
+
+  it('takes list-models with an id and nothing else', () => {
+    expect(parseClientMessage({ type: 'list-models', id: 'm1' })).toEqual({ type: 'list-models', id: 'm1' });
+    expect(issuesOf({ type: 'list-models', id: 'm1', roots: ['/etc'] }).issues).toEqual(['(message): unknown field "roots"']);
+    expect(issuesOf({ type: 'list-models' }).issues[0]).toMatch(/^id: is required/);
+  });
+
+  it('checks each listed model: a source it knows, a reason when it cannot be loaded, bounded strings and counts', () => {
+    expect(parseHostEvent(event([model]))).toEqual(event([model]));
+    const bad = (m: Record<string, unknown>) => () => parseHostEvent(event([{ ...model, ...m }]));
+    expect(bad({ loadable: { ok: false } })).toThrow(/loadable/);
+    expect(bad({ loadable: { ok: true, why: 'x' } })).toThrow(/loadable/);
+    expect(bad({ source: 'huggingface' })).toThrow(/source/);
+    expect(bad({ bytes: -1 })).toThrow(/bytes/);
+    expect(bad({ splitParts: 1 })).toThrow(/splitParts/);
+    expect(bad({ name: 'x'.repeat(513) })).toThrow(/name/);
+    expect(bad({ error: 'e'.repeat(2001) })).toThrow(/error/);
+    expect(() => parseHostEvent(event(Array.from({ length: 201 }, () => model)))).toThrow(/models/);
+    expect(() => parseHostEvent(event([model], { secret: 1 }))).toThrow(/secret/);
   });
 });

@@ -116,6 +116,8 @@ export const clientMessageSchemas = {
   generate: z.strictObject({ type: z.literal('generate'), id, request: generateRequestSchema }),
   cancel: z.strictObject({ type: z.literal('cancel'), id }),
   status: z.strictObject({ type: z.literal('status'), id }),
+  /** The GGUF models already on the host's machine (Ollama, LM Studio, FANOUT_MODEL_DIRS); answered by a `models` event. */
+  'list-models': z.strictObject({ type: z.literal('list-models'), id }),
 };
 
 export type ModelRef = z.infer<typeof modelRefSchema>;
@@ -123,7 +125,8 @@ export type LoadMessage = z.infer<typeof clientMessageSchemas.load>;
 export type GenerateMessage = z.infer<typeof clientMessageSchemas.generate>;
 export type CancelMessage = z.infer<typeof clientMessageSchemas.cancel>;
 export type StatusMessage = z.infer<typeof clientMessageSchemas.status>;
-export type ClientMessage = LoadMessage | GenerateMessage | CancelMessage | StatusMessage;
+export type ListModelsMessage = z.infer<(typeof clientMessageSchemas)['list-models']>;
+export type ClientMessage = LoadMessage | GenerateMessage | CancelMessage | StatusMessage | ListModelsMessage;
 export type ClientMessageType = ClientMessage['type'];
 /** What a client may send: the generate request's fields with defaults may be left out. */
 export type ClientMessageInput = z.input<(typeof clientMessageSchemas)[ClientMessageType]>;
@@ -146,6 +149,8 @@ export type ErrorCode =
   | 'generate-failed'
   /** No WebGPU device. */
   | 'no-gpu'
+  /** This host cannot do what was asked (e.g. list the models on its machine: the in-browser engine page). */
+  | 'unsupported'
   /** A bug: anything else. */
   | 'internal';
 
@@ -173,6 +178,61 @@ export interface HostState {
   queued: number;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Models already on the host's machine (the `models` event): GGUF files of Ollama, LM Studio and the
+// folders in FANOUT_MODEL_DIRS, found and described by engine/host/local-models.ts. A host sends these;
+// the Electron engine page also receives them from the main process and checks them with this schema.
+
+/** At most this many models in one `models` event (local-models.ts stops there and says `truncated`). */
+export const MAX_LOCAL_MODELS = 200;
+/** At most this many places searched (Ollama stores, LM Studio folders, FANOUT_MODEL_DIRS entries). */
+export const MAX_SEARCHED_PLACES = 64;
+
+const localModelSourceSchema = z.enum(['ollama', 'lmstudio', 'folder']);
+const reason = z.string().max(2000);
+
+export const localModelSchema = z.strictObject({
+  /** As the tool that stored it names it: "qwen2.5-coder:7b" (Ollama), the file name without .gguf (LM Studio, folders). */
+  name: z.string().min(1).max(512),
+  /** The absolute path of the GGUF file (an Ollama blob has no .gguf extension); what a load message names. */
+  path: z.string().min(1).max(4096),
+  /** File size in bytes (of all parts, for a split file). */
+  bytes: z.number().int().min(0),
+  source: localModelSourceSchema,
+  /** general.architecture ("llama", "qwen2", "gemma2", …); null when the header was not read. */
+  architecture: z.string().max(200).nullable(),
+  /** llama.cpp's name for general.file_type ("Q4_K_M", "F16", …), else the most common weight type; null when unknown. */
+  quantization: z.string().max(64).nullable(),
+  /** Elements of all tensors in the file; null when the header was not read or the file is one part of several. */
+  parameters: z.number().int().min(0).nullable(),
+  /** The file is split into this many parts (…-00001-of-0000N.gguf, listed once); null when it is one file. */
+  splitParts: z.number().int().min(2).max(9999).nullable(),
+  /** Whether Fanout can load it, and if not, why (a sentence for the user). */
+  loadable: z.discriminatedUnion('ok', [z.strictObject({ ok: z.literal(true) }), z.strictObject({ ok: z.literal(false), why: reason })]),
+  /** Why its header (or its Ollama manifest) could not be read; null when it was. */
+  error: reason.nullable(),
+});
+
+export const searchedPlaceSchema = z.strictObject({
+  source: localModelSourceSchema,
+  path: z.string().min(1).max(4096),
+  /** The folder exists (else it was looked for and is not there). */
+  found: z.boolean(),
+});
+
+export const localModelListSchema = z.strictObject({
+  models: z.array(localModelSchema).max(MAX_LOCAL_MODELS),
+  /** Where the host looked, found or not (the picker's empty state names them). */
+  searched: z.array(searchedPlaceSchema).max(MAX_SEARCHED_PLACES),
+  /** More files were there than MAX_LOCAL_MODELS, or the listing ran out of time: not every file is listed or described. */
+  truncated: z.boolean(),
+});
+
+export type LocalModel = z.infer<typeof localModelSchema>;
+export type LocalModelSource = LocalModel['source'];
+export type SearchedPlace = z.infer<typeof searchedPlaceSchema>;
+export type LocalModelList = z.infer<typeof localModelListSchema>;
+
 export type HostEvent =
   | { type: 'progress'; id: string; progress: LoadProgress }
   /** The host's state changed (broadcast to every connection; also sent once on connect; progress-only changes at most every 250 ms). */
@@ -185,6 +245,8 @@ export type HostEvent =
    */
   | { type: 'queued'; id: string; position: number; reason: 'model-loading' | 'queue' }
   | { type: 'loaded'; id: string; model: ModelInfo }
+  /** The answer to list-models. */
+  | { type: 'models'; id: string; list: LocalModelList }
   | { type: 'event'; id: string; event: GenerateEvent }
   /** `model`, `device`, `busy` (a load or generate runs) predate `state` and are kept for older clients. */
   | { type: 'status'; id: string; model: ModelInfo | null; device: string; busy: boolean; state: HostState }
@@ -231,7 +293,7 @@ const generateEventSchema = z.discriminatedUnion('type', [
     }),
   }),
 ]);
-const errorCode = z.enum(['bad-message', 'no-model', 'busy', 'queue-full', 'load-failed', 'generate-failed', 'no-gpu', 'internal']);
+const errorCode = z.enum(['bad-message', 'no-model', 'busy', 'queue-full', 'load-failed', 'generate-failed', 'no-gpu', 'unsupported', 'internal']);
 const loadProgressSchema = z.object({ file: z.string(), bytesDone: num, bytesTotal: num, phase: z.enum(['weights', 'compile']).optional() });
 const hostStateSchema = z.object({
   phase: z.enum(['idle', 'loading', 'compiling', 'ready']),
@@ -247,6 +309,7 @@ export const hostEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), state: hostStateSchema }),
   z.object({ type: z.literal('queued'), id: z.string(), position: num, reason: z.enum(['model-loading', 'queue']) }),
   z.object({ type: z.literal('loaded'), id: z.string(), model: modelInfoSchema }),
+  z.object({ type: z.literal('models'), id: z.string(), list: localModelListSchema }),
   z.object({ type: z.literal('event'), id: z.string(), event: generateEventSchema }),
   z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean(), state: hostStateSchema }),
   z.object({ type: z.literal('error'), id: z.string().nullable(), code: errorCode, message: z.string(), hint: z.string(), model: modelInfoSchema.nullable().optional() }),

@@ -22,6 +22,8 @@
 //   removes its waiting one (done, cancelled: true). A cancel for a request that already ended, or for a
 //   load, is ignored: cancel is idempotent and races with `done`, and a load cannot be interrupted.
 // - A connection that closes cancels its running generate and drops its waiting requests.
+// - list-models is answered at once from the `localModels` option (the GGUF files on the host's machine),
+//   beside the queue: listing reads file headers, not the GPU.
 // - State: every connection gets a `state` event (HostState: idle / loading / compiling / ready, the
 //   model, the device, load progress, whether a generate runs, how many requests wait) when it connects
 //   and whenever the state changes; changes that are only load progress are sent at most every
@@ -55,6 +57,7 @@ import {
   type ErrorCode,
   type HostEvent,
   type HostState,
+  type LocalModelList,
   type ModelRef,
 } from './protocol.ts';
 
@@ -80,6 +83,12 @@ export interface HostSessionOptions {
   stateIntervalMs?: number;
   /** Called with each failure that is a bug or a device problem (code internal/generate-failed/no-gpu), for logs. */
   onFailure?: (err: unknown, code: ErrorCode) => void;
+  /**
+   * The GGUF models on the host's machine, for list-models (Node: LocalModelFinder.list from
+   * local-models.ts; the Electron engine page: the main process's). Absent: list-models is answered
+   * 'unsupported'. Not a GPU job: it runs beside the queue, never waits for a load or a generate.
+   */
+  localModels?: () => Promise<LocalModelList>;
 }
 
 /** A failure with its protocol code and hint, for source factories ("this host cannot open that kind of model"). */
@@ -211,6 +220,20 @@ export class HostSession {
       case 'cancel':
         this.scheduler.cancel(conn, msg.id);
         return;
+      case 'list-models': {
+        const list = this.opts.localModels;
+        if (!list) {
+          conn.error(msg.id, 'unsupported', 'This host cannot list the models on its machine.', 'Type the path of a .gguf file or a model folder in Settings → Model instead.');
+          return;
+        }
+        try {
+          conn.push({ type: 'models', id: msg.id, list: await list() }, true);
+        } catch (e) {
+          this.opts.onFailure?.(e, 'internal');
+          conn.error(msg.id, 'internal', `Listing the models on this machine failed: ${(e as Error)?.message ?? String(e)}`, 'Type the path of a .gguf file or a model folder in Settings → Model instead, and report the message.');
+        }
+        return;
+      }
       case 'load':
         return this.submit(conn, {
           owner: conn,

@@ -20,8 +20,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
-import { statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 /** What /models/ serves: the files a model folder is read from, nothing else (no keys, no dotfiles, no source). */
 const MODEL_FILE = /\.(json|safetensors|gguf)$/i;
@@ -35,6 +34,8 @@ import { contentType } from './content-type.ts';
 import { resolveModelPath } from './model-path.ts';
 import { clipMiddle } from '../model/errors.ts';
 import { WorkerTokenizer } from './worker-tokenizer.ts';
+import { modelPathKind } from './gguf-file.ts';
+import { LocalModelFinder } from './local-models.ts';
 
 export interface WebHostOptions {
   /** Port to listen on; 0 = any free port. */
@@ -45,7 +46,11 @@ export interface WebHostOptions {
   modelsDir?: string;
   /** Folder with engine-test.html and engine-test.js (the in-browser engine page), served when set. */
   engineTestDir?: string;
-  /** The session's GPU factory and options; `source` defaults to nodeModelSource({ baseDir: modelBaseDir }). */
+  /**
+   * The session's GPU factory and options; `source` defaults to nodeModelSource({ baseDir: modelBaseDir }),
+   * `localModels` (list-models) to a LocalModelFinder over this machine's Ollama, LM Studio and
+   * FANOUT_MODEL_DIRS folders.
+   */
   session: Omit<HostSessionOptions, 'source'> & { source?: HostSessionOptions['source'] };
   /** Relative folder paths in load messages resolve against this folder (default: the current directory). */
   modelBaseDir?: string;
@@ -88,32 +93,25 @@ export async function pageCsp(rendererDir: string): Promise<string> {
 }
 
 /**
- * Model sources for Node: `dir` → the folder (`~/` is the home folder, `home` in tests; relative paths
- * resolve against `baseDir`), `url` → HTTP with Range requests, `synthetic` → refused (random weights
- * have no tokenizer to generate text with).
+ * Model sources for Node: `dir` → the folder or GGUF file (`~/` is the home folder, `home` in tests;
+ * relative paths resolve against `baseDir`; a file is GGUF by its .gguf name or, like Ollama's blobs,
+ * by its first bytes), `url` → HTTP with Range requests, `synthetic` → refused (random weights have no
+ * tokenizer to generate text with).
  */
 export function nodeModelSource(opts: { baseDir: string; home?: string }): (ref: ModelRef) => Promise<ModelSource> {
   return async (ref) => {
     switch (ref.kind) {
       case 'dir': {
         const dir = resolveModelPath(ref.path, opts.baseDir, opts.home);
-        const gguf = /\.gguf$/i.test(dir);
-        let found = false;
-        try {
-          const st = statSync(dir);
-          found = gguf ? st.isFile() : st.isDirectory();
-        } catch {
-          // missing
+        const kind = await modelPathKind(dir);
+        const where = `Enter the path of a Hugging Face model folder or a .gguf file on the host's machine (relative paths start at ${opts.baseDir}).`;
+        if (kind === 'missing' || (kind === 'folder' && /\.gguf$/i.test(dir))) {
+          throw new HostError('load-failed', `No such ${/\.gguf$/i.test(dir) ? 'file' : 'folder'} on the host: ${clipMiddle(dir)}.`, where);
         }
-        if (!found) {
-          throw new HostError(
-            'load-failed',
-            `No such ${gguf ? 'file' : 'folder'} on the host: ${clipMiddle(dir)}.`,
-            `Enter the path of a Hugging Face model folder or a .gguf file on the host's machine (relative paths start at ${opts.baseDir}).`,
-          );
-        }
-        const { modelPathSource } = await import('../model/fs-source.ts');
-        return modelPathSource(dir);
+        if (kind === 'other-file') throw new HostError('load-failed', `${clipMiddle(dir)} is a file but not a GGUF file (it does not start with "GGUF").`, where);
+        const { dirSource } = await import('../model/fs-source.ts');
+        // A GGUF file: the source is its folder and `gguf` its name (an Ollama blob has no .gguf extension).
+        return kind === 'gguf' ? { ...dirSource(dirname(dir)), gguf: basename(dir) } : dirSource(dir);
       }
       case 'url': {
         const { modelUrlSource } = await import('../model/http-source.ts');
@@ -137,11 +135,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   // The engine options object is kept as given (web-cli sets memoryBudget in it once the GPU is known).
   const requestTokenizer = new WorkerTokenizer({ budgetMs: opts.tokenizeBudgetMs });
   const engineOptions = opts.session.engine ?? {};
+  const finder = new LocalModelFinder();
   engineOptions.requestTokenizer ??= requestTokenizer;
   const session = new HostSession({
     ...opts.session,
     engine: engineOptions,
     source: opts.session.source ?? nodeModelSource({ baseDir: opts.modelBaseDir ?? process.cwd() }),
+    localModels: opts.session.localModels ?? (() => finder.list()),
   });
   let port = opts.port;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);

@@ -1,6 +1,8 @@
 // A model folder on the local disk (Node only: imported by Node entry points, never by the browser build).
 // Weight ranges are read through a FileHandle, so a multi-GB file is never read whole.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { GGUF_MAGIC } from './gguf.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ModelError } from './errors.ts';
 import { tooLargeText, type ModelSource } from './source.ts';
@@ -86,7 +88,25 @@ export function dirSource(dir: string): ModelSource {
   };
 }
 
-/** A model path on disk: a .gguf file (the source is its folder, `gguf` its name) or a Hugging Face folder. */
+/** Whether `path` is a regular file that starts with GGUF's magic ("GGUF"); false when it cannot be read. */
+export function startsWithGguf(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    if (!statSync(path).isFile()) return false;
+    fd = openSync(path, 'r');
+    const b = new Uint8Array(4);
+    return readSync(fd, b, 0, 4, 0) === 4 && new DataView(b.buffer).getUint32(0, true) === GGUF_MAGIC;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * A model path on disk: a GGUF file — named .gguf, or without that extension but starting with "GGUF",
+ * like Ollama's blobs/sha256-<hex> — (the source is its folder, `gguf` its name) or a Hugging Face folder.
+ */
 export function modelPathSource(path: string): ModelSource {
-  return /\.gguf$/i.test(path) ? { ...dirSource(dirname(resolve(path))), gguf: basename(path) } : dirSource(path);
+  return /\.gguf$/i.test(path) || startsWithGguf(path) ? { ...dirSource(dirname(resolve(path))), gguf: basename(path) } : dirSource(path);
 }

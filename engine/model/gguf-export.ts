@@ -12,7 +12,7 @@ import { ggufTensorName, unpermuteRows } from './gguf-config.ts';
 import { tokenizerToGguf } from './gguf-tokenizer.ts';
 import { encodeGgufHeader, type GgufMetaValue, type GgufTensorEntry } from './gguf-write.ts';
 import { GGUF_DEFAULT_ALIGNMENT } from './gguf.ts';
-import { readCheckedModel, type Loadable } from './load.ts';
+import { readCheckedModel, type Loadable } from './checked-model.ts';
 import { expectedTensors } from './params.ts';
 import type { ModelSource } from './source.ts';
 import type { ModelConfig } from './types.ts';

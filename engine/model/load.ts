@@ -9,18 +9,14 @@
 import type { LoadProgress } from '../api.ts';
 import { alignTo, createStorage, writeBuffer } from '../gpu/buffers.ts';
 import type { GpuContext } from '../gpu/context.ts';
-import { parseConfig } from './config.ts';
 import { convertElements, sourceElemBytes, type StorageArray } from './convert.ts';
-import { clip, describeShape, FOLDER_HELP, jsonProblem, ModelError } from './errors.ts';
-import { countParameters, expectedTensorCount, expectedTensors, IGNORED_TENSOR, layerPrefix } from './params.ts';
-import { readGgufHeader } from './gguf.ts';
-import { ggufWeightIndex, parseGgufConfig } from './gguf-config.ts';
-import { ggufTokenizerJson } from './gguf-tokenizer.ts';
-import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo, type WeightIndex } from './safetensors.ts';
-import { TEXT_LIMITS, type ModelSource } from './source.ts';
+import { ModelError } from './errors.ts';
+import { countParameters, layerPrefix } from './params.ts';
+import { readCheckedModel, type Loadable } from './checked-model.ts';
+import type { ModelSource } from './source.ts';
 import type { LayerWeights, Linear, ModelConfig, ModelWeights, RowChunk, SourceDtype } from './types.ts';
-import { bodyBytes, chunkBytes, dArrayOffset, splitBlocks, type FormatName, type WeightFormat } from '../formats/format.ts';
-import { FORMATS, formatByName, quantizedNames } from '../formats/registry.ts';
+import { bodyBytes, chunkBytes, dArrayOffset, splitBlocks, type FormatName } from '../formats/format.ts';
+import { FORMATS } from '../formats/registry.ts';
 
 export interface LoadOptions {
   onProgress?: (p: LoadProgress) => void;
@@ -61,13 +57,6 @@ const STAGE_ELEMS = 1 << 20;
 /** Let the queue drain this often so the implementation can recycle its upload staging memory. */
 const DRAIN_BYTES = 64 << 20;
 
-/** How a tensor's bytes are read: dense elements (converted) or quantized blocks of a registered format. */
-export type Encoding = { kind: 'dense'; dtype: SourceDtype } | { kind: 'blocks'; format: WeightFormat };
-
-export interface Loadable extends TensorInfo {
-  encoding: Encoding;
-}
-
 /** Rows of a fused matrix that share one GPU format: `parts` concatenated, split into chunks. */
 interface Segment {
   format: FormatName;
@@ -93,92 +82,8 @@ interface VectorPlan {
 
 const MiB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
-/** A model's files read and checked against each other: what loading and export start from. */
-export interface CheckedModel {
-  config: ModelConfig;
-  /** tokenizer.json, parsed (from the folder, or made from GGUF metadata) */
-  tokenizerJson: unknown;
-  /** every tensor the config needs, by HF name, with how its bytes are encoded */
-  tensors: Map<string, Loadable>;
-}
-
-/**
- * Reads a model's description (config, tokenizer, tensor index; no weight data) and checks that they
- * belong together: the layer count, every tensor present with the shape the config implies and a dtype
- * Fanout reads, and no tensor left over.
- */
-export async function readCheckedModel(source: ModelSource): Promise<CheckedModel> {
-  const { config, tokenizerJson, index } = await readModelFiles(source);
-
-  // Layers first: config.json's layer count must be the checkpoint's (1e7 layers, or 5 on a 6-layer
-  // checkpoint, fail here), read off the tensor names before anything per layer is built.
-  const stored = [...index.tensors.keys()].filter((n) => !IGNORED_TENSOR.test(n));
-  // A loop, not Math.max(...): a header may list hundreds of thousands of tensors (past the argument limit).
-  let maxLayer = -1;
-  for (const n of stored) {
-    const digits = /^model\.layers\.(\d+)\./.exec(n)?.[1];
-    if (digits !== undefined) maxLayer = Math.max(maxLayer, digits.length > 15 ? Number.MAX_SAFE_INTEGER - 1 : Number(digits));
-  }
-  const storedLayers = maxLayer + 1;
-  if (storedLayers !== config.layers) {
-    const held = storedLayers >= Number.MAX_SAFE_INTEGER ? 'a tensor of a layer past any real model (an absurd layer index)' : `${storedLayers} layers`;
-    throw new ModelError(
-      'bad-config',
-      `${source.name}: config.json says num_hidden_layers is ${config.layers} but the weights hold ${held}; ` +
-        'config.json does not belong to these weights. Re-download the folder or fix num_hidden_layers in config.json.',
-    );
-  }
-  // Every tensor present, loadable and the shape config.json implies.
-  const tensors = new Map<string, Loadable>();
-  for (const spec of expectedTensors(config)) {
-    const info = index.tensors.get(spec.name);
-    if (!info) {
-      const hint = spec.name === 'lm_head.weight' ? ' (config.json says tie_word_embeddings is false, so the output projection must be stored)' : '';
-      throw new ModelError('missing-tensor', `${source.name}: weights have no tensor '${spec.name}'${hint}; the checkpoint does not match config.json (${config.architecture}).`);
-    }
-    if (info.shape.join() !== spec.shape.join()) {
-      throw new ModelError(
-        'bad-shape',
-        `${source.name}/${info.file}: tensor '${spec.name}' has shape ${describeShape(info.shape)} but config.json implies ${describeShape(spec.shape)}; the weights do not match config.json.`,
-      );
-    }
-    const encoding = encodingOf(info.dtype, !!source.gguf);
-    if (!encoding) {
-      const hint = source.gguf
-        ? `use a GGUF file in one of those (e.g. Q4_K_M, Q5_K_M, Q6_K, Q8_0 or F16)`
-        : 'use the unquantized model or its GGUF file';
-      throw new ModelError(
-        'unsupported-dtype',
-        `${source.name}/${info.file}: tensor '${spec.name}' is ${clip(info.dtype, 20)}; Fanout loads ${LOADABLE_DTYPES.join(', ')} weights` +
-          `${source.gguf ? ` and the quantized ${quantizedNames()}` : ''}; ${hint}.`,
-      );
-    }
-    if (encoding.kind === 'blocks') {
-      const f = encoding.format;
-      const cols = info.shape[info.shape.length - 1]!;
-      const rows = info.shape.length === 1 ? 1 : info.shape[0]!;
-      if (cols % f.blockSize !== 0 || info.bytes !== (rows * cols * f.blockBytes) / f.blockSize) {
-        throw new ModelError('corrupt-gguf', `${source.name}/${info.file}: tensor '${spec.name}' (${f.ggmlName}, shape ${describeShape(info.shape)}) holds ${info.bytes} bytes, not whole ${f.blockSize}-weight blocks of its rows; the file is damaged.`);
-      }
-    }
-    tensors.set(spec.name, { ...info, encoding });
-  }
-
-  // Nothing left over either: a tensor the config does not explain means the two do not belong together.
-  if (stored.length !== expectedTensorCount(config)) {
-    const unused = stored.find((n) => !tensors.has(n));
-    throw new ModelError(
-      'bad-config',
-      `${source.name}: the weights hold tensor '${clip(unused ?? '')}', which config.json (${config.architecture}, ${config.layers} layers) does not use; ` +
-        'config.json does not belong to these weights (check tie_word_embeddings and the architecture) or the checkpoint has extra parts.',
-    );
-  }
-
-  return { config, tokenizerJson, tensors };
-}
-
 export async function loadModel(ctx: GpuContext, source: ModelSource, opts: LoadOptions = {}): Promise<LoadedModel> {
-  const { config, tokenizerJson, tensors } = await readCheckedModel(source);
+  const { config, tokenizerJson, tensors, displayName } = await readCheckedModel(source);
 
   const { matrices, vectors, totalBytes } = planUpload(ctx, config, tensors, opts);
   if (opts.maxBytes !== undefined && totalBytes > opts.maxBytes) {
@@ -259,28 +164,8 @@ export async function loadModel(ctx: GpuContext, source: ModelSource, opts: Load
     lmHead: config.tieEmbeddings ? embed : lin('lmHead'),
     bytes: created.reduce((a, b) => a + b.size, 0),
   };
-  const name = source.gguf ? source.gguf.replace(/\.gguf$/i, '') : source.name.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || source.name;
+  const name = displayName ?? (source.gguf ? source.gguf.replace(/\.gguf$/i, '') : source.name.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || source.name);
   return { name, config, weights, tokenizerJson, parameters: countParameters(config) };
-}
-
-/**
- * What the model is, from its files: a Hugging Face folder (config.json, tokenizer.json, safetensors
- * headers) or one GGUF file (its header: metadata and tensor infos, described in the same terms by
- * gguf-config.ts and gguf-tokenizer.ts). Nothing but headers and JSON is read here.
- */
-async function readModelFiles(source: ModelSource): Promise<{ config: ModelConfig; tokenizerJson: unknown; index: WeightIndex }> {
-  if (source.gguf) {
-    const where = `${source.name}/${source.gguf}`;
-    const header = await readGgufHeader(source, source.gguf);
-    const config = parseGgufConfig(header, where);
-    return { config, tokenizerJson: ggufTokenizerJson(header, where), index: ggufWeightIndex(header, source.gguf, config) };
-  }
-  for (const file of ['config.json', 'tokenizer.json']) {
-    if (!(await source.exists(file))) throw new ModelError('missing-file', `${source.name} has no ${file}. ${FOLDER_HELP}`);
-  }
-  const config = parseConfig(parseJson(await source.readText('config.json', TEXT_LIMITS['config.json']), 'config.json'));
-  const tokenizerJson = parseJson(await source.readText('tokenizer.json', TEXT_LIMITS['tokenizer.json']), 'tokenizer.json');
-  return { config, tokenizerJson, index: await readWeightIndex(source) };
 }
 
 /** `bytes` (rows of `rowBytes`) with HF row r taken from stored row order[r]. */
@@ -288,24 +173,6 @@ function reorderRows(bytes: Uint8Array, order: Int32Array, rowBytes: number): Ui
   const out = new Uint8Array(bytes.length);
   for (let r = 0; r < order.length; r++) out.set(bytes.subarray(order[r]! * rowBytes, (order[r]! + 1) * rowBytes), r * rowBytes);
   return out;
-}
-
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ModelError('bad-config', `${file} is not valid JSON (${jsonProblem(text, e)}); download it again.`);
-  }
-}
-
-/**
- * How a tensor's bytes can be read, or undefined: F32/F16/BF16 elements, or (GGUF files only: their
- * reader has checked every tensor's byte size against its type) quantized blocks of a registered format.
- */
-function encodingOf(dtype: string, gguf: boolean): Encoding | undefined {
-  if ((LOADABLE_DTYPES as readonly string[]).includes(dtype)) return { kind: 'dense', dtype: dtype as SourceDtype };
-  const f = gguf ? formatByName(dtype) : undefined;
-  return f?.wgsl ? { kind: 'blocks', format: f } : undefined;
 }
 
 /** Where every tensor goes on the GPU, and the bytes that takes; throws 'too-large' if a row cannot fit a binding. */

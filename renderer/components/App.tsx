@@ -1,5 +1,5 @@
 // Layout: toolbar, editor (left) | splitter | candidates (right), status bar. Window-level shortcuts for
-// when the focus is outside the editor (renderer/keyboard.ts), the theme, the shortcuts overlay.
+// when the focus is outside the editor (renderer/keyboard.ts), the theme, the shortcuts overlay, the model list.
 import { useCallback, useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { AppContext, type AppServices } from '../app-context.ts';
@@ -12,6 +12,7 @@ import { applyTheme } from '../theme.ts';
 import { uiStore } from '../ui-state.ts';
 import { CandidatesPanel } from './CandidatesPanel.tsx';
 import { EditorPane } from './EditorPane.tsx';
+import { ModelPicker } from './ModelPicker.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { Splitter } from './Splitter.tsx';
@@ -23,6 +24,7 @@ type PageStorage = Pick<Storage, 'setItem' | 'getItem'>;
 export function App({ services, draft, storage }: { services: AppServices; draft: Draft; storage: PageStorage }) {
   const settingsOpen = useStore(uiStore, (s) => s.settingsOpen);
   const shortcutsOpen = useStore(uiStore, (s) => s.shortcutsOpen);
+  const modelsOpen = useStore(uiStore, (s) => s.modelsOpen);
   const theme = useStore(services.store, (s) => s.settings.theme);
   const [sideWidth, setSideWidth] = useState(() => {
     const saved = loadSideWidth(storage);
@@ -77,6 +79,10 @@ export function App({ services, draft, storage }: { services: AppServices; draft
     uiStore.getState().setShortcutsOpen(false);
     focusEditor();
   }, []);
+  const closeModels = useCallback(() => {
+    uiStore.getState().setModelsOpen(false);
+    focusEditor();
+  }, []);
 
   return (
     <AppContext.Provider value={services}>
@@ -92,6 +98,7 @@ export function App({ services, draft, storage }: { services: AppServices; draft
         </main>
         <StatusBar />
         {shortcutsOpen && <ShortcutsDialog onClose={closeShortcuts} />}
+        {modelsOpen && <ModelPicker onClose={closeModels} />}
       </div>
     </AppContext.Provider>
   );

@@ -103,7 +103,7 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
         </div>
         {/* One line of help: what the field takes, or what is wrong with what was typed. */}
         <small id="model-help" className={modelValid ? 'dim' : 'field-error'} data-testid="model-help">
-          {modelValid ? `A model folder on the engine's machine (~/ is its home folder) or an http(s) URL serving one.` : problem}
+          {modelValid ? `A model folder on the engine's machine (~/ is its home folder), a .gguf file there, or an http(s) URL serving a folder. The model button (▾) in the toolbar lists the models found there.` : problem}
           {loaded ? ` Loaded: ${loaded.name}.` : ''}
         </small>
       </label>

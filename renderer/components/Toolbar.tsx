@@ -1,4 +1,4 @@
-// Top bar: file name, open/save, generate/cancel, settings toggle.
+// Top bar: file name, open/save, the model (opens the model list), generate/cancel, settings toggle.
 import { useApp, useServices } from '../app-context.ts';
 import { generateAtCursor, openFileAction, saveFileAction } from '../actions.ts';
 import { focusEditor } from '../editor-host.ts';
@@ -11,6 +11,7 @@ export function Toolbar({ settingsOpen, onToggleSettings }: { settingsOpen: bool
   const file = useApp((s) => s.file);
   const generating = useApp((s) => s.run?.status === 'generating');
   const n = useApp((s) => s.settings.n);
+  const model = useApp((s) => s.model?.name ?? null);
 
   const onOpen = () => void openFileAction(store, transport.files);
   const onSave = () => void saveFileAction(store, transport.files);
@@ -28,6 +29,15 @@ export function Toolbar({ settingsOpen, onToggleSettings }: { settingsOpen: bool
         Save
       </button>
       <span className="spacer" />
+      <button
+        className="btn ghost model-button"
+        data-testid="models-button"
+        aria-haspopup="dialog"
+        onClick={() => uiStore.getState().setModelsOpen(true)}
+        title={`Choose a model: the GGUF files from Ollama, LM Studio and FANOUT_MODEL_DIRS on the engine's machine${model ? ` (loaded: ${model})` : ''}`}
+      >
+        <span className="model-button-label">{model ?? 'No model'}</span> ▾
+      </button>
       {generating ? (
         <button className="btn danger" data-testid="cancel" onClick={() => store.getState().cancel()} title="Cancel (Esc)">
           Cancel <kbd>Esc</kbd>

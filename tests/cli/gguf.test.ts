@@ -83,3 +83,24 @@ describe('fanout with quantized weights', () => {
     for (const row of r.rows) expect(row.msPerStep).toBeGreaterThan(0);
   });
 });
+
+describe('fanout --model: Ollama blobs and --quantize', () => {
+  it('a GGUF file without the extension (Ollama: blobs/sha256-<hex>) loads, named by its general.name', async () => {
+    const blob = join(dir, `sha256-${'ab12'.repeat(16)}`);
+    await writeFile(blob, readFileSync(join(dir, 'model.gguf')));
+    const r = await fanout(['complete', '--prompt-file', join(dir, 'prompt.ts'), '--model', blob, '--n', '2', '--max-tokens', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { model: { name: string } }).model.name).toBe('random test model');
+    await writeFile(join(dir, 'notes'), 'not a model');
+    const bad = await fanout(['complete', '--prompt-file', join(dir, 'prompt.ts'), '--model', join(dir, 'notes')]);
+    expect(bad.stderr).toMatch(/--model .*notes: a file, but not a GGUF file \(it does not start with "GGUF"\)/);
+  });
+
+  it('--quantize holds a dense model in a quantized format; a bad format is one clear line', async () => {
+    const r = await fanout(['complete', '--prompt-file', join(dir, 'prompt.ts'), '--model', join(dir, 'hf'), '--quantize', 'q8_0', '--n', '4', '--max-tokens', '4', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { model: { weights: string } }).model.weights).toBe('Q8_0 100%');
+    const bad = await fanout(['complete', '--prompt-file', join(dir, 'prompt.ts'), '--model', join(dir, 'hf'), '--quantize', 'q3_k']);
+    expect(bad.stderr).toMatch(/^fanout: error: --quantize q3_k: not a quantized weight format; use one of q8_0, q6_k, q5_k, q4_k, q4_0\.\n$/);
+  });
+});

@@ -103,7 +103,10 @@ describe('stubReply', () => {
     expect(stubReply({ type: 'load', id: 'l', model: { kind: 'dir', path: 'm' } }, gaveUp)).toMatchObject({ type: 'error', id: 'l', code: 'internal' });
     expect(stubReply({ type: 'cancel', id: 'g' }, restarting)).toBeNull();
     expect(stubReply('junk', restarting)).toMatchObject({ type: 'error', id: null, code: 'bad-message' });
-    for (const m of [{ type: 'status', id: 's' }, { type: 'generate', id: 'g' }, 'junk']) {
+    // The model list is answered in words the list shows in place of the models.
+    expect(stubReply({ type: 'list-models', id: 'm' }, restarting)).toMatchObject({ type: 'error', id: 'm', code: 'busy', message: expect.stringContaining('the models are listed once it is back') });
+    expect(stubReply({ type: 'list-models', id: 'm' }, gaveUp)).toMatchObject({ type: 'error', id: 'm', code: 'internal', message: expect.stringContaining('cannot be listed') });
+    for (const m of [{ type: 'status', id: 's' }, { type: 'generate', id: 'g' }, { type: 'list-models', id: 'm' }, 'junk']) {
       const reply = stubReply(m, restarting);
       if (reply) expect(parseHostEvent(reply)).toEqual(reply);
     }

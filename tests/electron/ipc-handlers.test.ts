@@ -48,6 +48,7 @@ function setup(modelBaseDir = '/nowhere') {
     files,
     folders: new ModelFolders(),
     modelBaseDir,
+    localModels: vi.fn(async () => ({ models: [], searched: [{ source: 'ollama', path: '/home/u/.ollama/models', found: false }], truncated: false })),
     setMenuListener: vi.fn(),
     setUnsavedFiles: vi.fn(),
     log: vi.fn(),
@@ -108,6 +109,16 @@ describe('registerIpc', () => {
     await expect(resolve(fromEditor, 'models/x')).resolves.toMatchObject({ ok: false, message: 'refused' });
     await expect(resolve(fromEngine, 42)).resolves.toMatchObject({ ok: false });
     await expect(resolve(fromEngine, 'models/x')).resolves.toMatchObject({ ok: false, message: 'No such folder: /nowhere/models/x.' });
+  });
+
+  it('lists the models on this machine for the engine page only, taking no arguments', async () => {
+    const { deps, fromEditor, fromEngine } = setup();
+    const list = fake.__handlers.get(IPC.listModels)!;
+    await expect(Promise.resolve().then(() => list(fromEditor))).rejects.toThrow('refused');
+    await expect(Promise.resolve().then(() => list(fromEngine, '/etc'))).rejects.toThrow(`${IPC.listModels}: invalid arguments`);
+    expect(deps.localModels).not.toHaveBeenCalled();
+    await expect(list(fromEngine)).resolves.toEqual({ models: [], searched: [{ source: 'ollama', path: '/home/u/.ollama/models', found: false }], truncated: false });
+    expect(deps.localModels).toHaveBeenCalledTimes(1);
   });
 
   it('takes the unsaved-files count from the editor page only, and only a valid one', () => {

@@ -43,7 +43,7 @@ describe('saveFile arguments', () => {
     expect(parseArgs(menuListenerArgs, [true], 'm')).toEqual([true]);
     expect(() => parseArgs(menuListenerArgs, ['yes'], 'm')).toThrow();
     expect(parseArgs(resolveModelArgs, ['models/x'], 'r')).toEqual(['models/x']);
-    expect(() => parseArgs(resolveModelArgs, [''], 'r')).toThrow(/folder path/);
+    expect(() => parseArgs(resolveModelArgs, [''], 'r')).toThrow(/folder or .gguf file path/);
     expect(() => parseArgs(resolveModelArgs, [{ path: 'x' }], 'r')).toThrow();
   });
   it('takes an unsaved-files count: one whole number from 0 up to a bound', () => {

@@ -88,7 +88,7 @@ describe('main process start-up (stand-in Electron)', () => {
   });
 
   it('listens on exactly the IPC channels it validates', () => {
-    expect(rec.ipc.handle.sort()).toEqual([IPC.engineInit, IPC.openFile, IPC.resolveModel, IPC.saveFile].sort());
+    expect(rec.ipc.handle.sort()).toEqual([IPC.engineInit, IPC.listModels, IPC.openFile, IPC.resolveModel, IPC.saveFile].sort());
     expect(rec.ipc.on.sort()).toEqual([IPC.engineReport, IPC.menuListener, IPC.requestEnginePort, IPC.unsavedFiles].sort());
   });
 
@@ -112,7 +112,7 @@ describe('main process start-up (stand-in Electron)', () => {
     const labels = rec.menu.map((m) => m.label);
     expect(labels).toEqual(process.platform === 'darwin' ? ['Fanout', 'File', 'Edit', 'View', undefined] : ['&File', '&Edit', '&View']);
     const file = rec.menu.find((m) => /File/.test(m.label))!;
-    expect(file.items).toEqual(expect.arrayContaining(['Open…', 'Open Recent', 'Save', 'Save As…', 'Open Model…', 'Restart Engine']));
+    expect(file.items).toEqual(expect.arrayContaining(['Open…', 'Open Recent', 'Save', 'Save As…', 'Open Model…', 'Open Model File (.gguf)…', 'Restart Engine']));
   });
 
   it('serves its pages over fanout:// with the CSP header', () => {

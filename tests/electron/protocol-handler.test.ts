@@ -1,5 +1,5 @@
 // The fanout:// protocol handler as a pure function: which file answers a URL, path traversal, model
-// folder registration, Range requests (what the engine's httpSource sends), HEAD and the headers.
+// folder and GGUF file registration, Range requests (what the engine's httpSource sends), HEAD and the headers.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,11 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isModelFile, parseRange, resolveRequest, safeJoin, toResponse, type ProtocolContext, type ProtocolRequest } from '../../electron/protocol-handler.ts';
 import { ModelFolders } from '../../electron/model-folders.ts';
 import { httpSource } from '../../engine/model/http-source.ts';
+import { readGgufHeader } from '../../engine/model/gguf.ts';
+import { writeGguf } from '../fixtures/gguf-writer.ts';
 
 let root: string;
 let ctx: ProtocolContext;
 let folders: ModelFolders;
 let modelId: string;
+/** A registered GGUF file without an extension (as Ollama stores them), its id and served name. */
+let blob: { id: string; name: string; path: string };
+const GGUF = writeGguf({ metadata: [['general.architecture', { type: 'string', value: 'llama' }]], tensors: [{ name: 'token_embd.weight', type: 0, ne: [4, 2], data: new Uint8Array(32) }] });
 const WEIGHTS = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
 
 function req(url: string, headers: Record<string, string> = {}, method = 'GET'): ProtocolRequest {
@@ -36,9 +41,14 @@ beforeAll(async () => {
   await writeFile(join(root, 'model', '.hidden.json'), '{}');
   await writeFile(join(root, 'model', 'sub', 'x.json'), '{}');
   await writeFile(join(root, 'model', 'empty.safetensors'), '');
+  await mkdir(join(root, 'ollama', 'blobs'), { recursive: true });
+  await writeFile(join(root, 'ollama', 'blobs', 'sha256-abc'), GGUF);
+  await writeFile(join(root, 'ollama', 'blobs', 'sha256-def'), 'another model beside it');
+  await writeFile(join(root, 'ollama', 'blobs', 'config.json'), '{}');
   folders = new ModelFolders();
   modelId = folders.register(join(root, 'model'));
-  ctx = { appDir: join(root, 'renderer'), engineDir: join(root, 'engine'), modelDir: (id) => folders.dirFor(id), csp: "default-src 'self'" };
+  blob = { ...folders.registerFile(join(root, 'ollama', 'blobs', 'sha256-abc')), path: join(root, 'ollama', 'blobs', 'sha256-abc') };
+  ctx = { appDir: join(root, 'renderer'), engineDir: join(root, 'engine'), modelDir: (id) => folders.dirFor(id), modelFile: (id) => folders.fileFor(id), csp: "default-src 'self'" };
 });
 
 afterAll(async () => {
@@ -155,6 +165,27 @@ describe('resolveRequest', () => {
     expect((await resolveRequest(req(`fanout://app/models/${modelId}/config.json`), ctx)).status).toBe(404);
   });
 
+  it('serves a registered GGUF file under its one name, with Range support, and nothing beside it', async () => {
+    expect(blob.name).toBe('sha256-abc');
+    const base = `fanout://engine/models/${blob.id}`;
+    const whole = await resolveRequest(req(`${base}/sha256-abc`), ctx);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['Accept-Ranges']).toBe('bytes');
+    expect(whole.headers['Content-Length']).toBe(String(GGUF.length));
+    const part = await resolveRequest(req(`${base}/sha256-abc`, { Range: 'bytes=0-3' }), ctx);
+    expect(part.status).toBe(206);
+    expect(part.body).toEqual({ kind: 'file', path: blob.path, start: 0, end: 3 });
+    // Its folder's other files, model files by name, and traversal: not served.
+    for (const f of ['sha256-def', 'config.json', '../blobs/sha256-def', 'sha256-abc/x', '%2e%2e/sha256-def', 'model.gguf']) {
+      const r = await resolveRequest(req(`${base}/${f}`), ctx);
+      expect(r.status, f).toBe(404);
+      if (r.body?.kind === 'file') expect(r.body.path, f).toBe(blob.path);
+    }
+    // The file's id is not a folder id: the folder's files are not reachable through it, nor the file through the folder's.
+    expect((await resolveRequest(req(`fanout://engine/models/${modelId}/sha256-abc`), ctx)).status).toBe(404);
+    expect((await resolveRequest(req(`${base}/sha256-abc`, { Origin: 'fanout://app' }), ctx)).status).toBe(403);
+  });
+
   it('refuses model files to other origins', async () => {
     const url = `fanout://engine/models/${modelId}/config.json`;
     expect((await resolveRequest(req(url, { Origin: 'fanout://app' }), ctx)).status).toBe(403);
@@ -186,5 +217,10 @@ describe('toResponse + httpSource', () => {
     expect(await src.read('model.safetensors', 250, 500)).toEqual(WEIGHTS.slice(250, 750));
     expect(await src.read('model.safetensors', 999, 1)).toEqual(WEIGHTS.slice(999));
     await expect(src.read('model.safetensors', 990, 20)).rejects.toThrow(/truncated/);
+    // A registered GGUF file: the engine reads its header through the handler as the engine page does.
+    const one = httpSource(`fanout://engine/models/${blob.id}`, fetchFn);
+    const h = await readGgufHeader(one, blob.name);
+    expect(h.metadata.get('general.architecture')).toBe('llama');
+    expect(h.tensors.get('token_embd.weight')?.shape).toEqual([2, 4]);
   });
 });

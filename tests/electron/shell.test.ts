@@ -1,5 +1,5 @@
 // The menu template, the URL policy, the app's file layout and model folder resolution.
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { menuTemplate, SHORTCUTS, type MenuActions } from '../../electron/menu.ts';
 import { allowedNavigation, allowedRequest, ownHost } from '../../electron/url-policy.ts';
 import { appLayout } from '../../electron/paths.ts';
-import { ModelFolders } from '../../electron/model-folders.ts';
+import { ModelFolders, servedName } from '../../electron/model-folders.ts';
 
 const actions = (): MenuActions => ({
   newTab: vi.fn(),
@@ -20,6 +20,7 @@ const actions = (): MenuActions => ({
   save: vi.fn(),
   saveAs: vi.fn(),
   openModel: vi.fn(),
+  openModelFile: vi.fn(),
   restartEngine: vi.fn(),
 });
 const items = (m: MenuItemConstructorOptions) => m.submenu as MenuItemConstructorOptions[];
@@ -35,6 +36,12 @@ describe('menu', () => {
     expect(byLabel(file, 'Save')?.accelerator).toBe('CmdOrCtrl+S');
     expect(byLabel(file, 'Save As…')?.accelerator).toBe('CmdOrCtrl+Shift+S');
     expect(byLabel(file, 'Open Model…')?.accelerator).toBe(SHORTCUTS.openModel);
+    // A GGUF file has its own item beside it (a Linux or Windows dialog picks folders or files, not both).
+    const labels = file.map((i) => i.label ?? i.type);
+    expect(labels.slice(labels.indexOf('Open Model…'), labels.indexOf('Open Model…') + 3)).toEqual(['Open Model…', 'Open Model File (.gguf)…', 'Restart Engine']);
+    (byLabel(file, 'Open Model File (.gguf)…') as { click(): void }).click();
+    expect(a.openModelFile).toHaveBeenCalled();
+    expect(a.openModel).not.toHaveBeenCalled();
     expect(byLabel(file, 'New File')?.accelerator).toBe('CmdOrCtrl+N');
     expect(byLabel(file, 'Close Tab')?.accelerator).toBe('CmdOrCtrl+W');
     expect(byLabel(file, 'Next Tab')?.accelerator).toBe('Ctrl+Tab');
@@ -116,6 +123,10 @@ describe('model folders', () => {
   beforeAll(async () => {
     base = await mkdtemp(join(tmpdir(), 'fanout-models-'));
     await mkdir(join(base, 'models', 'm1'), { recursive: true });
+    await writeFile(join(base, 'models', 'tiny.gguf'), 'GGUF and the rest');
+    await writeFile(join(base, 'models', 'sha256-0123'), 'GGUF, an Ollama blob');
+    await writeFile(join(base, 'models', 'notes.txt'), 'not a model');
+    await mkdir(join(base, 'models', 'dir.gguf'));
   });
   afterAll(async () => {
     await rm(base, { recursive: true, force: true });
@@ -130,6 +141,31 @@ describe('model folders', () => {
     expect(f.dirFor(id)).toBe(join(base, 'models', 'm1'));
     const again = await new ModelFolders().resolve(join(base, 'models', 'm1'), '/elsewhere');
     expect(again).toEqual(r);
+  });
+  it('registers a GGUF file (by its name, or by its first bytes without one) under an id of its own, served by its name', async () => {
+    const f = new ModelFolders();
+    const named = await f.resolve('models/tiny.gguf', base);
+    expect(named).toMatchObject({ ok: true, path: join(base, 'models', 'tiny.gguf'), gguf: 'tiny.gguf' });
+    const blob = await f.resolve(join(base, 'models', 'sha256-0123'), '/elsewhere');
+    expect(blob).toMatchObject({ ok: true, path: join(base, 'models', 'sha256-0123'), gguf: 'sha256-0123' });
+    if (!named.ok || !blob.ok) return;
+    const id = named.url.split('/').pop()!;
+    expect(f.fileFor(id)).toEqual({ path: join(base, 'models', 'tiny.gguf'), name: 'tiny.gguf' });
+    expect(f.dirFor(id)).toBeUndefined();
+    // A file and a folder at the same path never share an id; the same file keeps its URL.
+    expect(id).not.toBe(new ModelFolders().register(join(base, 'models', 'tiny.gguf')));
+    expect(await new ModelFolders().resolve(join(base, 'models', 'tiny.gguf'), '/x')).toEqual(named);
+  });
+  it('refuses a file that is not GGUF, and a folder named .gguf, saying what it is', async () => {
+    const f = new ModelFolders();
+    expect(await f.resolve('models/notes.txt', base)).toMatchObject({ ok: false, message: `${join(base, 'models', 'notes.txt')} is a file but not a GGUF file (it does not start with "GGUF").` });
+    expect(await f.resolve('models/dir.gguf', base)).toMatchObject({ ok: false, message: `No such file: ${join(base, 'models', 'dir.gguf')}.` });
+    expect(await f.resolve('models/nope.gguf', base)).toMatchObject({ ok: false, message: `No such file: ${join(base, 'models', 'nope.gguf')}.` });
+  });
+  it('serves a GGUF file by its own name only when that is a plain URL segment', () => {
+    expect(servedName('/m/qwen2.5-coder-7b-Q4_K_M.gguf')).toBe('qwen2.5-coder-7b-Q4_K_M.gguf');
+    expect(servedName('/m/blobs/sha256-abc')).toBe('sha256-abc');
+    for (const odd of ['/m/.hidden.gguf', '/m/100%.gguf', `/m/${'x'.repeat(300)}.gguf`]) expect(servedName(odd), odd).toBe('model.gguf');
   });
   it('explains a missing folder, naming where relative paths start', async () => {
     const r = await new ModelFolders().resolve('models/nope', base);

@@ -77,7 +77,7 @@ describe('web host: protocol over a WebSocket', () => {
     expect(e2.hint).toContain('protocol.ts');
 
     c.send({ type: 'launch', id: 'b2' });
-    expect(await c.next((m) => m.id === 'b2')).toMatchObject({ code: 'bad-message', message: expect.stringContaining('type: must be one of load, generate, cancel, status') });
+    expect(await c.next((m) => m.id === 'b2')).toMatchObject({ code: 'bad-message', message: expect.stringContaining('type: must be one of load, generate, cancel, status, list-models') });
 
     c.send({ type: 'load', id: 'b3', model: { kind: 'ftp', path: '/x' } });
     expect(await c.next((m) => m.id === 'b3')).toMatchObject({ code: 'bad-message', message: expect.stringContaining('model') });

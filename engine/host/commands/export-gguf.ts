@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { CliError } from '../cli-errors.ts';
 import { writeOut } from '../cli-io.ts';
 import { log, resolveModelDir } from '../cli-model.ts';
+import { startsWithGguf } from '../../model/fs-source.ts';
 
 interface ExportCliOptions {
   model?: string;
@@ -40,7 +41,7 @@ async function exportCommand(o: ExportCliOptions): Promise<void> {
   if (!existsSync(dirname(out)) || !statSync(dirname(out)).isDirectory()) throw new CliError(`--out ${o.out}: the folder ${dirname(out)} does not exist.`);
   if (existsSync(out) && !o.force) throw new CliError(`--out ${o.out}: the file exists; pass --force to overwrite it.`);
   const dir = resolveModelDir(o.model);
-  if (/\.gguf$/i.test(dir)) throw new CliError(`--model ${o.model}: already a GGUF file; export-gguf reads a Hugging Face model folder.`);
+  if (/\.gguf$/i.test(dir) || startsWithGguf(dir)) throw new CliError(`--model ${o.model}: already a GGUF file; export-gguf reads a Hugging Face model folder.`);
   const [{ exportGguf }, { dirSource }] = await Promise.all([import('../../model/gguf-export.ts'), import('../../model/fs-source.ts')]);
   // Written to a temporary file beside the target and renamed at the end: a failed export leaves no half file.
   const tmp = `${out}.${process.pid}.part`;
