@@ -58,6 +58,20 @@ export function clip(s: string, max = 80): string {
 }
 
 /**
+ * A name from a binary model file (a GGUF architecture, tokenizer or pre-tokenizer name, a metadata key,
+ * a tensor name) for a message: quoted and clipped to `max` characters when it is printable text, else
+ * described by its length only. A string with control characters is not a name: quoting it would put
+ * the file's line breaks (or whatever text it holds) into the message.
+ */
+export function describeName(s: string, max = 80): string {
+  // C0/C1 controls, DEL, lone surrogates, the replacement character and bidi overrides.
+  if (/[\u0000-\u001f\u007f-\u009f\ufffd\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s)) {
+    return `a name of ${s.length} characters with control characters`;
+  }
+  return `'${clip(s, max)}'`;
+}
+
+/**
  * A path or URL the user (or a client) gave, for a message: whole up to `max` characters, else its start
  * and its end (the folder's own name is at the end). A client may send a 4096-character path.
  */

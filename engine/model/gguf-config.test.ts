@@ -84,9 +84,54 @@ describe('parseGgufConfig', () => {
   it('refuses what it cannot load, naming the GGUF key', async () => {
     expect(await refusal(llamaMeta('gemma2'))).toMatch(/^unsupported-architecture: x\.gguf: architecture 'gemma2' is not supported; supported GGUF architectures: llama, qwen2/);
     expect(await refusal(llamaMeta().filter(([k]) => k !== 'llama.block_count'))).toMatch(/^bad-config: x\.gguf: llama\.block_count: is missing \(required\)\. Convert the model again/);
-    expect(await refusal([...llamaMeta(), ['llama.rope.scaling.type', str('yarn')]])).toMatch(/rope_scaling type 'yarn' is not supported/);
+    expect(await refusal([...llamaMeta(), ['llama.rope.scaling.type', str('yarn')]])).toMatch(/^bad-config: x\.gguf: llama\.rope\.scaling\.type is 'yarn'; RoPE scaling is not supported \(only none\)\. Use a model without it\.$/);
     expect(await refusal(llamaMeta(), ['token_embd.weight', 'rope_freqs.weight'])).toMatch(/rope_scaling type 'llama3 \(rope_freqs\.weight\)' is not supported/);
     expect(await refusal(llamaMeta().filter(([k]) => k !== 'general.architecture'))).toMatch(/general\.architecture is missing/);
+  });
+
+  it('checks every number in GGUF terms: NaN and infinities, negative and 64-bit values, other types, named by their key', async () => {
+    const set = (key: string, m: Meta) => [...llamaMeta().filter(([k]) => k !== key), [key, m]] as [string, Meta][];
+    const f64 = (value: number): Meta => ({ type: 'f64', value });
+    const tail = ' Convert the model again or download another GGUF file.';
+    expect(await refusal(set('llama.rope.freq_base', f32(NaN)))).toBe(`bad-config: x.gguf: llama.rope.freq_base is not a finite number; it must be a positive number.${tail}`);
+    expect(await refusal(set('llama.attention.layer_norm_rms_epsilon', f64(-Infinity)))).toMatch(/layer_norm_rms_epsilon is not a finite number; it must be a positive number/);
+    expect(await refusal(set('llama.block_count', f32(Infinity)))).toMatch(/llama\.block_count is not a finite number; it must be a positive integer/);
+    expect(await refusal(set('llama.block_count', f32(2.5)))).toMatch(/llama\.block_count is 2\.5; it must be a positive integer/);
+    expect(await refusal(set('llama.feed_forward_length', { type: 'i64', value: -(2n ** 62n) }))).toBe(`bad-config: x.gguf: llama.feed_forward_length is -4611686018427387904; it must be a positive integer.${tail}`);
+    expect(await refusal(set('llama.context_length', { type: 'u64', value: 2n ** 63n }))).toMatch(/llama\.context_length is 9223372036854775808, larger than any model's\./);
+    expect(await refusal(set('llama.attention.head_count', { type: 'array', of: 'i32', value: [4, 4] }))).toMatch(/llama\.attention\.head_count is an array of 2 items; it must be a positive integer/);
+    expect(await refusal(set('llama.embedding_length', str('64')))).toMatch(/llama\.embedding_length is '64'; it must be a positive integer/);
+    expect(await refusal(set('tokenizer.ggml.eos_token_id', { type: 'i32', value: -1 }))).toMatch(/tokenizer\.ggml\.eos_token_id is -1; it must be a token id \(an integer from 0\)/);
+    expect(await refusal(set('tokenizer.ggml.eot_token_id', { type: 'bool', value: true }))).toMatch(/tokenizer\.ggml\.eot_token_id is a bool \(true\); it must be a token id/);
+    expect(await refusal(set('llama.attention.key_length', { type: 'u32', value: 0 }))).toMatch(/llama\.attention\.key_length is 0; it must be a positive integer/);
+    // Integers stored as floats are integers still; the bounds stay parseConfig's, under the GGUF key.
+    expect(parseGgufConfig(await header(set('llama.block_count', f64(2))), 'x.gguf').layers).toBe(2);
+    expect(await refusal(set('llama.attention.head_count', u32(5000)))).toMatch(/llama\.attention\.head_count: must be at most 1024/);
+    expect(await refusal(set('tokenizer.ggml.tokens', { type: 'array', of: 'string', value: [] }))).toMatch(/^bad-tokenizer: x\.gguf: tokenizer\.ggml\.tokens is empty/);
+  });
+
+  it("names from the file are quoted only when they are printable, and never Object.prototype's", async () => {
+    const set = (key: string, m: Meta) => [...llamaMeta().filter(([k]) => k !== key), [key, m]] as [string, Meta][];
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      expect(await refusal(set('general.architecture', str(name)))).toMatch(new RegExp(`^unsupported-architecture: x\\.gguf: architecture '${name}' is not supported`));
+    }
+    const secret = 'root:x:0:0:root:/root:/bin/bash\nfanout-secret';
+    const arch = await refusal(set('general.architecture', str(secret)));
+    expect(arch).toMatch(/architecture a name of 45 characters with control characters is not supported/);
+    const rope = await refusal([...llamaMeta(), ['llama.rope.scaling.type', str(secret)]]);
+    expect(rope).toMatch(/llama\.rope\.scaling\.type is a name of 45 characters with control characters; RoPE scaling is not supported/);
+    expect(await refusal(set('general.architecture', { type: 'u32', value: 1 }))).toMatch(/general\.architecture is 1, not a name; the file does not say what model it holds/);
+    for (const m of [arch, rope]) expect(m).not.toContain('root:x');
+    // A long path is shortened in the middle.
+    const long = `/home/${'d'.repeat(400)}/model.gguf`;
+    let msg = '';
+    try {
+      parseGgufConfig(await header(set('llama.block_count', u32(0))), long);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/^\/home\/d+….*model\.gguf \(\d+ characters\): llama\.block_count is 0/);
+    expect(msg.length).toBeLessThan(300);
   });
 });
 

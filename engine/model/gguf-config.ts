@@ -8,8 +8,8 @@
 //   blk.N.attn_norm   → model.layers.N.input_layernorm   blk.N.ffn_norm → …post_attention_layernorm
 //   blk.N.attn_q/k/v  → …self_attn.q_proj/k_proj/v_proj (.weight, .bias)   blk.N.attn_output → …o_proj
 //   blk.N.ffn_gate/up/down → …mlp.gate_proj/up_proj/down_proj
-import { clip, ModelError } from './errors.ts';
-import type { GgufHeader, GgufValue } from './gguf.ts';
+import { clipMiddle, describeName, ModelError } from './errors.ts';
+import { describeMeta, type GgufHeader } from './gguf.ts';
 import { ggmlTypeName } from './ggml-types.ts';
 import type { TensorInfo, WeightIndex } from './safetensors.ts';
 import { parseConfig } from './config.ts';
@@ -57,49 +57,68 @@ export function ggufTensorName(hf: string): string | undefined {
 }
 
 /** The file's architecture name (general.architecture), checked to be one Fanout loads. */
-export function ggufArchitecture(h: GgufHeader, where: string): { name: string; architecture: Architecture } {
+export function ggufArchitecture(h: GgufHeader, file: string): { name: string; architecture: Architecture } {
+  const where = clipMiddle(file);
   const name = h.metadata.get('general.architecture');
-  if (typeof name !== 'string') throw new ModelError('bad-config', `${where}: general.architecture is missing; the file does not say what model it holds. Use a GGUF file converted by llama.cpp.`);
-  const architecture = GGUF_ARCHITECTURES[name];
+  if (typeof name !== 'string') {
+    const what = name === undefined ? 'is missing' : `is ${describeMeta(name)}, not a name`;
+    throw new ModelError('bad-config', `${where}: general.architecture ${what}; the file does not say what model it holds. Use a GGUF file converted by llama.cpp.`);
+  }
+  const architecture = Object.hasOwn(GGUF_ARCHITECTURES, name) ? GGUF_ARCHITECTURES[name] : undefined;
   if (!architecture) {
     throw new ModelError(
       'unsupported-architecture',
-      `${where}: architecture '${clip(name, 40)}' is not supported; supported GGUF architectures: ${Object.keys(GGUF_ARCHITECTURES).join(', ')} (e.g. Qwen2.5-Coder, Llama 3, CodeLlama, DeepSeek-Coder).`,
+      `${where}: architecture ${describeName(name, 40)} is not supported; supported GGUF architectures: ${Object.keys(GGUF_ARCHITECTURES).join(', ')} (e.g. Qwen2.5-Coder, Llama 3, CodeLlama, DeepSeek-Coder).`,
     );
   }
   return { name, architecture };
 }
 
 /**
- * The metadata as a config.json object for parseConfig. Values of the wrong type are passed through as
- * they are, so parseConfig names the field that is wrong (by its config.json name; `sourceOf` gives the
- * GGUF key behind each one for the message).
+ * The metadata as a config.json object for parseConfig. Each value is checked in GGUF terms first (a
+ * positive integer, a positive finite number, a token id), naming its GGUF key; parseConfig then applies
+ * its bounds and consistency checks, its messages naming fields by their config.json names (`sourceOf`
+ * gives the GGUF key behind each one for parseGgufConfig's message).
  */
-export function ggufConfigJson(h: GgufHeader, where: string): { config: Record<string, unknown>; sourceOf: Record<string, string> } {
-  const { name: arch, architecture } = ggufArchitecture(h, where);
+export function ggufConfigJson(h: GgufHeader, file: string): { config: Record<string, unknown>; sourceOf: Record<string, string> } {
+  const { name: arch, architecture } = ggufArchitecture(h, file);
+  const where = clipMiddle(file);
   const m = h.metadata;
   const key = (k: string) => `${arch}.${k}`;
   const sourceOf: Record<string, string> = {};
   const config: Record<string, unknown> = { architectures: [architecture] };
-  const put = (field: string, ggufKey: string, fallback?: unknown) => {
-    sourceOf[field] = ggufKey;
-    const v = plain(m.get(ggufKey));
-    if (v !== undefined) config[field] = v;
-    else if (fallback !== undefined) config[field] = fallback;
+  // Every number is checked here, in GGUF terms, before parseConfig bounds it: a GGUF value can be NaN,
+  // infinite, a 64-bit integer past 2^53 or of another type, which config.json's messages do not describe.
+  const bad = (ggufKey: string, problem: string) => new ModelError('bad-config', `${where}: ${ggufKey} ${problem}. Convert the model again or download another GGUF file.`);
+  /** The value of an integer key (undefined when absent), a safe integer ≥ min. */
+  const int = (ggufKey: string, min: number, should = 'a positive integer'): number | undefined => {
+    const v = m.get(ggufKey);
+    if (v === undefined) return undefined;
+    if (typeof v === 'bigint' && v > 0n) throw bad(ggufKey, `is ${v}, larger than any model's`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw bad(ggufKey, `is ${describeMeta(v)}; it must be ${should}`);
+    return v;
   };
-  put('hidden_size', key('embedding_length'));
-  put('intermediate_size', key('feed_forward_length'));
-  put('num_hidden_layers', key('block_count'));
-  put('num_attention_heads', key('attention.head_count'));
-  put('num_key_value_heads', key('attention.head_count_kv'));
-  put('rope_theta', key('rope.freq_base'));
-  put('rms_norm_eps', key('attention.layer_norm_rms_epsilon'));
-  put('max_position_embeddings', key('context_length'));
-  const keyLength = plain(m.get(key('attention.key_length')));
-  const valueLength = plain(m.get(key('attention.value_length')));
+  const put = (field: string, ggufKey: string, kind: 'int' | 'float') => {
+    sourceOf[field] = ggufKey;
+    const v = m.get(ggufKey);
+    if (v === undefined) return;
+    if (kind === 'int') config[field] = int(ggufKey, 1);
+    else if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw bad(ggufKey, `is ${describeMeta(v)}; it must be a positive number`);
+    else config[field] = v;
+  };
+  put('hidden_size', key('embedding_length'), 'int');
+  put('intermediate_size', key('feed_forward_length'), 'int');
+  put('num_hidden_layers', key('block_count'), 'int');
+  put('num_attention_heads', key('attention.head_count'), 'int');
+  put('num_key_value_heads', key('attention.head_count_kv'), 'int');
+  put('rope_theta', key('rope.freq_base'), 'float');
+  put('rms_norm_eps', key('attention.layer_norm_rms_epsilon'), 'float');
+  put('max_position_embeddings', key('context_length'), 'int');
+  const keyLength = int(key('attention.key_length'), 1);
+  const valueLength = int(key('attention.value_length'), 1);
   if (keyLength !== undefined) {
     if (valueLength !== undefined && valueLength !== keyLength) {
-      throw new ModelError('bad-config', `${where}: ${key('attention.key_length')} (${String(keyLength)}) differs from ${key('attention.value_length')} (${String(valueLength)}); Fanout needs one head size.`);
+      throw new ModelError('bad-config', `${where}: ${key('attention.key_length')} (${keyLength}) differs from ${key('attention.value_length')} (${valueLength}); Fanout needs one head size.`);
     }
     config.head_dim = keyLength;
     sourceOf.head_dim = key('attention.key_length');
@@ -107,26 +126,27 @@ export function ggufConfigJson(h: GgufHeader, where: string): { config: Record<s
   // The vocabulary: <arch>.vocab_size when given, else the tokenizer's token list, else the embedding's rows.
   const tokens = m.get('tokenizer.ggml.tokens');
   const embd = h.tensors.get('token_embd.weight');
-  config.vocab_size = plain(m.get(key('vocab_size'))) ?? (Array.isArray(tokens) ? tokens.length : embd?.shape[0]);
-  sourceOf.vocab_size = key('vocab_size');
+  const vocabSize = int(key('vocab_size'), 1);
+  if (vocabSize === undefined && Array.isArray(tokens) && tokens.length === 0) {
+    throw new ModelError('bad-tokenizer', `${where}: tokenizer.ggml.tokens is empty; the file's tokenizer has no tokens. Download the file again or convert the model again.`);
+  }
+  config.vocab_size = vocabSize ?? (Array.isArray(tokens) ? tokens.length : embd?.shape[0]);
+  sourceOf.vocab_size = vocabSize !== undefined || !Array.isArray(tokens) ? key('vocab_size') : 'the number of tokenizer.ggml.tokens';
   const scaling = m.get(key('rope.scaling.type'));
-  if (scaling !== undefined && scaling !== 'none') config.rope_scaling = { type: typeof scaling === 'string' ? scaling : String(scaling) };
+  if (scaling !== undefined && scaling !== 'none') {
+    throw new ModelError('bad-config', `${where}: ${key('rope.scaling.type')} is ${describeMeta(scaling)}; RoPE scaling is not supported (only none). Use a model without it.`);
+  }
   if (h.tensors.has('rope_freqs.weight')) config.rope_scaling = { type: 'llama3 (rope_freqs.weight)' };
   config.tie_word_embeddings = !h.tensors.has('output.weight');
   if (architecture === 'LlamaForCausalLM') config.attention_bias = h.tensors.has('blk.0.attn_q.bias');
-  const bos = plain(m.get('tokenizer.ggml.bos_token_id'));
+  const tokenId = (k: string) => int(`tokenizer.ggml.${k}_token_id`, 0, 'a token id (an integer from 0)');
+  const bos = tokenId('bos');
   if (bos !== undefined) config.bos_token_id = bos;
   // End of a sample: eos, and the end-of-turn / end-of-message tokens where the file names them.
-  const ends = ['eos', 'eot', 'eom'].map((k) => plain(m.get(`tokenizer.ggml.${k}_token_id`))).filter((v) => v !== undefined);
+  const ends = ['eos', 'eot', 'eom'].map(tokenId).filter((v) => v !== undefined);
   if (ends.length) config.eos_token_id = ends;
   config.torch_dtype = 'gguf';
   return { config, sourceOf };
-}
-
-/** A metadata value as a JSON value (bigints stay numbers too large to be valid; arrays as arrays). */
-function plain(v: GgufValue | undefined): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  return v;
 }
 
 /**
@@ -147,8 +167,9 @@ export function unpermuteRows(rows: number, heads: number): Int32Array {
 }
 
 /** The file's ModelConfig: parseConfig on ggufConfigJson, its messages naming the file and the GGUF keys. */
-export function parseGgufConfig(h: GgufHeader, where: string): ModelConfig {
-  const { config, sourceOf } = ggufConfigJson(h, where);
+export function parseGgufConfig(h: GgufHeader, file: string): ModelConfig {
+  const { config, sourceOf } = ggufConfigJson(h, file);
+  const where = clipMiddle(file);
   try {
     return parseConfig(config);
   } catch (e) {

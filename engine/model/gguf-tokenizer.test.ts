@@ -91,4 +91,59 @@ describe('ggufTokenizerJson', () => {
     expect(await code([...without('tokenizer.ggml.token_type'), ['tokenizer.ggml.token_type', { type: 'array', of: 'i32', value: [1, 2] }]])).toMatch(/token_type must list an i32 type for each of the 8192 tokens/);
     expect(await code([...without('tokenizer.ggml.tokens'), ['tokenizer.ggml.tokens', { type: 'array', of: 'u8', value: [1] }]])).toMatch(/tokenizer\.ggml\.tokens is missing or not a list of strings/);
   });
+
+  it("refuses a pre-tokenizer named after Object.prototype's members, and does not quote names with control characters", async () => {
+    const without = (k: string) => ggufMeta('gpt-2').filter(([key]) => key !== k);
+    const pre = (v: string) => fromGguf([...without('tokenizer.ggml.pre'), ['tokenizer.ggml.pre', { type: 'string', value: v }]]);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      await expect(pre(name)).rejects.toThrow(new RegExp(`tokenizer\\.ggml\\.pre is '${name}', a pre-tokenizer Fanout does not know`));
+    }
+    const secret = 'root:x:0:0:root:/root:/bin/bash\nfanout-secret';
+    await expect(pre(secret)).rejects.toThrow(/tokenizer\.ggml\.pre is a name of 45 characters with control characters, a pre-tokenizer/);
+    await expect(pre(secret)).rejects.not.toThrow(/root:x/);
+    const model = fromGguf([...without('tokenizer.ggml.model'), ['tokenizer.ggml.model', { type: 'string', value: secret }]]);
+    await expect(model).rejects.toThrow(/tokenizer\.ggml\.model is a name of 45 characters with control characters; Fanout supports/);
+    await expect(fromGguf([...without('tokenizer.ggml.model'), ['tokenizer.ggml.model', { type: 'u32', value: 2 }]])).rejects.toThrow(/tokenizer\.ggml\.model is 2; Fanout supports/);
+  });
+
+  it('checks the merges as llama.cpp splits them, naming tokenizer.ggml.merges (a GGUF file has no tokenizer.json)', async () => {
+    const merges = hf.model.merges as string[];
+    const withMerges = (list: string[]) => fromGguf([...ggufMeta('gpt-2').filter(([k]) => k !== 'tokenizer.ggml.merges'), ['tokenizer.ggml.merges', { type: 'array', of: 'string', value: list }]]);
+    const json = (await withMerges(merges)) as { model: { merges: [string, string][] } };
+    expect(json.model.merges.length).toBe(merges.length);
+    expect(json.model.merges[0]).toEqual(merges[0]!.split(' '));
+    for (const [bad, why] of [
+      ['', 'is not two tokens separated by a space'],
+      ['Ġ', 'is not two tokens separated by a space'],
+      ['Ġ ', 'is not two tokens separated by a space'],
+      ['a b c', 'names a token that tokenizer.ggml.tokens does not list'],
+      ['zzqq xxkk', 'names a token that tokenizer.ggml.tokens does not list'],
+    ] as const) {
+      const list = [...merges];
+      list[7] = bad;
+      const e = await withMerges(list).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ModelError);
+      expect((e as ModelError).code).toBe('bad-tokenizer');
+      expect((e as Error).message).toBe(`t${n - 1}.gguf: tokenizer.ggml.merges[7] ${why}; the tokens and merges do not belong together. The file is damaged: download it again or convert the model again.`);
+    }
+    // The built tokenizer accepts what passed.
+    expect(() => Tokenizer.fromJSON(json)).not.toThrow();
+  });
+
+  it('refuses a vocabulary without one of the 256 byte tokens (found by the fuzz suite: it loaded, then a prompt with ":" failed)', async () => {
+    const meta = ggufMeta('gpt-2');
+    const tokens = meta.find(([k]) => k === 'tokenizer.ggml.tokens')![1].value as string[];
+    const colon = tokens.indexOf(':');
+    expect(colon).toBeGreaterThanOrEqual(0);
+    // Same count: the ':' slot spelled as another token (a duplicate, which is allowed).
+    const edited = tokens.map((t, i) => (i === colon ? tokens[colon + 1]! : t));
+    const merges = (hf.model.merges as string[]).filter((m) => !m.split(' ').some((p) => p.includes(':')));
+    const e = await fromGguf([
+      ...meta.filter(([k]) => k !== 'tokenizer.ggml.tokens' && k !== 'tokenizer.ggml.merges'),
+      ['tokenizer.ggml.tokens', { type: 'array', of: 'string', value: edited }],
+      ['tokenizer.ggml.merges', { type: 'array', of: 'string', value: merges }],
+    ]).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ModelError);
+    expect((e as Error).message).toMatch(/tokenizer\.ggml\.tokens has no token for byte 0x3A; a byte-level BPE vocabulary lists all 256 bytes\. The file is damaged/);
+  });
 });

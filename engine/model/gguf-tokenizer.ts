@@ -12,8 +12,9 @@
 // regex matches kept as pieces of its own. That is HF's Split with behavior "Isolated", one per regex,
 // then the byte-level mapping (ByteLevel with use_regex false). llama.cpp writes HF's case-insensitive
 // group (?i:'s|…) out as (?:'[sS]|…), which is the same for these ASCII suffixes.
-import { clip, ModelError } from './errors.ts';
-import type { GgufHeader } from './gguf.ts';
+import { clip, clipMiddle, ModelError } from './errors.ts';
+import { describeMeta, type GgufHeader } from './gguf.ts';
+import { BYTE_TO_CHAR } from '../tokenizer/byte-level.ts';
 
 const GPT2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
 const LLAMA3 = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
@@ -43,7 +44,8 @@ const TOKEN_TYPE = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED:
 const bad = (where: string, msg: string) => new ModelError('bad-tokenizer', `${where}: ${msg}`);
 
 /** The tokenizer.json object for the GGUF file's tokenizer. */
-export function ggufTokenizerJson(h: GgufHeader, where: string): Record<string, unknown> {
+export function ggufTokenizerJson(h: GgufHeader, file: string): Record<string, unknown> {
+  const where = clipMiddle(file);
   const m = h.metadata;
   const model = m.get('tokenizer.ggml.model');
   if (model === undefined) throw bad(where, 'the file holds no tokenizer (tokenizer.ggml.model is missing); use a GGUF file converted with its tokenizer.');
@@ -51,18 +53,18 @@ export function ggufTokenizerJson(h: GgufHeader, where: string): Record<string, 
     const kind = model === 'llama' ? ' (SentencePiece, as in Llama 2, CodeLlama and Mistral)' : '';
     throw new ModelError(
       'bad-tokenizer',
-      `${where}: tokenizer.ggml.model is '${clip(String(model), 40)}'${kind}; Fanout supports byte-level BPE tokenizers ("gpt2": Qwen2.5-Coder, Llama 3, DeepSeek-Coder, StarCoder). Use a model with such a tokenizer.`,
+      `${where}: tokenizer.ggml.model is ${describeMeta(model)}${kind}; Fanout supports byte-level BPE tokenizers ("gpt2": Qwen2.5-Coder, Llama 3, DeepSeek-Coder, StarCoder). Use a model with such a tokenizer.`,
     );
   }
   const pre = m.get('tokenizer.ggml.pre') ?? 'default';
-  const regexes = typeof pre === 'string' ? PRE_TOKENIZERS[pre] : undefined;
+  const regexes = typeof pre === 'string' && Object.hasOwn(PRE_TOKENIZERS, pre) ? PRE_TOKENIZERS[pre] : undefined;
   if (!regexes) {
-    throw bad(where, `tokenizer.ggml.pre is '${clip(String(pre), 40)}', a pre-tokenizer Fanout does not know; supported: ${Object.keys(PRE_TOKENIZERS).join(', ')}.`);
+    throw bad(where, `tokenizer.ggml.pre is ${describeMeta(pre)}, a pre-tokenizer Fanout does not know; supported: ${Object.keys(PRE_TOKENIZERS).join(', ')}.`);
   }
   const tokens = m.get('tokenizer.ggml.tokens');
   if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw bad(where, 'tokenizer.ggml.tokens is missing or not a list of strings.');
-  const merges = m.get('tokenizer.ggml.merges') ?? [];
-  if (!Array.isArray(merges) || !merges.every((t) => typeof t === 'string')) throw bad(where, 'tokenizer.ggml.merges is not a list of strings.');
+  const mergeList = m.get('tokenizer.ggml.merges') ?? [];
+  if (!Array.isArray(mergeList) || !mergeList.every((t) => typeof t === 'string')) throw bad(where, 'tokenizer.ggml.merges is not a list of strings.');
   const types = m.get('tokenizer.ggml.token_type');
   if (types !== undefined && !(types instanceof Int32Array && types.length === tokens.length)) {
     throw bad(where, `tokenizer.ggml.token_type must list an i32 type for each of the ${tokens.length} tokens.`);
@@ -78,6 +80,16 @@ export function ggufTokenizerJson(h: GgufHeader, where: string): Record<string, 
     // A spelling listed twice (unused or padding slots) keeps its first id; the later ids decode through added_tokens or not at all.
     if (!(t in vocab)) vocab[t] = id;
   });
+  // Byte-level BPE spells any text with the 256 byte tokens; without one, a prompt holding that byte
+  // fails to tokenize (in llama.cpp too), so the file is refused here rather than at the first request.
+  const missing = BYTE_TO_CHAR.findIndex((ch) => !(ch in vocab));
+  if (missing >= 0) {
+    throw bad(
+      where,
+      `tokenizer.ggml.tokens has no token for byte 0x${missing.toString(16).padStart(2, '0').toUpperCase()}; a byte-level BPE vocabulary lists all 256 bytes. The file is damaged: download it again or convert the model again.`,
+    );
+  }
+  const merges = parseMerges(mergeList as string[], vocab, where);
   return {
     version: '1.0',
     normalizer: null,
@@ -92,6 +104,27 @@ export function ggufTokenizerJson(h: GgufHeader, where: string): Record<string, 
     added_tokens: added,
     model: { type: 'BPE', vocab, merges, dropout: null, unk_token: null, byte_fallback: false, ignore_merges: false },
   };
+}
+
+/**
+ * The merges as [left, right] pairs, split as llama.cpp splits them (at the first space after the first
+ * character, so a left side may start with a space), each side and their concatenation tokens of the
+ * vocabulary; the Tokenizer would refuse any other, naming tokenizer.json, which a GGUF file has not.
+ */
+function parseMerges(list: readonly string[], vocab: Record<string, number>, where: string): [string, string][] {
+  const out: [string, string][] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i]!;
+    const at = s.indexOf(' ', 1);
+    const a = at < 0 ? '' : s.slice(0, at);
+    const b = at < 0 ? '' : s.slice(at + 1);
+    if (at < 0 || b === '' || !(a in vocab) || !(b in vocab) || !(a + b in vocab)) {
+      const why = at < 0 || b === '' ? 'is not two tokens separated by a space' : 'names a token that tokenizer.ggml.tokens does not list';
+      throw bad(where, `tokenizer.ggml.merges[${i}] ${why}; the tokens and merges do not belong together. The file is damaged: download it again or convert the model again.`);
+    }
+    out[i] = [a, b];
+  }
+  return out;
 }
 
 /** HF writes the contraction group case-insensitively; llama.cpp spells the same set out (see above). */

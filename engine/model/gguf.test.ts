@@ -158,7 +158,7 @@ describe('readGgufHeader: hostile or damaged files are refused, clearly and at o
     const spec = writeGguf({ metadata: [['a', { type: 'array', of: 'u8', value: [1] }]] });
     // key 'a': 8 + 1 bytes at 24; value type at 33; array type at 37; count at 41.
     new DataView(spec.buffer).setBigUint64(41, 2n ** 40n, true);
-    expect(await failure(spec)).toMatch(/metadata 'a''s item count is 1099511627776; at most 16777216/);
+    expect(await failure(spec)).toMatch(/the item count of metadata 'a' is 1099511627776; at most 16777216/);
   });
 
   it('truncated files, bad UTF-8, unknown value types, deep nesting, duplicate keys', async () => {
@@ -188,5 +188,81 @@ describe('readGgufHeader: hostile or damaged files are refused, clearly and at o
     const huge = 'q'.repeat(10_000);
     const m = await failure({ tensors: [t({ name: huge, ne: [1, 1, 1, 1, 1] })] });
     expect(m).not.toContain('q'.repeat(100));
+  });
+
+  it("names with control characters (a text file's lines) are described, not quoted", async () => {
+    const secret = 'root:x:0:0:root:/root:/bin/bash\nfanout-secret';
+    const dup = await failure({ metadata: [[secret, { type: 'u8', value: 1 }], [secret, { type: 'u8', value: 2 }]] });
+    expect(dup).toMatch(/metadata key a name of 45 characters with control characters appears twice/);
+    const t = await failure({ tensors: [{ name: secret, type: 0, ne: [1, 1, 1, 1, 1], data: bytes(4) }] });
+    expect(t).toMatch(/tensor a name of 45 characters with control characters has 5 dimensions/);
+    for (const m of [dup, t]) expect(m).not.toContain('root:x');
+  });
+});
+
+describe('readGgufHeader: metadata that would take gigabytes as JS values is refused', () => {
+  /** A header with one array per count: `itemType` items of `itemBytes` bytes each, written by hand (the writer would take seconds). */
+  function arrays(itemType: number, itemBytes: number, counts: number[], fill: (b: Uint8Array) => void = () => {}): Uint8Array {
+    const size = 24 + counts.reduce((a, n) => a + 9 + 4 + 4 + 8 + n * itemBytes, 0) + 32;
+    const b = new Uint8Array(size);
+    const d = new DataView(b.buffer);
+    b.set(new TextEncoder().encode('GGUF'));
+    d.setUint32(4, 3, true);
+    d.setBigUint64(16, BigInt(counts.length), true);
+    let p = 24;
+    counts.forEach((n, i) => {
+      d.setBigUint64(p, 1n, true);
+      b[p + 8] = 97 + i; // key 'a', 'b', …
+      d.setUint32(p + 9, 9, true); // ARRAY
+      d.setUint32(p + 13, itemType, true);
+      d.setBigUint64(p + 17, BigInt(n), true);
+      p += 25;
+      fill(b.subarray(p, p + n * itemBytes));
+      p += n * itemBytes;
+    });
+    return b;
+  }
+
+  it('bools, strings and 64-bit integers past 2^22 in all (each one a JS value), before reading them', async () => {
+    // 3 + 2 million bools: 5 MB of file, ~80 MB of JS arrays; a 256 MiB header of them would be gigabytes.
+    const t0 = performance.now();
+    expect(await failure(arrays(7, 1, [3_000_000, 2_000_000]))).toMatch(
+      /metadata 'b' has 2000000 items, more than any model's metadata holds \(the header may list 4194304 strings, bools and 64-bit integers in all\)/,
+    );
+    // A count within the per-array limit but past the budget fails before a single item is read.
+    const claim = arrays(10, 8, [0]);
+    new DataView(claim.buffer).setBigUint64(24 + 17, 5_000_000n, true);
+    expect(await failure(claim)).toMatch(/metadata 'a' has 5000000 items, more than any model's metadata holds/);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('nested arrays count 64 items each', async () => {
+    // 70 000 empty inner arrays: 840 KB of file, ~14 MB of typed arrays; a 256 MiB header of them would be 4 GB.
+    expect(await failure(arrays(9, 12, [70_000]))).toMatch(/metadata 'a' has 70000 items, more than any model's metadata holds/);
+    // 60 000 of them are read.
+    const ok = arrays(9, 12, [60_000]);
+    const h = await read(ok);
+    expect((h.metadata.get('a') as unknown[]).length).toBe(60_000);
+  });
+
+  it('reads a vocabulary of a million strings whole and quickly (items inside a chunk are read without an await each)', async () => {
+    const n = 1_000_000;
+    const t0 = performance.now();
+    const h = await read(
+      arrays(8, 8 + 3, [n], (b) => {
+        const d = new DataView(b.buffer, b.byteOffset);
+        for (let i = 0; i < n; i++) {
+          d.setBigUint64(i * 11, 3n, true);
+          b[i * 11 + 8] = 97 + (i % 26);
+          b[i * 11 + 9] = 0xc3; // 'é', across chunk boundaries too
+          b[i * 11 + 10] = 0xa9;
+        }
+      }),
+    );
+    const tokens = h.metadata.get('a') as string[];
+    expect(tokens.length).toBe(n);
+    expect(tokens[0]).toBe('aé');
+    expect(tokens[n - 1]).toBe(`${String.fromCharCode(97 + ((n - 1) % 26))}é`);
+    expect(performance.now() - t0).toBeLessThan(4_000);
   });
 });

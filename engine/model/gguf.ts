@@ -11,7 +11,7 @@
 // (not our ModelSource, which is what the Electron engine window's fanout:// and the HTTP Range reader
 // provide), parses metadata without limits on counts and lengths, and we need every size in a file
 // someone downloaded checked against the file before anything is allocated. The format is small.
-import { clip, ModelError } from './errors.ts';
+import { clipMiddle, describeName, ModelError } from './errors.ts';
 import { ggmlType, ggmlTypeName, type GgmlType } from './ggml-types.ts';
 import type { ModelSource } from './source.ts';
 
@@ -39,6 +39,15 @@ export const GgufValueType = {
 export type GgufValue = number | bigint | string | boolean | GgufArray;
 /** Numeric arrays as typed arrays (a vocabulary's token types and scores have 150 000 items). */
 export type GgufArray = string[] | boolean[] | Float32Array | Float64Array | Int32Array | Uint32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | (number | bigint)[] | GgufValue[][];
+
+/** A metadata value for a message: a number, a name quoted (when it is printable), anything else by its type. */
+export function describeMeta(v: GgufValue): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'not a finite number';
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'string') return describeName(v, 40);
+  if (typeof v === 'boolean') return `a bool (${v})`;
+  return `an array of ${v.length} items`;
+}
 
 export interface GgufTensorInfo {
   name: string;
@@ -68,12 +77,20 @@ const MAX_TENSORS = 1 << 20;
 const MAX_KV = 1 << 16;
 const MAX_KEY_BYTES = 1 << 16;
 const MAX_ARRAY_ITEMS = 1 << 24;
+/**
+ * Items read one by one (strings, bools, 64-bit integers, nested arrays) in the whole header: each is a
+ * JS value of 10–200 bytes, so a 256 MiB header of 1-byte bools or 12-byte empty arrays would take
+ * gigabytes (and minutes). Real files: a vocabulary's tokens and merges, under a million in all.
+ */
+const MAX_LOOSE_ITEMS = 1 << 22;
+/** What one nested array counts against MAX_LOOSE_ITEMS (a typed array or a JS array: ~200 bytes). */
+const NESTED_ARRAY_COST = 64;
 const MAX_NESTING = 2;
 const MAX_DIMS = 4; // GGML_MAX_DIMS
 const CHUNK = 1 << 20;
 
 const corrupt = (source: ModelSource, file: string, msg: string) =>
-  new ModelError('corrupt-gguf', `${source.name}/${file}: ${msg}. The file is damaged or not a GGUF file; download it again.`);
+  new ModelError('corrupt-gguf', `${clipMiddle(`${source.name}/${file}`)}: ${msg}. The file is damaged or not a GGUF file; download it again.`);
 
 /** Reads the header of the GGUF file `file` of `source`. */
 export async function readGgufHeader(source: ModelSource, file: string): Promise<GgufHeader> {
@@ -87,7 +104,7 @@ export async function readGgufHeader(source: ModelSource, file: string): Promise
     throw bad(text.every((b) => b >= 32 && b < 127) && String.fromCharCode(...text) === 'FUGG' ? 'it is a big-endian GGUF file, which is not supported' : 'it does not start with "GGUF"');
   }
   const version = await r.u32();
-  if (version === 1) throw new ModelError('corrupt-gguf', `${source.name}/${file}: GGUF version 1 (2023) is not supported; convert the model again with a current llama.cpp.`);
+  if (version === 1) throw new ModelError('corrupt-gguf', `${clipMiddle(`${source.name}/${file}`)}: GGUF version 1 (2023) is not supported; convert the model again with a current llama.cpp.`);
   if (version !== 2 && version !== 3) throw bad(`GGUF version ${version} is not one this reader knows (2 or 3)`);
   const tensorCount = await r.count('tensor_count', MAX_TENSORS);
   const kvCount = await r.count('metadata_kv_count', MAX_KV);
@@ -95,9 +112,9 @@ export async function readGgufHeader(source: ModelSource, file: string): Promise
   const metadata = new Map<string, GgufValue>();
   for (let i = 0; i < kvCount; i++) {
     const key = await r.string(`metadata key ${i}`, MAX_KEY_BYTES);
-    if (metadata.has(key)) throw bad(`metadata key '${clip(key)}' appears twice`);
+    if (metadata.has(key)) throw bad(`metadata key ${describeName(key)} appears twice`);
     const type = await r.u32();
-    metadata.set(key, await r.value(type, key, 0));
+    metadata.set(key, await r.value(type, `metadata ${describeName(key)}`, 0));
   }
 
   const alignmentValue = metadata.get('general.alignment');
@@ -113,14 +130,15 @@ export async function readGgufHeader(source: ModelSource, file: string): Promise
   const names = new Set<string>();
   for (let i = 0; i < tensorCount; i++) {
     const name = await r.string(`tensor ${i}'s name`, MAX_KEY_BYTES);
-    if (names.has(name)) throw bad(`tensor '${clip(name)}' appears twice`);
+    const shown = `tensor ${describeName(name)}`;
+    if (names.has(name)) throw bad(`${shown} appears twice`);
     names.add(name);
     const nDims = await r.u32();
-    if (nDims < 1 || nDims > MAX_DIMS) throw bad(`tensor '${clip(name)}' has ${nDims} dimensions (1 to ${MAX_DIMS} are valid)`);
+    if (nDims < 1 || nDims > MAX_DIMS) throw bad(`${shown} has ${nDims} dimensions (1 to ${MAX_DIMS} are valid)`);
     const ne: number[] = [];
-    for (let d = 0; d < nDims; d++) ne.push(await r.u64Safe(`tensor '${clip(name)}' dimension ${d}`));
+    for (let d = 0; d < nDims; d++) ne.push(await r.u64Safe(`${shown} dimension ${d}`));
     const type = await r.u32();
-    const rel = await r.u64Safe(`tensor '${clip(name)}' offset`);
+    const rel = await r.u64Safe(`${shown} offset`);
     infos.push({ name, ne, type, rel });
   }
   const dataStart = alignUp(r.pos, alignment);
@@ -130,19 +148,19 @@ export async function readGgufHeader(source: ModelSource, file: string): Promise
   for (const { name, ne, type, rel } of infos) {
     const t = ggmlType(type);
     const elements = ne.reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(elements)) throw bad(`tensor '${clip(name)}' has more elements than any file holds`);
-    if (rel % alignment !== 0) throw bad(`tensor '${clip(name)}' starts at data offset ${rel}, not a multiple of the alignment ${alignment}`);
+    if (!Number.isSafeInteger(elements)) throw bad(`tensor ${describeName(name)} has more elements than any file holds`);
+    if (rel % alignment !== 0) throw bad(`tensor ${describeName(name)} starts at data offset ${rel}, not a multiple of the alignment ${alignment}`);
     // An unknown type's size is not known: its tensor is kept (the loader names it if it is needed).
-    const bytes = t ? tensorBytes(t, ne, () => bad(`tensor '${clip(name)}' (${t.name}) has rows of ${ne[0]} elements, not a multiple of its block size ${t.blockSize}`)) : 0;
+    const bytes = t ? tensorBytes(t, ne, () => bad(`tensor ${describeName(name)} (${t.name}) has rows of ${ne[0]} elements, not a multiple of its block size ${t.blockSize}`)) : 0;
     const offset = dataStart + rel;
-    if (offset + bytes > fileBytes) throw bad(`tensor '${clip(name)}' (${ggmlTypeName(type)}, ${bytes} bytes at ${offset}) ends past the end of the file (${fileBytes} bytes)`);
+    if (offset + bytes > fileBytes) throw bad(`tensor ${describeName(name)} (${ggmlTypeName(type)}, ${bytes} bytes at ${offset}) ends past the end of the file (${fileBytes} bytes)`);
     tensors.set(name, { name, type, shape: [...ne].reverse(), offset, bytes });
   }
   const sorted = [...tensors.values()].filter((t) => t.bytes > 0).sort((a, b) => a.offset - b.offset);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;
     const cur = sorted[i]!;
-    if (cur.offset < prev.offset + prev.bytes) throw bad(`tensors '${clip(prev.name)}' and '${clip(cur.name)}' overlap`);
+    if (cur.offset < prev.offset + prev.bytes) throw bad(`tensors ${describeName(prev.name)} and ${describeName(cur.name)} overlap`);
   }
   return { version: version as 2 | 3, alignment, metadata, tensors, dataStart, fileBytes };
 }
@@ -159,6 +177,8 @@ const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 /** Sequential little-endian reads through a ModelSource, fetched CHUNK bytes at a time. */
 class Reader {
   pos = 0;
+  /** Items of arrays read one by one so far (see MAX_LOOSE_ITEMS). */
+  private looseItems = 0;
   // buf/view are replaced by need(): read them only after it resolves.
   private buf: Uint8Array = new Uint8Array(0);
   private view = new DataView(this.buf.buffer);
@@ -226,8 +246,8 @@ class Reader {
     }
   }
 
-  async value(type: number, key: string, depth: number): Promise<GgufValue> {
-    const what = `metadata '${clip(key)}'`;
+  /** A value of type `type`; `what` names it in messages ("metadata 'general.name'"). */
+  async value(type: number, what: string, depth: number): Promise<GgufValue> {
     const at = async (n: number) => this.need(n, what);
     switch (type) {
       case GgufValueType.UINT8: {
@@ -281,16 +301,15 @@ class Reader {
       case GgufValueType.STRING:
         return this.string(what);
       case GgufValueType.ARRAY:
-        return this.array(key, depth);
+        return this.array(what, depth);
       default:
         throw this.bad(`${what} has value type ${type}, which GGUF does not define`);
     }
   }
 
-  private async array(key: string, depth: number): Promise<GgufArray> {
-    const what = `metadata '${clip(key)}'`;
+  private async array(what: string, depth: number): Promise<GgufArray> {
     const type = await this.u32(what);
-    const n = await this.count(`${what}'s item count`, MAX_ARRAY_ITEMS);
+    const n = await this.count(`the item count of ${what}`, MAX_ARRAY_ITEMS);
     const fixed = FIXED_ARRAYS[type];
     if (fixed) {
       // Read in one piece (copied: the chunk buffer is reused).
@@ -308,9 +327,57 @@ class Reader {
       return out;
     }
     if (type === GgufValueType.ARRAY && depth + 2 > MAX_NESTING) throw this.bad(`${what} nests arrays more than ${MAX_NESTING} deep`);
+    // Counted before reading: a count within MAX_ARRAY_ITEMS but past the budget fails at once.
+    this.looseItems += n * (type === GgufValueType.ARRAY ? NESTED_ARRAY_COST : 1);
+    if (this.looseItems > MAX_LOOSE_ITEMS) {
+      throw this.bad(`${what} has ${n} items, more than any model's metadata holds (the header may list ${MAX_LOOSE_ITEMS} strings, bools and 64-bit integers in all)`);
+    }
     const items: GgufValue[] = [];
-    for (let i = 0; i < n; i++) items.push(await this.value(type, key, depth + 1));
+    const item = `an item of ${what}`;
+    for (let i = 0; i < n; i++) items.push(this.itemInBuffer(type) ?? (await this.value(type, item, depth + 1)));
     return items as GgufArray;
+  }
+
+  /**
+   * The next array item read synchronously when it is a string, bool or 64-bit integer that lies whole
+   * in the buffer and is valid, else undefined with nothing consumed (value() then reads it, or says what
+   * is wrong). An await per item made a vocabulary's 400 000 strings take seconds.
+   */
+  private itemInBuffer(type: number): GgufValue | undefined {
+    const at = this.pos - this.bufStart;
+    // The buffer may run up to a chunk past MAX_HEADER_BYTES: that much is never read.
+    const room = Math.min(this.buf.length - at, MAX_HEADER_BYTES - this.pos);
+    if (at < 0) return undefined;
+    switch (type) {
+      case GgufValueType.STRING: {
+        if (room < 8 || this.view.getUint32(at + 4, true) !== 0) return undefined;
+        const n = this.view.getUint32(at, true);
+        if (n > room - 8) return undefined;
+        let s: string;
+        try {
+          s = this.decoder.decode(this.buf.subarray(at + 8, at + 8 + n));
+        } catch {
+          return undefined;
+        }
+        this.pos += 8 + n;
+        return s;
+      }
+      case GgufValueType.BOOL: {
+        const b = room >= 1 ? this.view.getUint8(at) : 2;
+        if (b > 1) return undefined;
+        this.pos += 1;
+        return b === 1;
+      }
+      case GgufValueType.UINT64:
+      case GgufValueType.INT64: {
+        if (room < 8) return undefined;
+        const v = type === GgufValueType.UINT64 ? this.view.getBigUint64(at, true) : this.view.getBigInt64(at, true);
+        this.pos += 8;
+        return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+      }
+      default:
+        return undefined;
+    }
   }
 }
 
