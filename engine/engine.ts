@@ -7,7 +7,7 @@ import { readF32 } from './gpu/buffers.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from './api.ts';
 import type { ModelSource } from './model/source.ts';
 import { loadModel, type LoadedModel } from './model/load.ts';
-import { ModelError } from './model/errors.ts';
+import { clipMiddle, ModelError } from './model/errors.ts';
 import { Tokenizer } from './tokenizer/tokenizer.ts';
 import { generate, PREFILL_CHUNK, type LoadedForGenerate } from './generate.ts';
 import type { RequestTokenizer } from './prompt-plan.ts';
@@ -61,8 +61,8 @@ export class Engine {
    * tokenizer, every tensor's shape and dtype, the memory budget) while the current model stays loaded:
    * a broken folder leaves it in place. Only then is the current model's GPU memory freed and the new
    * weights streamed in; a failure while streaming (a truncated file, a lost device) leaves no model.
+   * `quantize` stores its dense matrices in that quantized format (LoadOptions.quantize).
    */
-  /** Loads a model; `quantize` stores its dense matrices in that quantized format (LoadOptions.quantize). */
   async load(source: ModelSource, onProgress?: (p: LoadProgress) => void, opts: { quantize?: FormatName } = {}): Promise<ModelInfo> {
     if (this.busy) throw new EngineBusyError('a request is running: cancel it before loading another model');
     const built: { tokenizer?: Tokenizer; json?: unknown } = {};
@@ -75,14 +75,18 @@ export class Engine {
           built.tokenizer = Tokenizer.fromJSON(json);
           built.json = json;
         } catch (e) {
-          throw new ModelError('bad-tokenizer', `${source.name}/tokenizer.json: ${(e as Error).message}`);
+          // The message names tokenizer.json's fields; for a GGUF file they come from tokenizer.ggml.*.
+          const where = source.gguf ? `${clipMiddle(`${source.name}/${source.gguf}`)}: its tokenizer (tokenizer.ggml.*)` : `${source.name}/tokenizer.json`;
+          throw new ModelError('bad-tokenizer', `${where}: ${(e as Error).message}`);
         }
         // Ids past the embedding table would read rows that do not exist (the kernel leaves them unchanged).
         if (built.tokenizer.vocabSize > config.vocabSize) {
           throw new ModelError(
             'bad-tokenizer',
-            `${source.name}/tokenizer.json: its ids go up to ${built.tokenizer.vocabSize - 1} but config.json's vocab_size is ${config.vocabSize}; ` +
-              'the tokenizer does not belong to this model. Use the tokenizer.json that came with the weights.',
+            source.gguf
+              ? `${clipMiddle(`${source.name}/${source.gguf}`)}: its tokenizer's ids go up to ${built.tokenizer.vocabSize - 1} but the embedding has ${config.vocabSize} rows; the file is damaged or was converted wrongly: download it again.`
+              : `${source.name}/tokenizer.json: its ids go up to ${built.tokenizer.vocabSize - 1} but config.json's vocab_size is ${config.vocabSize}; ` +
+                  'the tokenizer does not belong to this model. Use the tokenizer.json that came with the weights.',
           );
         }
         this.unload();

@@ -47,8 +47,16 @@ function checkRow(logits: Float32Array, offset: number, vocab: number): void {
   }
 }
 
+/**
+ * The model produced NaN or infinite logits: a property of its weights (a damaged file, a huge scale in
+ * a quantized block, values that overflow f16 storage), not a bug; hosts tell the user so.
+ */
+export class NonFiniteLogitsError extends Error {
+  override name = 'NonFiniteLogitsError';
+}
+
 function nonFinite(what: string): Error {
-  return new Error(
+  return new NonFiniteLogitsError(
     `${what}: the logits row contains NaN or infinite values (a numerical failure in the forward pass); ` +
       'check the model weights and dtype, or rerun with f32 weights.',
   );

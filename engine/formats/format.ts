@@ -94,3 +94,14 @@ export function chunkBytes(f: WeightFormat, rows: number, inDim: number): number
 export function dHalfIndex(f: WeightFormat, rows: number, inDim: number): number {
   return f.splitD === undefined ? 0 : dArrayOffset(f, (rows * inDim) / f.blockSize) / 2;
 }
+
+/**
+ * Index of the first of `nBlocks` file-layout blocks whose f16 scale fields (halfFields) hold NaN or
+ * ±Inf, or -1: one such scale makes every output its row touches NaN, so a file holding one is damaged.
+ */
+export function firstNonFiniteScale(f: WeightFormat, src: Uint8Array, nBlocks: number): number {
+  for (let b = 0; b < nBlocks; b++) {
+    for (const at of f.halfFields) if ((src[b * f.blockBytes + at + 1]! & 0x7c) === 0x7c) return b;
+  }
+  return -1;
+}

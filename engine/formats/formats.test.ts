@@ -2,7 +2,7 @@
 // definitions, independently of the reference code), and their quantizers against the references.
 import { describe, expect, it } from 'vitest';
 import { rng, testSeed } from '../../tests/gpu.ts';
-import { bodyBytes, dequantizeMatrix, gpuBytes, splitBlocks, type WeightFormat } from './format.ts';
+import { bodyBytes, dequantizeMatrix, firstNonFiniteScale, gpuBytes, splitBlocks, type WeightFormat } from './format.ts';
 import { FORMATS, QUANTIZED, formatByName, formatOfGgmlType } from './registry.ts';
 import { ggmlType } from '../model/ggml-types.ts';
 
@@ -121,6 +121,22 @@ describe('registry', () => {
         }
       }
       expect(back, `${f.name} seed ${seed}`).toEqual(src);
+    }
+  });
+});
+
+describe('firstNonFiniteScale', () => {
+  it('finds the first block whose f16 scale fields are NaN or ±Inf, and only those', () => {
+    for (const f of QUANTIZED) {
+      const blocks = f.quantize(Float64Array.from({ length: 4 * f.blockSize }, (_, i) => Math.sin(i)));
+      expect(firstNonFiniteScale(f, blocks, 4), f.name).toBe(-1);
+      for (const [bits, want] of [[0x7bff, -1], [0x7c00, 2], [0xfe00, 2], [0x0001, -1]] as const) {
+        const b = blocks.slice();
+        const at = 2 * f.blockBytes + f.halfFields[f.halfFields.length - 1]!;
+        b[at] = bits & 0xff;
+        b[at + 1] = bits >> 8;
+        expect(firstNonFiniteScale(f, b, 4), `${f.name} ${bits.toString(16)}`).toBe(want);
+      }
     }
   });
 });

@@ -253,7 +253,7 @@ describe('what the header says', () => {
     expect(q.readUInt32LE(at)).toBe(2); // n_dims
     q.writeUInt32LE(10, at + 4 + 16); // the type after ne[0], ne[1]: Q2_K
     const s = await summarizeGguf(await write('q41.gguf', q), limits);
-    expect(s.loadable).toEqual({ ok: false, why: expect.stringMatching(/tensor 'model\.layers\.0\.self_attn\.q_proj\.weight' is Q2_K; Fanout loads F32, F16, BF16 weights and the quantized/) });
+    expect(s.loadable).toEqual({ ok: false, why: expect.stringMatching(/tensor 'blk\.0\.attn_q\.weight' is Q2_K; Fanout loads F32, F16, BF16 weights and the quantized/) });
   });
 
   it('stops reading a header past its byte or time budget', async () => {

@@ -40,6 +40,7 @@
 // carry token ids and log-probs that clients use, so they are never merged; the batch bounds how often
 // the transport and the client wake up (about 60 times a second), not the message count. Progress
 // events are coalesced: a pending progress message for the same request is replaced by the newer one.
+import { NonFiniteLogitsError } from '../sampler.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { NoGpuError } from '../gpu/context.ts';
 import { Engine, EngineBusyError, type EngineOptions } from '../engine.ts';
@@ -394,7 +395,8 @@ export class HostSession {
     const d = describeFailure(e, during, this.opts.noGpuHint ?? DEFAULT_NO_GPU_HINT, loadedNow?.name ?? null);
     const { code, hint } = d;
     const message = model && code === 'load-failed' && !d.message.includes(model) ? `Cannot load ${clipMiddle(model)}: ${d.message}` : d.message;
-    if (code === 'internal' || code === 'generate-failed' || code === 'no-gpu') this.opts.onFailure?.(e, code);
+    // The model's own numbers (NaN or infinite logits) are not the host's failure.
+    if ((code === 'internal' || code === 'generate-failed' || code === 'no-gpu') && !(e instanceof NonFiniteLogitsError)) this.opts.onFailure?.(e, code);
     if (during === 'load' && !loadedNow) this.noModelWhy = `the load failed (${message.length > 300 ? `${message.slice(0, 300)}…` : message})`;
     conn.error(id, code, message, hint, loadedNow);
   }
@@ -420,6 +422,13 @@ export function describeFailure(
       hint: "The host stopped it and still answers. Use the tokenizer.json that came with the model's weights (a pattern like (x+x+)+ in its pre_tokenizer is the usual cause), or a shorter prompt.",
     };
   }
+  if (e instanceof NonFiniteLogitsError) {
+    return {
+      code: 'generate-failed',
+      message,
+      hint: "The model's weights produce NaN or infinite values: the file may be damaged (download it again), or the model overflows f16 storage (start the host with --storage f32).",
+    };
+  }
   if (e instanceof RequestTooLargeError) {
     return { code: 'generate-failed', message, hint: 'Lower the number of samples (n), max tokens or the prompt length, or use bifurcated attention.' };
   }
@@ -434,7 +443,7 @@ export function describeFailure(
         e.code === 'too-large'
           ? 'Pick a smaller model, or allow more GPU memory (FANOUT_MEMORY_GIB) if the GPU has it.'
           : e.code === 'unsupported-architecture' || e.code === 'unsupported-dtype'
-            ? 'Fanout runs Llama and Qwen2 models stored as f32, f16 or bf16 safetensors; pick such a model.'
+            ? 'Fanout runs Llama and Qwen2 models as safetensors folders (f32, f16, bf16) or GGUF files (F32, F16, BF16, Q8_0, Q6_K, Q5_K, Q4_K, Q4_0); pick such a model.'
             : FOLDER_HELP;
       return { code: 'load-failed', message, hint: hint + after };
     }

@@ -4,9 +4,9 @@
 // shape and a dtype Fanout reads. Loading (load.ts), export (gguf-export.ts) and the model list
 // (engine/host/gguf-summary.ts) start from it. No GPU code here: the Electron main process uses it.
 import { parseConfig } from './config.ts';
-import { clip, describeShape, FOLDER_HELP, jsonProblem, ModelError } from './errors.ts';
+import { clip, clipMiddle, describeName, describeShape, FOLDER_HELP, jsonProblem, ModelError } from './errors.ts';
 import { readGgufHeader, type GgufHeader } from './gguf.ts';
-import { ggufWeightIndex, parseGgufConfig } from './gguf-config.ts';
+import { ggufTensorName, ggufWeightIndex, parseGgufConfig } from './gguf-config.ts';
 import { ggufTokenizerJson } from './gguf-tokenizer.ts';
 import { expectedTensorCount, expectedTensors, IGNORED_TENSOR } from './params.ts';
 import { LOADABLE_DTYPES, readWeightIndex, type TensorInfo, type WeightIndex } from './safetensors.ts';
@@ -49,8 +49,15 @@ export async function readCheckedModel(source: ModelSource): Promise<CheckedMode
  * tensors by HF name. `source` names the model in messages (`gguf`: quantized types are accepted).
  */
 export function checkTensors(source: Pick<ModelSource, 'name' | 'gguf'>, config: ModelConfig, index: WeightIndex): Map<string, Loadable> {
+  // Messages speak the source's terms: config.json and HF tensor names for a folder; for a GGUF file,
+  // the file, its metadata keys and its own tensor names.
+  const gguf = !!source.gguf;
+  const arch = config.architecture === 'LlamaForCausalLM' ? 'llama' : 'qwen2';
+  const file = gguf ? clipMiddle(`${source.name}/${source.gguf}`) : source.name;
+  const tn = (hf: string) => describeName(gguf ? (ggufTensorName(hf) ?? hf) : hf);
+  const reconvert = 'the file is damaged or was converted wrongly: download it again or convert the model again with llama.cpp';
 
-  // Layers first: config.json's layer count must be the checkpoint's (1e7 layers, or 5 on a 6-layer
+  // Layers first: the config's layer count must be the checkpoint's (1e7 layers, or 5 on a 6-layer
   // checkpoint, fail here), read off the tensor names before anything per layer is built.
   const stored = [...index.tensors.keys()].filter((n) => !IGNORED_TENSOR.test(n));
   // A loop, not Math.max(...): a header may list hundreds of thousands of tensors (past the argument limit).
@@ -64,8 +71,10 @@ export function checkTensors(source: Pick<ModelSource, 'name' | 'gguf'>, config:
     const held = storedLayers >= Number.MAX_SAFE_INTEGER ? 'a tensor of a layer past any real model (an absurd layer index)' : `${storedLayers} layers`;
     throw new ModelError(
       'bad-config',
-      `${source.name}: config.json says num_hidden_layers is ${config.layers} but the weights hold ${held}; ` +
-        'config.json does not belong to these weights. Re-download the folder or fix num_hidden_layers in config.json.',
+      gguf
+        ? `${file}: ${arch}.block_count is ${config.layers} but the file holds ${held}; ${reconvert}.`
+        : `${source.name}: config.json says num_hidden_layers is ${config.layers} but the weights hold ${held}; ` +
+            'config.json does not belong to these weights. Re-download the folder or fix num_hidden_layers in config.json.',
     );
   }
   // Every tensor present, loadable and the shape config.json implies.
@@ -73,13 +82,16 @@ export function checkTensors(source: Pick<ModelSource, 'name' | 'gguf'>, config:
   for (const spec of expectedTensors(config)) {
     const info = index.tensors.get(spec.name);
     if (!info) {
+      if (gguf) throw new ModelError('missing-tensor', `${file}: the file has no tensor ${tn(spec.name)}, which a ${arch} model needs; ${reconvert}.`);
       const hint = spec.name === 'lm_head.weight' ? ' (config.json says tie_word_embeddings is false, so the output projection must be stored)' : '';
       throw new ModelError('missing-tensor', `${source.name}: weights have no tensor '${spec.name}'${hint}; the checkpoint does not match config.json (${config.architecture}).`);
     }
     if (info.shape.join() !== spec.shape.join()) {
       throw new ModelError(
         'bad-shape',
-        `${source.name}/${info.file}: tensor '${spec.name}' has shape ${describeShape(info.shape)} but config.json implies ${describeShape(spec.shape)}; the weights do not match config.json.`,
+        gguf
+          ? `${file}: tensor ${tn(spec.name)} has shape ${describeShape(info.shape)} but the file's ${arch}.* metadata implies ${describeShape(spec.shape)}; ${reconvert}.`
+          : `${source.name}/${info.file}: tensor '${spec.name}' has shape ${describeShape(info.shape)} but config.json implies ${describeShape(spec.shape)}; the weights do not match config.json.`,
       );
     }
     const encoding = encodingOf(info.dtype, !!source.gguf);
@@ -89,7 +101,7 @@ export function checkTensors(source: Pick<ModelSource, 'name' | 'gguf'>, config:
         : 'use the unquantized model or its GGUF file';
       throw new ModelError(
         'unsupported-dtype',
-        `${source.name}/${info.file}: tensor '${spec.name}' is ${clip(info.dtype, 20)}; Fanout loads ${LOADABLE_DTYPES.join(', ')} weights` +
+        `${gguf ? file : `${source.name}/${info.file}`}: tensor ${tn(spec.name)} is ${clip(info.dtype, 20)}; Fanout loads ${LOADABLE_DTYPES.join(', ')} weights` +
           `${source.gguf ? ` and the quantized ${quantizedNames()}` : ''}; ${hint}.`,
       );
     }
@@ -98,7 +110,7 @@ export function checkTensors(source: Pick<ModelSource, 'name' | 'gguf'>, config:
       const cols = info.shape[info.shape.length - 1]!;
       const rows = info.shape.length === 1 ? 1 : info.shape[0]!;
       if (cols % f.blockSize !== 0 || info.bytes !== (rows * cols * f.blockBytes) / f.blockSize) {
-        throw new ModelError('corrupt-gguf', `${source.name}/${info.file}: tensor '${spec.name}' (${f.ggmlName}, shape ${describeShape(info.shape)}) holds ${info.bytes} bytes, not whole ${f.blockSize}-weight blocks of its rows; the file is damaged.`);
+        throw new ModelError('corrupt-gguf', `${file}: tensor ${tn(spec.name)} (${f.ggmlName}, shape ${describeShape(info.shape)}) holds ${info.bytes} bytes, not whole ${f.blockSize}-weight blocks of its rows; the file is damaged: download it again.`);
       }
     }
     tensors.set(spec.name, { ...info, encoding });
@@ -106,11 +118,13 @@ export function checkTensors(source: Pick<ModelSource, 'name' | 'gguf'>, config:
 
   // Nothing left over either: a tensor the config does not explain means the two do not belong together.
   if (stored.length !== expectedTensorCount(config)) {
-    const unused = stored.find((n) => !tensors.has(n));
+    const unused = stored.find((n) => !tensors.has(n)) ?? '';
     throw new ModelError(
       'bad-config',
-      `${source.name}: the weights hold tensor '${clip(unused ?? '')}', which config.json (${config.architecture}, ${config.layers} layers) does not use; ` +
-        'config.json does not belong to these weights (check tie_word_embeddings and the architecture) or the checkpoint has extra parts.',
+      gguf
+        ? `${file}: the file holds tensor ${tn(unused)}, which a ${arch} model of ${config.layers} layers does not use; Fanout cannot tell what it is for. Use a file converted by llama.cpp's convert_hf_to_gguf.py.`
+        : `${source.name}: the weights hold tensor ${describeName(unused)}, which config.json (${config.architecture}, ${config.layers} layers) does not use; ` +
+            'config.json does not belong to these weights (check tie_word_embeddings and the architecture) or the checkpoint has extra parts.',
     );
   }
 

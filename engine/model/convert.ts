@@ -57,3 +57,22 @@ export function convertElements(dtype: SourceDtype, src: Uint8Array, srcElem: nu
     for (let i = 0; i < count; i++) bits[i] = s[i] << 16;
   }
 }
+
+/**
+ * Index of the first of `count` elements of `src` (raw F32 / F16 / BF16 bytes) that is NaN or ±Inf,
+ * or -1. A weight that is not a finite number makes every output it touches NaN: such a file is refused
+ * at load rather than failing every request.
+ */
+export function firstNonFinite(dtype: SourceDtype, src: Uint8Array, count: number): number {
+  if (src.byteOffset % 4 !== 0) src = src.slice();
+  if (dtype === 'F32') {
+    const s = new Float32Array(src.buffer, src.byteOffset, count);
+    for (let i = 0; i < count; i++) if (!Number.isFinite(s[i])) return i;
+    return -1;
+  }
+  // f16: exponent bits 10..14 all set; bf16: bits 7..14 all set.
+  const mask = dtype === 'F16' ? 0x7c00 : 0x7f80;
+  const s = new Uint16Array(src.buffer, src.byteOffset, count);
+  for (let i = 0; i < count; i++) if ((s[i]! & mask) === mask) return i;
+  return -1;
+}

@@ -274,6 +274,16 @@ describe(`loadModel (seed ${seed})`, async () => {
       expect(await load(m.dir)).toMatch(/^bad-shape: .*'model\.layers\.0\.mlp\.down_proj\.weight' has shape \[48,32\] but config\.json implies \[32,48\]/);
     });
 
+    it('a weight that is not a finite number (NaN, ±Inf) is refused naming the tensor and where', async () => {
+      const m = await base();
+      for (const [bad, dtype] of [[Number.NaN, 'F32'], [Number.POSITIVE_INFINITY, 'F16'], [Number.NEGATIVE_INFINITY, 'BF16']] as const) {
+        await rewrite(m, (name, t) => (name.endsWith('mlp.down_proj.weight') ? { name, shape: t.shape, dtype, data: t.data.map((v, i) => (i === 37 ? bad : v)) } : undefined));
+        expect(await load(m.dir)).toMatch(/^corrupt-safetensors: .*model\.safetensors: tensor 'model\.layers\.0\.mlp\.down_proj\.weight' holds a value that is not a finite number \(row 0, column 37\); the file is damaged/);
+      }
+      await rewrite(m, (name, t) => (name === 'model.norm.weight' ? { name, shape: t.shape, dtype: 'F32', data: t.data.map((v, i) => (i === 5 ? Number.NaN : v)) } : undefined));
+      expect(await load(m.dir)).toMatch(/tensor 'model\.norm\.weight' holds a value that is not a finite number \(element 5\)/);
+    });
+
     it('truncated weights and corrupt headers', async () => {
       const m = await base();
       const file = join(m.dir, 'model.safetensors');

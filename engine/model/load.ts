@@ -9,13 +9,14 @@
 import type { LoadProgress } from '../api.ts';
 import { alignTo, createStorage, writeBuffer } from '../gpu/buffers.ts';
 import type { GpuContext } from '../gpu/context.ts';
-import { convertElements, sourceElemBytes, type StorageArray } from './convert.ts';
-import { ModelError } from './errors.ts';
+import { convertElements, firstNonFinite, sourceElemBytes, type StorageArray } from './convert.ts';
+import { clipMiddle, describeName, ModelError } from './errors.ts';
 import { countParameters, layerPrefix } from './params.ts';
 import { readCheckedModel, type Loadable } from './checked-model.ts';
+import { ggufTensorName } from './gguf-config.ts';
 import type { ModelSource } from './source.ts';
 import type { LayerWeights, Linear, ModelConfig, ModelWeights, RowChunk, SourceDtype } from './types.ts';
-import { bodyBytes, chunkBytes, dArrayOffset, splitBlocks, type FormatName } from '../formats/format.ts';
+import { bodyBytes, chunkBytes, dArrayOffset, firstNonFiniteScale, splitBlocks, type FormatName } from '../formats/format.ts';
 import { FORMATS } from '../formats/registry.ts';
 
 export interface LoadOptions {
@@ -293,6 +294,8 @@ async function uploadDense(ctx: GpuContext, source: ModelSource, seg: Segment, c
     for (let e0 = 0; e0 < total; e0 += sliceElems) {
       const n = Math.min(sliceElems, total - e0);
       const bytes = whole ? whole.subarray(e0 * eb, (e0 + n) * eb) : await source.read(part.file, part.offset + e0 * eb, n * eb);
+      const bad = firstNonFinite(dtype, bytes, n);
+      if (bad >= 0) throw nonFiniteWeight(source, part, e0 + bad, inDim);
       let i = 0;
       while (i < n) {
         const k = Math.min(n - i, STAGE_ELEMS - staged, chunkElems[chunk] - flushed - staged);
@@ -325,8 +328,16 @@ async function uploadBlocks(ctx: GpuContext, source: ModelSource, seg: Segment, 
   let chunk = 0;
   let rowInChunk = 0;
   let d = split ? new Uint16Array(chunks[0].rows * nb) : undefined;
-  /** Appends `rows` rows of file-layout blocks. */
-  const put = (blocks: Uint8Array, rows: number) => {
+  /** Appends `rows` rows of file-layout blocks of `part` (its rows from `partRow` on). */
+  const put = (blocks: Uint8Array, rows: number, part: Loadable, partRow: number) => {
+    const bad = firstNonFiniteScale(f, blocks, rows * nb);
+    if (bad >= 0) {
+      const where = source.gguf ? clipMiddle(`${source.name}/${source.gguf}`) : source.name;
+      throw new ModelError(
+        'corrupt-gguf',
+        `${where}: tensor ${describeName(fileTensorName(source, part))} (${f.ggmlName}) has a scale that is not a finite number in block ${bad % nb} of row ${partRow + Math.floor(bad / nb)}; the file is damaged: download it again.`,
+      );
+    }
     for (let r = 0; r < rows; ) {
       const c = chunks[chunk];
       const k = Math.min(rows - r, c.rows - rowInChunk);
@@ -353,16 +364,28 @@ async function uploadBlocks(ctx: GpuContext, source: ModelSource, seg: Segment, 
     for (let r0 = 0; r0 < rows; r0 += sliceRows) {
       const n = Math.min(sliceRows, rows - r0);
       const bytes = whole ? whole.subarray(r0 * srcRow, (r0 + n) * srcRow) : await source.read(part.file, part.offset + r0 * srcRow, n * srcRow);
-      if (enc.kind === 'blocks') put(bytes, n);
+      if (enc.kind === 'blocks') put(bytes, n, part, r0);
       else {
+        const bad = firstNonFinite(enc.dtype, bytes, n * inDim);
+        if (bad >= 0) throw nonFiniteWeight(source, part, r0 * inDim + bad, inDim);
         const values = new Float32Array(n * inDim);
         convertElements(enc.dtype, bytes, 0, values, 0, n * inDim);
-        put(f.quantize(values), n);
+        put(f.quantize(values), n, part, r0);
       }
       if (progress.add(part.file, n * srcRow)) await drain(ctx);
     }
   }
   if (chunk !== chunks.length) throw new Error(`internal: a ${f.ggmlName} segment filled ${chunk} of ${chunks.length} chunks`);
+}
+
+/** A tensor's name as its file spells it (GGUF files: blk.0.attn_q.weight, not the HF name it is loaded as). */
+const fileTensorName = (source: ModelSource, part: Loadable) => (source.gguf ? (ggufTensorName(part.name) ?? part.name) : part.name);
+
+/** The error for a weight that is NaN or ±Inf: element `at` of `part` (rows of `cols`). */
+function nonFiniteWeight(source: ModelSource, part: Loadable, at: number, cols: number): ModelError {
+  const where = source.gguf ? clipMiddle(`${source.name}/${source.gguf}`) : `${source.name}/${part.file}`;
+  const pos = part.shape.length > 1 ? `row ${Math.floor(at / cols)}, column ${at % cols}` : `element ${at}`;
+  return new ModelError(source.gguf ? 'corrupt-gguf' : 'corrupt-safetensors', `${where}: tensor ${describeName(fileTensorName(source, part))} holds a value that is not a finite number (${pos}); the file is damaged: download it again.`);
 }
 
 /** Reads small f32 vectors (norm weights, biases) whole and writes them, concatenated, into `buf`. */
@@ -377,8 +400,12 @@ async function uploadVector(ctx: GpuContext, source: ModelSource, plan: VectorPl
       // Quantized vectors (llama.cpp keeps norms and biases in F32; a file may not): dequantized here.
       const v = new Float64Array(n);
       enc.format.dequantize(raw, n / enc.format.blockSize, v);
+      const bad = v.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw nonFiniteWeight(source, part, bad, 1);
       for (let r = 0; r < n; r++) out[at + r] = v[part.rowOrder ? part.rowOrder[r]! : r]!;
     } else {
+      const bad = firstNonFinite(enc.dtype, raw, n);
+      if (bad >= 0) throw nonFiniteWeight(source, part, bad, 1);
       convertElements(enc.dtype, part.rowOrder ? reorderRows(raw, part.rowOrder, sourceElemBytes(enc.dtype)) : raw, 0, out, at, n);
     }
     at += n;

@@ -65,7 +65,7 @@ describe('GGUF load: the same model as its Hugging Face folder', () => {
     view.setUint32(at + 4 + 16, 3, true); // the type after ne[0], ne[1]
     await writeFile(join(root, 'q.gguf'), bytes);
     await expect(engine.load({ ...dirSource(root), gguf: 'q.gguf' })).rejects.toThrow(
-      /tensor 'model\.layers\.0\.self_attn\.v_proj\.weight' is Q4_1; Fanout loads F32, F16, BF16 weights and the quantized Q8_0, Q6_K, Q5_K, Q4_K, Q4_0; use a GGUF file in one of those \(e\.g\. Q4_K_M/,
+      /tensor 'blk\.0\.attn_v\.weight' is Q4_1; Fanout loads F32, F16, BF16 weights and the quantized Q8_0, Q6_K, Q5_K, Q4_K, Q4_0; use a GGUF file in one of those \(e\.g\. Q4_K_M/,
     );
   });
 });

@@ -510,7 +510,7 @@ export const ggufKinds: K[] = [
   ),
   kind('tensor: an extra tensor', (rng, ctx) =>
     withDoc(ctx, ['bad-config', 'missing-tensor'], (d) => {
-      const name = rng.pick(['blk.2.attn_norm.weight', 'rope_freqs.weight', 'blk.0.attn_q.bias', 'blk.0.ffn_gate_inp.weight', rng.junk(rng.range(1, 1000)), 'token_embd_norm.weight', `blk.${'9'.repeat(30)}.ffn_up.weight`]);
+      const name = rng.pick(['blk.2.attn_norm.weight', 'rope_freqs.weight', 'blk.0.attn_q.bias', 'blk.0.ffn_gate_inp.weight', rng.junk(rng.range(1, 1000)), SECRET, 'token_embd_norm.weight', `blk.${'9'.repeat(30)}.ffn_up.weight`]);
       d.tensors.splice(rng.int(d.tensors.length + 1), 0, { name, ne: [256], type: 0, data: new Uint8Array(1024) });
       for (const t of d.tensors) t.offset = undefined;
     }),
@@ -571,9 +571,10 @@ export const ggufKinds: K[] = [
     const t = rng.pick(ctx.gguf.doc.tensors);
     const type = rng.pick([0, 1, 30, 8, 2, 12, 13, 14].filter((x) => x !== t.type));
     const size = sizeOf(type, t.ne);
-    // Fewer bytes than before: the same file reads as other (garbage, maybe NaN) weights; it loads and must generate.
+    // Fewer bytes than before: the same file reads as other (garbage) weights; it loads and must generate, or
+    // (garbage that holds a NaN or infinite scale or weight) is refused with corrupt-gguf.
     const fits = size !== undefined && size <= room(ctx.gguf.doc, t, dataLength(ctx));
-    return withDoc(ctx, fits ? 'load' : C, (d) => {
+    return withDoc(ctx, fits ? 'any' : C, (d) => {
       tensorOf(d, t.name).type = type;
     }, { generate: fits });
   }),
@@ -632,22 +633,27 @@ export const ggufKinds: K[] = [
   }),
   kind('data: random bytes flipped (loads, generates)', (rng, ctx) => {
     const { bytes, dataStart } = ctx.gguf;
-    return checkGguf(ctx, flip(rng, bytes, dataStart, bytes.length, rng.pick([1, 8, 64, 4096])), 'load', { generate: true });
+    // Loads, or (a flip made a scale or an F16/F32 weight NaN or infinite) is refused with corrupt-gguf.
+    return checkGguf(ctx, flip(rng, bytes, dataStart, bytes.length, rng.pick([1, 8, 64, 4096])), 'any', { generate: true });
   }),
+  // A NaN or infinite scale or weight is refused at load (corrupt-gguf, naming the tensor); a huge or
+  // subnormal finite one loads, and its generates may still end in the typed non-finite-logits error.
   kind("data: a quantized block's scale NaN, infinite, huge or subnormal", (rng, ctx) => {
     const { bytes, dataStart, doc } = ctx.gguf;
     const out = bytes.slice();
     const quantized = doc.tensors.filter(isQuantized);
+    let nonFinite = false;
     for (let i = rng.range(1, 3); i > 0; i--) {
       const t = rng.pick(quantized);
       const f = formatOfGgmlType(t.type)!;
       const block = rng.int(t.data.length / f.blockBytes);
       const at = dataStart + Number(t.offset) + block * f.blockBytes + rng.pick(f.halfFields);
       const half = rng.pick([0x7e00, 0xfe00, 0x7c00, 0xfc00, 0x7bff, 0xfbff, 0x0001, 0x7fff]);
+      nonFinite ||= (half & 0x7c00) === 0x7c00;
       out[at] = half & 255;
       out[at + 1] = half >> 8;
     }
-    return checkGguf(ctx, out, 'load', { generate: true });
+    return checkGguf(ctx, out, nonFinite ? ['corrupt-gguf'] : 'load', { generate: !nonFinite });
   }),
   kind('data: dense weights (F16 matrices, F32 norms) NaN or infinite', (rng, ctx) => {
     const { bytes, dataStart, doc } = ctx.gguf;
@@ -657,9 +663,11 @@ export const ggufKinds: K[] = [
     const size = t.type === 0 ? 4 : 2;
     const at = dataStart + Number(t.offset) + rng.int(t.data.length / size) * size;
     const v = new DataView(out.buffer);
-    if (t.type === 0) v.setFloat32(at, rng.pick([NaN, Infinity, -Infinity, 3e38]), true);
-    else v.setUint16(at, rng.pick([0x7e00, 0x7c00, 0xfc00, 0x7bff]), true);
-    return checkGguf(ctx, out, 'load', { generate: true });
+    const value = t.type === 0 ? rng.pick([NaN, Infinity, -Infinity, 3e38]) : rng.pick([0x7e00, 0x7c00, 0xfc00, 0x7bff]);
+    if (t.type === 0) v.setFloat32(at, value, true);
+    else v.setUint16(at, value, true);
+    const nonFinite = t.type === 0 ? !Number.isFinite(value) : (value & 0x7c00) === 0x7c00;
+    return checkGguf(ctx, out, nonFinite ? ['corrupt-gguf'] : 'load', { generate: !nonFinite });
   }),
   kind('file: trailing bytes after the data (harmless)', (rng, ctx) =>
     withDoc(ctx, 'load', (d) => {
