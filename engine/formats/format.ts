@@ -105,3 +105,11 @@ export function firstNonFiniteScale(f: WeightFormat, src: Uint8Array, nBlocks: n
   }
   return -1;
 }
+
+/**
+ * Most rows of `inDim` weights one chunk of at most `limitBytes` holds: a row takes its blocks' file bytes
+ * on the GPU too (body + split d), and a split format's d array adds at most 3 bytes of padding.
+ */
+export function maxChunkRows(f: WeightFormat, inDim: number, limitBytes: number): number {
+  return Math.floor((limitBytes - 4) / ((inDim / f.blockSize) * f.blockBytes));
+}

@@ -4,7 +4,7 @@
 // fits one storage binding. Tests and tools use it; models are uploaded by engine/model/load.ts.
 import type { GpuContext } from '../gpu/context.ts';
 import { createStorageFrom } from '../gpu/buffers.ts';
-import { chunkBytes, toGpuLayout, type FormatName, type WeightFormat } from '../formats/format.ts';
+import { chunkBytes, maxChunkRows, toGpuLayout, type FormatName, type WeightFormat } from '../formats/format.ts';
 import { FORMATS } from '../formats/registry.ts';
 import type { Linear, RowChunk } from '../model/types.ts';
 
@@ -16,12 +16,12 @@ export const wtBytes = (ctx: GpuContext) => (ctx.f16 ? 2 : 4);
 
 /**
  * Rows per chunk for a matrix with `inDim` columns in `format`: as many as fit `ctx.maxBinding` bytes,
- * capped by `maxChunkRows`. Chunks hold a multiple of 8 rows (except the last) so chunk boundaries stay
+ * capped by `cap`. Chunks hold a multiple of 8 rows (except the last) so chunk boundaries stay
  * aligned for kernels that tile rows.
  */
-export function chunkRowsFor(ctx: GpuContext, inDim: number, maxChunkRows = Infinity, format: FormatName = denseFormat(ctx)): number {
-  const fit = Math.floor(ctx.maxBinding / chunkBytes(FORMATS[format], 1, inDim));
-  let rows = Math.min(fit, maxChunkRows);
+export function chunkRowsFor(ctx: GpuContext, inDim: number, cap = Infinity, format: FormatName = denseFormat(ctx)): number {
+  const fit = maxChunkRows(FORMATS[format], inDim, ctx.maxBinding);
+  let rows = Math.min(fit, cap);
   if (rows >= 16) rows -= rows % 8;
   if (rows < 1) throw new RangeError(`a row of ${inDim} weights does not fit one storage binding (${ctx.maxBinding} bytes)`);
   return rows;

@@ -16,7 +16,7 @@ import { readCheckedModel, type Loadable } from './checked-model.ts';
 import { ggufTensorName } from './gguf-config.ts';
 import type { ModelSource } from './source.ts';
 import type { LayerWeights, Linear, ModelConfig, ModelWeights, RowChunk, SourceDtype } from './types.ts';
-import { bodyBytes, chunkBytes, dArrayOffset, firstNonFiniteScale, splitBlocks, type FormatName } from '../formats/format.ts';
+import { bodyBytes, chunkBytes, dArrayOffset, firstNonFiniteScale, maxChunkRows, splitBlocks, type FormatName } from '../formats/format.ts';
 import { FORMATS } from '../formats/registry.ts';
 
 export interface LoadOptions {
@@ -207,15 +207,13 @@ function planUpload(ctx: GpuContext, c: ModelConfig, t: Map<string, Loadable>, o
     for (const seg of segments) {
       const f = FORMATS[seg.format];
       const rows = seg.parts.reduce((a, p) => a + p.shape[0], 0);
-      // A row's bytes, with room for a split format's trailing d (2 bytes a block) and its padding.
-      const rowBytes = chunkBytes(f, 1, inDim) + (f.splitD !== undefined ? 2 * (inDim / f.blockSize) : 0);
-      if (rowBytes + 4 > limit) {
+      const perChunk = maxChunkRows(f, inDim, limit);
+      if (perChunk < 1) {
         throw new ModelError(
           'too-large',
-          `${names.join(' + ')}: one row is ${rowBytes} bytes but the device binds at most ${limit} bytes per buffer; this model is too large for this GPU.`,
+          `${names.join(' + ')}: one row is ${chunkBytes(f, 1, inDim)} bytes but the device binds at most ${limit} bytes per buffer; this model is too large for this GPU.`,
         );
       }
-      const perChunk = Math.floor((limit - 4) / rowBytes);
       for (let r = 0; r < rows; r += perChunk) {
         const n = Math.min(perChunk, rows - r);
         seg.chunks.push({ rowStart: r, rows: n, bytes: chunkBytes(f, n, inDim) });

@@ -7,7 +7,7 @@
 import type { GpuContext } from '../gpu/context.ts';
 import { createStorage, writeBuffer } from '../gpu/buffers.ts';
 import { encodeFillRandom } from '../kernels/fill.ts';
-import { chunkBytes, toGpuLayout, type FormatName, type WeightFormat } from '../formats/format.ts';
+import { chunkBytes, maxChunkRows, toGpuLayout, type FormatName, type WeightFormat } from '../formats/format.ts';
 import { FORMATS, formatByName, quantizedNames } from '../formats/registry.ts';
 import { randomBlocks } from '../formats/random-blocks.ts';
 import type { Linear, ModelConfig, ModelWeights, RowChunk } from './types.ts';
@@ -88,7 +88,7 @@ export function syntheticWeights(ctx: GpuContext, c: ModelConfig, seed = 1, weig
   const linear = (out: number, inDim: number, label: string): Linear => {
     const format = quant && inDim % quant.blockSize === 0 ? quant.name : dense;
     const f = FORMATS[format];
-    const rowsPerChunk = Math.max(1, Math.floor((ctx.maxBinding - 4) / (chunkBytes(f, 1, inDim) + (f.splitD !== undefined ? 2 * (inDim / f.blockSize) : 0))));
+    const rowsPerChunk = Math.max(1, maxChunkRows(f, inDim, ctx.maxBinding));
     const chunks: RowChunk[] = [];
     for (let r = 0; r < out; r += rowsPerChunk) {
       const rows = Math.min(rowsPerChunk, out - r);
