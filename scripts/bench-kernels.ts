@@ -112,7 +112,7 @@ for (const [outDim, inDim] of shapes) {
         reps = Math.max(reps * 2, Math.ceil((reps * minMs * 1.1) / Math.max(ms, 1)));
       }
       const t = ms / 1000 / reps;
-      const t2 = tile ?? defaultTile(rows, outDim);
+      const t2 = tile ?? defaultTile(rows, outDim, !!quant);
       console.log(
         `${String(outDim).padStart(5)}x${String(inDim).padEnd(5)} rows ${String(rows).padStart(3)}  tile R${t2.R} C${t2.C} WG${t2.WG}  ` +
           `${(t * 1e3).toFixed(2).padStart(8)} ms  ${((2 * rows * outDim * inDim) / t / 1e9).toFixed(2).padStart(6)} GFLOP/s  ${(wBytes / t / 1e9).toFixed(2).padStart(6)} GB/s` +

@@ -1,7 +1,8 @@
 // Embedding lookup against one RowChunk of the table: out[r, :] = table[tokens[r], :] as f32, for rows
 // whose token lies in this chunk's rows [rowStart, rowStart + chunkRows). table: [chunkRows, hidden] in WT,
-// read as 32-bit words (f16 pairs or f32 bits) so any hidden size works. out: [rows, hidden] f32.
-// Dispatch (ceil(hidden / WG), rows), rows ≤ 65535. Consts: WG, W16, HIDDEN.
+// read as 32-bit words (f16 / bf16 pairs or f32 bits) so any hidden size works. out: [rows, hidden] f32.
+// Dispatch (ceil(hidden / WG), rows), rows ≤ 65535. Consts: WG, W16 (2-byte weights: bfloat16 when BF16,
+// else f16; unpack2 from shaders/formats/dense.wgsl, prepended), HIDDEN.
 
 struct Params {
   rowStart: u32,
@@ -27,7 +28,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let e = t * HIDDEN + col;
   var v: f32;
   if (W16) {
-    v = unpack2x16float(table[e / 2u])[e % 2u];
+    v = unpack2(table[e / 2u])[e % 2u];
   } else {
     v = bitcast<f32>(table[e]);
   }

@@ -10,7 +10,7 @@
 // whole u32 words) followed by the chunk's f16 `d` values in block order. No padding: the GPU holds the
 // file's bytes exactly, reordered.
 
-export type FormatName = 'f32' | 'f16' | 'q8_0' | 'q4_0' | 'q4_k' | 'q5_k' | 'q6_k';
+export type FormatName = 'f32' | 'f16' | 'bf16' | 'q8_0' | 'q4_0' | 'q4_k' | 'q5_k' | 'q6_k';
 
 export interface WeightFormat {
   name: FormatName;

@@ -5,8 +5,14 @@ import type { GpuContext } from './context.ts';
 
 export type ShaderConsts = Record<string, number | boolean>;
 
-export function preamble(ctx: GpuContext, consts: ShaderConsts = {}): string {
-  const lines = ctx.f16 ? ['enable f16;', 'alias WT = f16;', 'alias KT = f16;'] : ['alias WT = f32;', 'alias KT = f32;'];
+/**
+ * The lines before `source`: the storage aliases (only when the code uses WT, KT or f16: a kernel that
+ * reads its weights as u32 words, like the matmuls, then compiles to the same code on f16 and f32
+ * devices, and a driver's shader cache serves both) and the consts.
+ */
+export function preamble(ctx: GpuContext, consts: ShaderConsts = {}, source = 'WT'): string {
+  const usesTypes = /\b(WT|KT|f16)\b/.test(source.replace(/\/\/.*$/gm, ''));
+  const lines = !usesTypes ? [] : ctx.f16 ? ['enable f16;', 'alias WT = f16;', 'alias KT = f16;'] : ['alias WT = f32;', 'alias KT = f32;'];
   for (const [k, v] of Object.entries(consts)) {
     if (typeof v === 'boolean') lines.push(`const ${k} = ${v};`);
     else if (Number.isInteger(v)) lines.push(`const ${k} = ${v}u;`);
@@ -19,7 +25,7 @@ const cache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
 /** A compute pipeline for `source` (entry point `main` unless given), cached per device. */
 export function computePipeline(ctx: GpuContext, label: string, source: string, consts: ShaderConsts = {}, entryPoint = 'main'): GPUComputePipeline {
-  const code = preamble(ctx, consts) + source;
+  const code = preamble(ctx, consts, source) + source;
   let m = cache.get(ctx.device);
   if (!m) cache.set(ctx.device, (m = new Map()));
   const key = entryPoint + '\0' + code;

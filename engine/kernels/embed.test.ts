@@ -7,7 +7,7 @@ import { createLinear, createLinearChunked } from './linear.ts';
 import { Embed } from './embed.ts';
 import { embedRef } from './embed.ref.ts';
 import { dequantizeMatrix } from '../formats/format.ts';
-import { QUANTIZED } from '../formats/registry.ts';
+import { FORMATS, QUANTIZED } from '../formats/registry.ts';
 import { randomBlocks } from '../formats/random-blocks.ts';
 
 for (const kind of ['f16', 'f32'] as const) {
@@ -51,20 +51,21 @@ for (const kind of ['f16', 'f32'] as const) {
 describe('Embed (quantized tables)', () => {
   // Random blocks of every quantized format, one chunk each, in one table: rows of the batch land in
   // different chunks (formats); values equal the float64 dequantization up to f32 rounding of d·sc·q − dmin·m.
-  it('Q8_0, Q6_K, Q5_K, Q4_K, Q4_0 chunks of one table, rows across chunks', async () => {
+  it('Q8_0, Q6_K, Q5_K, Q4_K, Q4_0 and BF16 chunks of one table, rows across chunks', async () => {
     const ctx = await testGpu('f32');
     const seed = testSeed();
     const r = rng(seed);
     const hidden = 512;
-    const sizes = [7, 12, 5, 9, 11];
-    const formats = QUANTIZED.map((f) => f.name);
+    const all = [...QUANTIZED, FORMATS.bf16];
+    const sizes = [7, 12, 5, 9, 11, 6];
+    const formats = all.map((f) => f.name);
     const vocab = sizes.reduce((a, b) => a + b, 0);
-    const blocks = sizes.map((rows, i) => randomBlocks(QUANTIZED[i]!, (rows * hidden) / QUANTIZED[i]!.blockSize, r.next));
+    const blocks = sizes.map((rows, i) => randomBlocks(all[i]!, (rows * hidden) / all[i]!.blockSize, r.next));
     const table = createLinearChunked(ctx, new Float32Array(vocab * hidden), vocab, hidden, sizes, undefined, formats, blocks);
     const tRef = new Float64Array(vocab * hidden);
     let row = 0;
     sizes.forEach((rows, i) => {
-      tRef.set(dequantizeMatrix(QUANTIZED[i]!, blocks[i]!, rows, hidden), row * hidden);
+      tRef.set(dequantizeMatrix(all[i]!, blocks[i]!, rows, hidden), row * hidden);
       row += rows;
     });
     const maxRows = 40;

@@ -1,6 +1,6 @@
 // out[r, :] = table[tokens[r], :] as f32
 // table: row-split Linear [vocab, hidden]; each RowChunk is read by the kernel of its weight format
-// (shaders/embed.wgsl for f16/f32, shaders/embed-quant.wgsl after the format's snippet for quantized
+// (shaders/embed.wgsl for f32/f16/bf16, shaders/embed-quant.wgsl after the format's snippet for quantized
 // blocks); tokens: u32 [maxRows]; out: [maxRows, hidden] f32. A token ≥ vocab leaves its row of out unchanged.
 import type { GpuContext } from '../gpu/context.ts';
 import { createUniform, writeBuffer } from '../gpu/buffers.ts';
@@ -11,6 +11,7 @@ import type { Linear } from '../model/types.ts';
 import src from '../../shaders/embed.wgsl';
 import quantSrc from '../../shaders/embed-quant.wgsl';
 import common from '../../shaders/formats/common.wgsl';
+import dense from '../../shaders/formats/dense.wgsl';
 
 const WG = 64;
 
@@ -44,7 +45,7 @@ export class Embed {
       const f = FORMATS[c.format];
       const pipeline = f.wgsl
         ? computePipeline(ctx, `embed-${c.format}`, common + f.wgsl + quantSrc, { WG, HIDDEN: hidden })
-        : computePipeline(ctx, 'embed', src, { WG, W16: c.format === 'f16', HIDDEN: hidden });
+        : computePipeline(ctx, 'embed', dense + src, { WG, W16: c.format !== 'f32', BF16: c.format === 'bf16', HIDDEN: hidden });
       const group = bindGroup(ctx, pipeline, [c.buffer, tokens, out, this.params[i]!, this.dyn], `embed.c${i}`);
       return { pipeline, group, groupsX: Math.ceil((f.wgsl ? hidden / 8 : hidden) / WG) };
     });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { testGpu, testSeed, rng, maxRelError } from '../../tests/gpu.ts';
+import { testGpu, testSeed, rng, maxRelError, runPass } from '../../tests/gpu.ts';
+import { dequantizeMatrix } from '../formats/format.ts';
+import { FORMATS } from '../formats/registry.ts';
 import { createStorage, createStorageFrom, readF32 } from '../gpu/buffers.ts';
 import { checked } from '../gpu/pipeline.ts';
 import { roundToF16 } from '../gpu/f16.ts';
@@ -39,6 +41,9 @@ it('defaultTile picks the tiles the cases below cover', () => {
   expect(defaultTile(3, 333)).toEqual({ R: 4, C: 8, WG: 8 });
   expect(defaultTile(37, 333)).toEqual({ R: 8, C: 16, WG: 8 });
   expect(defaultTile(8, 192)).toEqual({ R: 8, C: 8, WG: 8 });
+  // quantized weights stop at R8×C8 (engine/kernels/matmul.ts)
+  expect(defaultTile(37, 4096, true)).toEqual({ R: 8, C: 8, WG: 8 });
+  expect(defaultTile(1, 4096, true)).toEqual({ R: 1, C: 4, WG: 8 });
 });
 
 for (const kind of ['f16', 'f32'] as const) {
@@ -86,3 +91,31 @@ for (const kind of ['f16', 'f32'] as const) {
     }
   });
 }
+
+describe('Matmul (bf16 weights, held as they are on any device)', () => {
+  // The dense kernels with BF16: the generated tile (inDim % 8 == 0) and the scalar loop (inDim 203).
+  for (const [outDim, inDim, rows] of [[333, 200, [1, 37]], [77, 203, [1, 9]]] as const) {
+    it(`${outDim}x${inDim} rows ${rows} +bias`, async () => {
+      const ctx = await testGpu('f32');
+      const seed = testSeed();
+      const r = rng(seed);
+      const maxRows = Math.max(...rows);
+      const w = r.fill(outDim * inDim, 0.5);
+      const bias = r.fill(outDim, 1);
+      const linear = createLinear(ctx, w, outDim, inDim, { bias, format: 'bf16', maxChunkRows: 128 });
+      expect(linear.chunks.every((c) => c.format === 'bf16')).toBe(true);
+      const wRef = dequantizeMatrix(FORMATS.bf16, FORMATS.bf16.quantize(w), outDim, inDim);
+      const xHost = r.fill(maxRows * inDim, 1);
+      const x = createStorageFrom(ctx, xHost, 'x');
+      const y = createStorage(ctx, maxRows * outDim * 4, 'y');
+      const mm = new Matmul(ctx, { linear, x, y, maxRows });
+      for (const n of rows) {
+        await runPass(ctx, 'matmul', (pass) => mm.encode(pass, n));
+        const got = await readF32(ctx, y, n * outDim);
+        const err = maxRelError(got, matmulRef(xHost, wRef, n, outDim, inDim, bias));
+        expect(err, `seed ${seed} rows ${n}: max rel error ${err}`).toBeLessThan(1e-5);
+      }
+      mm.destroy();
+    });
+  }
+});

@@ -1,12 +1,13 @@
 // y[r, o] = (accumulate ? y[r, o] : 0) + Σ_i x[r, i]·W[o, i] + b[o]
 // x: [maxRows, inDim] f32, y: [maxRows, outDim] f32, W: a row-split Linear [outDim, inDim]; each RowChunk
-// runs the kernel of its weight format: dense f16/f32 (matmul-gen.ts, or shaders/matmul.wgsl when
+// runs the kernel of its weight format: dense f32/f16/bf16 (matmul-gen.ts, or shaders/matmul.wgsl when
 // inDim % 8 != 0) or quantized blocks dequantized in the kernel (matmul-quant-gen.ts).
 import type { GpuContext } from '../gpu/context.ts';
 import { createStorage, createUniform, writeBuffer } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import type { Linear } from '../model/types.ts';
 import src from '../../shaders/matmul.wgsl';
+import dense from '../../shaders/formats/dense.wgsl';
 import { matmulTileSource } from './matmul-gen.ts';
 import { matmulQuantSource } from './matmul-quant-gen.ts';
 import { dHalfIndex, type FormatName } from '../formats/format.ts';
@@ -27,10 +28,13 @@ export interface MatmulTile {
  * lavapipe runs a workgroup's SIMD groups one after another. C shrinks while there are fewer than 4
  * workgroups (2× the driver's threads on 2 cores) for small matrices. Tiles with inDim % 8 == 0 run the
  * generated, unrolled kernel (engine/kernels/matmul-gen.ts).
+ * Quantized weights (`quantized`) stop at R8×C8: their R8×C16 kernel is 13–27% faster (Q4_K 4096², rows
+ * 8–64) but takes lavapipe 25–37 s to compile per format against 9–13 s, and a cold shader cache pays
+ * that for every format a model (or the test suite) uses.
  */
-export function defaultTile(rows: number, outDim = 4096): MatmulTile {
+export function defaultTile(rows: number, outDim = 4096, quantized = false): MatmulTile {
   const WG = 8;
-  let [R, C] = rows <= 1 ? [1, 4] : rows <= 4 ? [4, 8] : [8, 16];
+  let [R, C] = rows <= 1 ? [1, 4] : rows <= 4 ? [4, 8] : [8, quantized ? 8 : 16];
   while (C > 8 && Math.ceil(outDim / (WG * C)) * Math.ceil(rows / R) < 4) C /= 2;
   return { R, C, WG };
 }
@@ -101,13 +105,13 @@ export class Matmul {
     );
     this.dyn = ctx.device.createBuffer({ label: `${label}.rows`, size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
     // Build the pipelines of every tile this instance may use now, not at first encode.
-    for (let r = 1; r <= maxRows; r = r < 64 ? r + 1 : r * 2) for (const f of this.formats) this.variant(this.tileFor(r), f);
-    for (const f of this.formats) this.variant(this.tileFor(maxRows), f);
+    for (let r = 1; r <= maxRows; r = r < 64 ? r + 1 : r * 2) for (const f of this.formats) this.variant(this.tileFor(r, f), f);
+    for (const f of this.formats) this.variant(this.tileFor(maxRows, f), f);
   }
 
-  private tileFor(rows: number): MatmulTile {
+  private tileFor(rows: number, format: FormatName): MatmulTile {
     const t = this.opts.tile;
-    return t === undefined ? defaultTile(rows, this.linear.outDim) : typeof t === 'function' ? t(rows) : t;
+    return t === undefined ? defaultTile(rows, this.linear.outDim, !!FORMATS[format].wgsl) : typeof t === 'function' ? t(rows) : t;
   }
 
   private variant(tile: MatmulTile, format: FormatName): Variant {
@@ -122,14 +126,15 @@ export class Matmul {
       pipeline = computePipeline(ctx, `matmul-${format}`, matmulQuantSource(f, tile), { WG: tile.WG });
     } else if (linear.inDim % 8 === 0) {
       // The generated unrolled kernel (flags are runtime, one pipeline per tile).
-      pipeline = computePipeline(ctx, 'matmul', matmulTileSource(tile), { WG: tile.WG, W16: format === 'f16' });
+      pipeline = computePipeline(ctx, 'matmul', matmulTileSource(tile), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' });
     } else {
       // The scalar loop kernel of shaders/matmul.wgsl.
-      pipeline = computePipeline(ctx, label, src, {
+      pipeline = computePipeline(ctx, label, dense + src, {
         WG: tile.WG,
         R: tile.R,
         C: tile.C,
-        W16: format === 'f16',
+        W16: format !== 'f32',
+        BF16: format === 'bf16',
         ACCUMULATE: !!this.opts.accumulate,
         HAS_BIAS: !!linear.bias,
       });
@@ -148,14 +153,13 @@ export class Matmul {
     if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`Matmul: rows ${rows} outside [1, ${this.maxRows}]`);
     this.rowsData[0] = rows;
     writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
-    const tile = this.tileFor(rows);
-    const rowGroups = Math.ceil(rows / tile.R);
     let current: GPUComputePipeline | undefined;
     this.linear.chunks.forEach((c, i) => {
+      const tile = this.tileFor(rows, c.format);
       const v = this.variant(tile, c.format);
       if (v.pipeline !== current) pass.setPipeline((current = v.pipeline));
       pass.setBindGroup(0, v.groups[i]!);
-      pass.dispatchWorkgroups(Math.ceil(c.rows / (tile.WG * tile.C)), rowGroups);
+      pass.dispatchWorkgroups(Math.ceil(c.rows / (tile.WG * tile.C)), Math.ceil(rows / tile.R));
     });
   }
 

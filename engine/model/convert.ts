@@ -29,10 +29,16 @@ export const sourceElemBytes = (dtype: SourceDtype) => (dtype === 'F32' ? 4 : 2)
 
 /**
  * dst[dstElem + i] = convert(src element srcElem + i) for i < count.
- * src: raw tensor bytes (byteOffset a multiple of 4); dst: f16 bits (Uint16Array) or f32 (Float32Array).
+ * src: raw tensor bytes (byteOffset a multiple of 4); dst: f16 bits (Uint16Array), f32 (Float32Array), or
+ * with `dstBf16` bf16 bits (Uint16Array; BF16 sources only: copied as they are).
  */
-export function convertElements(dtype: SourceDtype, src: Uint8Array, srcElem: number, dst: StorageArray, dstElem: number, count: number): void {
+export function convertElements(dtype: SourceDtype, src: Uint8Array, srcElem: number, dst: StorageArray, dstElem: number, count: number, dstBf16 = false): void {
   if (src.byteOffset % 4 !== 0) src = src.slice();
+  if (dstBf16) {
+    if (dtype !== 'BF16' || !(dst instanceof Uint16Array)) throw new Error(`convertElements: bf16 storage takes BF16 elements, not ${dtype}`);
+    dst.set(new Uint16Array(src.buffer, src.byteOffset + srcElem * 2, count), dstElem);
+    return;
+  }
   if (dtype === 'F32') {
     const s = new Float32Array(src.buffer, src.byteOffset + srcElem * 4, count);
     if (dst instanceof Float32Array) dst.set(s, dstElem);

@@ -37,7 +37,7 @@ export interface ExportResult {
 }
 
 /** llama.cpp's general.file_type (enum llama_ftype) for a file whose matrices are all in one format. */
-const FILE_TYPE: Record<FormatName, number> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7, q4_k: 14, q5_k: 16, q6_k: 18 };
+const FILE_TYPE: Record<FormatName, number> = { f32: 0, f16: 1, bf16: 32, q4_0: 2, q8_0: 7, q4_k: 14, q5_k: 16, q6_k: 18 };
 
 /** Source rows read per slice. */
 const SLICE_BYTES = 4 << 20;

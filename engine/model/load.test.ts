@@ -8,7 +8,9 @@ import { writeRandomModel, type RandomModel, type RandomModelOptions } from '../
 import { serveDir } from '../../tests/fixtures/range-server.ts';
 import { readBuffer } from '../gpu/buffers.ts';
 import type { GpuContext } from '../gpu/context.ts';
-import { f16ArrayToF32, roundToF16 } from '../gpu/f16.ts';
+import { roundToF16 } from '../gpu/f16.ts';
+import { chunkBytes, dequantizeMatrix, type FormatName } from '../formats/format.ts';
+import { FORMATS } from '../formats/registry.ts';
 import { ModelError } from './errors.ts';
 import { dirSource } from './fs-source.ts';
 import { httpSource } from './http-source.ts';
@@ -27,16 +29,20 @@ async function model(o: Partial<RandomModelOptions> & Pick<RandomModelOptions, '
   return { dir, ...(await writeRandomModel(dir, { ...small, seed: seed + n, ...o })) };
 }
 
-/** Rows of `lin` read back from the GPU as numbers, checking chunks tile the rows and fit `maxBinding`. */
-async function readLinear(ctx: GpuContext, lin: Linear, maxBinding: number): Promise<Float64Array> {
+/**
+ * Rows of `lin` read back from the GPU as numbers (each chunk decoded by its format's reference), checking
+ * that chunks tile the rows, fit `maxBinding` and are in `format`.
+ */
+async function readLinear(ctx: GpuContext, lin: Linear, maxBinding: number, format: FormatName): Promise<Float64Array> {
   const out = new Float64Array(lin.outDim * lin.inDim);
   let row = 0;
   for (const c of lin.chunks) {
     expect(c.rowStart).toBe(row);
-    const bytes = c.rows * lin.inDim * (ctx.f16 ? 2 : 4);
+    expect(c.format).toBe(format);
+    const f = FORMATS[c.format];
     expect(c.buffer.size).toBeLessThanOrEqual(maxBinding);
-    const raw = await readBuffer(ctx, c.buffer, 0, bytes);
-    out.set(ctx.f16 ? f16ArrayToF32(new Uint16Array(raw)) : new Float32Array(raw), row * lin.inDim);
+    const raw = new Uint8Array(await readBuffer(ctx, c.buffer, 0, chunkBytes(f, c.rows, lin.inDim)));
+    out.set(dequantizeMatrix(f, raw, c.rows, lin.inDim), row * lin.inDim);
     row += c.rows;
   }
   expect(row).toBe(lin.outDim);
@@ -62,15 +68,19 @@ function expectSame(what: string, got: Float64Array, want: Float64Array) {
   }
 }
 
-/** Every GPU buffer of `loaded` equals the stored values converted to WT (matrices) or f32 (vectors), fused. */
+/**
+ * Every GPU buffer of `loaded` equals the stored values (matrices: F16 and BF16 as they are, F32 as f16 on
+ * an f16 device, else f32; vectors: f32), fused.
+ */
 async function expectWeights(ctx: GpuContext, loaded: LoadedModel, m: RandomModel, maxBinding = ctx.maxBinding) {
   const c = m.config;
-  const wt = (v: Float64Array) => (ctx.f16 ? roundToF16(v) : v.map(Math.fround));
+  const format: FormatName = c.dtype === 'float16' ? 'f16' : c.dtype === 'bfloat16' ? 'bf16' : ctx.f16 ? 'f16' : 'f32';
+  const wt = (v: Float64Array) => (format === 'f16' ? roundToF16(v) : v.map(Math.fround));
   const f32 = (v: Float64Array) => v.map(Math.fround);
   const w = loaded.weights;
   const mat = async (what: string, lin: Linear, names: string[], outDim: number, inDim: number) => {
     expect([lin.outDim, lin.inDim], what).toEqual([outDim, inDim]);
-    expectSame(what, await readLinear(ctx, lin, maxBinding), wt(concat(m, names)));
+    expectSame(what, await readLinear(ctx, lin, maxBinding, format), wt(concat(m, names)));
   };
   const qDim = c.heads * c.headDim;
   const kvDim = c.kvHeads * c.headDim;

@@ -2,8 +2,8 @@
 // (F32/F16/BF16 and quantized tensors) onto the GPU in the engine's layouts (docs/ENGINE.md): matrices
 // row-split into RowChunks that each fit one storage binding, q/k/v and gate/up fused by rows, norms and
 // biases in f32. A matrix's rows keep the weight format they come in (engine/formats/registry.ts):
-// F32/F16/BF16 become the device's dense type (f16 when ctx.f16, else f32), quantized GGUF tensors stay in
-// their blocks; `quantize` turns dense matrices into a quantized format on the way. A fused matrix whose
+// F16 and BF16 stay as they are, F32 becomes f16 when ctx.f16 (else stays f32), quantized GGUF tensors
+// stay in their blocks; `quantize` turns dense matrices into a quantized format on the way. A fused matrix whose
 // parts differ in format (a Q4_K_M file's Q4_K q/k and Q6_K v) gets one run of chunks per format.
 // Tensors are streamed in slices of a few MB: no file, and no large tensor, is ever held whole in memory.
 import type { LoadProgress } from '../api.ts';
@@ -178,7 +178,9 @@ function reorderRows(bytes: Uint8Array, order: Int32Array, rowBytes: number): Ui
 
 /** Where every tensor goes on the GPU, and the bytes that takes; throws 'too-large' if a row cannot fit a binding. */
 function planUpload(ctx: GpuContext, c: ModelConfig, t: Map<string, Loadable>, opts: LoadOptions) {
-  const dense: FormatName = ctx.f16 ? 'f16' : 'f32';
+  // F16 and BF16 matrices stay as they are (the kernels unpack them on any device); F32 ones become f16
+  // where the device has shader-f16 (half the memory and traffic), else stay f32.
+  const dense = (p: Loadable & { encoding: { kind: 'dense' } }): FormatName => (p.encoding.dtype === 'F16' ? 'f16' : p.encoding.dtype === 'BF16' ? 'bf16' : ctx.f16 ? 'f16' : 'f32');
   const quantize = opts.quantize ? FORMATS[opts.quantize] : undefined;
   if (quantize && !quantize.wgsl) throw new RangeError(`quantize: ${opts.quantize} is not a quantized format`);
   // Chunk buffers are allocated in multiples of 16 bytes; keep that within the limit.
@@ -189,7 +191,7 @@ function planUpload(ctx: GpuContext, c: ModelConfig, t: Map<string, Loadable>, o
   /** The GPU format of a matrix part. */
   const gpuFormat = (p: Loadable, inDim: number): FormatName => {
     if (p.encoding.kind === 'blocks') return p.encoding.format.name;
-    return quantize && inDim % quantize.blockSize === 0 ? quantize.name : dense;
+    return quantize && inDim % quantize.blockSize === 0 ? quantize.name : dense(p as Loadable & { encoding: { kind: 'dense' } });
   };
   const matrix = (label: string, names: string[]) => {
     const parts = names.map(get);
@@ -266,9 +268,9 @@ class Progress {
   }
 }
 
-/** Streams a dense segment's parts (row-concatenated) into its chunk buffers, converting to f16/f32 on the way. */
+/** Streams a dense segment's parts (row-concatenated) into its chunk buffers, converting to f16/f32 (or copying bf16) on the way. */
 async function uploadDense(ctx: GpuContext, source: ModelSource, seg: Segment, chunks: RowChunk[], inDim: number, progress: Progress) {
-  const stage: StorageArray = seg.format === 'f16' ? new Uint16Array(STAGE_ELEMS) : new Float32Array(STAGE_ELEMS);
+  const stage: StorageArray = seg.format === 'f32' ? new Float32Array(STAGE_ELEMS) : new Uint16Array(STAGE_ELEMS);
   const chunkElems = chunks.map((c) => c.rows * inDim);
   let chunk = 0; // current chunk
   let flushed = 0; // elements of the current chunk already written to the GPU
@@ -297,7 +299,7 @@ async function uploadDense(ctx: GpuContext, source: ModelSource, seg: Segment, c
       let i = 0;
       while (i < n) {
         const k = Math.min(n - i, STAGE_ELEMS - staged, chunkElems[chunk] - flushed - staged);
-        convertElements(dtype, bytes, i, stage, staged, k);
+        convertElements(dtype, bytes, i, stage, staged, k, seg.format === 'bf16');
         staged += k;
         i += k;
         if (staged === STAGE_ELEMS || flushed + staged === chunkElems[chunk]) flush();

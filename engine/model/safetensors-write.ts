@@ -1,25 +1,15 @@
 // Writes safetensors bytes (F32 / F16 / BF16, or raw bytes in any dtype) — used by test fixtures and
 // the training export. Layout: u64 LE header length, JSON header padded with spaces to a multiple of 8,
 // then each tensor's little-endian data in order.
-import { f32ToF16, f16ToF32, bf16ToF32 } from '../gpu/f16.ts';
+import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../gpu/f16.ts';
 
+export { f32ToBf16 };
 export type WriteDtype = 'F32' | 'F16' | 'BF16';
 
 export type TensorToWrite =
   | { name: string; shape: number[]; dtype: WriteDtype; data: ArrayLike<number> }
   /** Pre-encoded data in any safetensors dtype (e.g. 'I8'), for files we only need to exist. */
   | { name: string; shape: number[]; dtype: string; raw: Uint8Array };
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** f32 → bf16 bits, round to nearest even; NaN stays NaN. */
-export function f32ToBf16(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
-  if ((x & 0x7fffffff) > 0x7f800000) return ((x >>> 16) | 0x40) & 0xffff;
-  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
-}
 
 /** Each value rounded as `dtype` stores it (what a reader of the file gets back), as float64. */
 export function roundToDtype(dtype: WriteDtype, data: ArrayLike<number>): Float64Array {

@@ -38,7 +38,7 @@ describe('fanout complete', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual(['model', 'candidates', 'empty', 'timings']);
-    expect(Object.keys(out.model)).toEqual(['name', 'parameters', 'layers', 'hidden', 'heads', 'kvHeads', 'vocab', 'contextLength', 'dtype', 'device']);
+    expect(Object.keys(out.model)).toEqual(['name', 'parameters', 'layers', 'hidden', 'heads', 'kvHeads', 'vocab', 'contextLength', 'dtype', 'weights', 'device']);
     expect(out.model).toMatchObject({ name: 'model', layers: 2, hidden: 64, heads: 4, kvHeads: 2, contextLength: 256 });
     expect(Object.keys(out.timings)).toEqual(['prefillMs', 'decodeMs', 'steps', 'msPerStep', 'tokensPerSecond']);
     // Blank samples are no candidates; they are counted instead.

@@ -144,7 +144,9 @@ describe.runIf(process.platform === 'linux')('signals through the stderr filter'
     const r = await done;
     expect(r.stderr).toBe('');
     expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null });
-    expect(r.stdout).toMatch(/cancelled/);
+    // What it has: samples cut short ("cancelled"), or, when Ctrl+C came before the first token (a cold
+    // shader cache compiles for seconds), every sample empty and said so.
+    expect(r.stdout).toMatch(/cancelled|\(8 of 8 samples ended empty: not listed\)/);
   });
 
   it('SIGTERM to the fanout process ends the CLI child too, and fanout dies of SIGTERM, even right after the spawn', async () => {

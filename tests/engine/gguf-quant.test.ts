@@ -78,6 +78,7 @@ const VEC_DOT: Record<FormatName | WriteDtype, ActivationType | undefined> = {
   F16: 'f16',
   f32: undefined,
   F32: undefined,
+  bf16: undefined, // as BF16 below
   BF16: undefined, // ggml's BF16 vec_dot_type is BF16; no file here has BF16 matrices
 };
 
@@ -166,8 +167,11 @@ describe(`quantized GGUF: Fanout vs float64 reference vs llama.cpp (seed ${seed}
       const stored = storedGgufTensors(model, types);
       const want = referenceLogprobs(model.config, stored, ids);
 
+      // f16 storage (its KV cache and dense weights) only on the last case: the quantized kernels are the
+      // same code on either device, and every extra device compiles every kernel again on a cold cache.
+      const kinds = i === CASES.length - 1 ? (['f32', 'f16'] as const) : (['f32'] as const);
       const got: Record<string, Float64Array[]> = {};
-      for (const kind of ['f32', 'f16'] as const) {
+      for (const kind of kinds) {
         const e = await engine(kind);
         const info = await e.load({ ...dirSource(root), gguf: file });
         if (typeof types === 'string') expect(info.weights).toBe(`${types.toUpperCase()} 100%`);
@@ -178,10 +182,10 @@ describe(`quantized GGUF: Fanout vs float64 reference vs llama.cpp (seed ${seed}
         e.unload();
       }
       const errF32 = maxAbs(got.f32!, want);
-      const errF16 = maxAbs(got.f16!, want);
-      console.log(`${label}: max |Δ log p| vs float64 reference: f32 ${errF32.toExponential(2)}, f16 ${errF16.toExponential(2)}`);
+      const errF16 = got.f16 ? maxAbs(got.f16, want) : NaN;
+      console.log(`${label}: max |Δ log p| vs float64 reference: f32 ${errF32.toExponential(2)}${got.f16 ? `, f16 ${errF16.toExponential(2)}` : ''}`);
       expect(errF32, 'f32 storage vs reference').toBeLessThan(2e-3);
-      expect(errF16, 'f16 storage vs reference').toBeLessThan(3e-2);
+      if (got.f16) expect(errF16, 'f16 storage vs reference').toBeLessThan(3e-2);
       if (!havePeer) return;
 
       const peer = await llamaLogprobs(join(root, file), ids);
