@@ -76,7 +76,7 @@ describe('fanout export-gguf', () => {
       expect(h.metadata.get('tokenizer.ggml.fim_pre_token_id')).toBe(8189);
       expect(h.metadata.get('general.file_type')).toBe(type === 'f16' ? 1 : 7);
       const info = await engine.load({ ...dirSource(dir), gguf: `bundled-${type}.gguf` });
-      expect(info.weights).toBe(type === 'f16' ? 'f32 100%' : 'Q8_0 100%'); // f16 weights held as f32 on this f32 device
+      expect(info.weights).toBe(type === 'f16' ? 'f16 100%' : 'Q8_0 100%'); // F16 stays f16 on any device
       const ids = engine.tokenizer.encode(CODE);
       const ours = await fanoutLogprobs(ids);
       if (!havePeer) continue;
