@@ -46,12 +46,22 @@ describe('bifurcated vs standard', () => {
       const b = candidates(await collect(engine.generate(req({ prefix, n: 32, maxTokens: 12, seed: 1234, attention: 'standard' }))));
       expect(a.finishes).toHaveLength(32);
       expect(b.finishes).toHaveLength(32);
+      // The two paths sum in different orders, so a sample's seeded draw that lands within ~1e-6 of a
+      // boundary between two tokens' probabilities may pick the neighbour on one path (a near tie: seen
+      // once in CI on random weights). One such sample of 32 is allowed; a broken path
+      // changes them all. Up to where each sample's tokens part, log-probs agree.
+      const parted: number[] = [];
       for (let s = 0; s < 32; s++) {
-        expect(b.tokens.get(s), `sample ${s}`).toEqual(a.tokens.get(s));
+        const ta = a.tokens.get(s) ?? [];
+        const tb = b.tokens.get(s) ?? [];
+        let i = 0;
+        while (i < ta.length && ta[i] === tb[i]) i++;
+        if (i < ta.length || ta.length !== tb.length) parted.push(s);
         const la = a.logprobs.get(s) ?? [];
         const lb = b.logprobs.get(s) ?? [];
-        for (let i = 0; i < la.length; i++) expect(Math.abs(la[i] - lb[i])).toBeLessThan(kind === 'f32' ? 1e-4 : 1e-2);
+        for (let j = 0; j < i; j++) expect(Math.abs(la[j] - lb[j]), `seed ${seed}, sample ${s}, token ${j}`).toBeLessThan(kind === 'f32' ? 1e-4 : 1e-2);
       }
+      expect(parted.length, `seed ${seed}: samples whose tokens differ: ${parted.join(', ')}`).toBeLessThanOrEqual(1);
       expect(a.done.timings.kvBytesPerStep).toBeLessThan(b.done.timings.kvBytesPerStep);
       engine.destroy();
     });
