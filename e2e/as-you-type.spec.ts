@@ -1,6 +1,7 @@
 // Suggestions as you type against the engine: ghost text after a typing pause (timed), typing through it,
 // typing something else (no stale ghost), coming back to a prefix (cached), Alt+]/[ cycling, Ctrl+→ word
-// accepts with the rest kept, Tab accepts all and ends the run; and Monaco's suggestion list never takes
+// accepts with the rest kept, Tab accepts all and ends the run, the next line's prompt K/V reused from the
+// last; and Monaco's suggestion list never takes
 // Enter from Fanout's candidates. Screenshots go to e2e/screenshots/.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +133,11 @@ test('as you type: ghost text after a pause, typed through, dropped by other typ
   second.ms = Date.now() - typedAt;
   console.log(`[as-you-type] second typing pause → ghost text: ${second.ms} ms — "${second.text}"`);
   testInfo.annotations.push({ type: 'pause-to-ghost-ms-2', description: String(second.ms) });
+  // That prompt starts with the earlier ones: the engine kept their K/V and prefilled only the new line
+  // (engine/prefix-cache.ts); the status bar says how much of the prompt was reused.
+  await expect(page.getByTestId('auto-indicator')).toHaveCount(0, { timeout: 120_000 });
+  await expect(page.getByTestId('status-prefill')).toContainText(/\d+% reused/);
+  await page.getByTestId('status').screenshot({ path: join(SHOTS, 'as-you-type-status-reused.png') });
 });
 
 test('Monaco\'s list does not open as you type and never takes Enter from a visible candidate', async ({ app }) => {

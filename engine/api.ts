@@ -69,6 +69,8 @@ export interface Timings {
   msPerStep: number;
   tokensPerSecond: number;
   promptTokens: number;
+  /** Prompt tokens whose K/V came from an earlier prompt that started the same way (not prefilled again). */
+  reusedTokens?: number;
   /** KV bytes read by attention per decode step, averaged over steps, in this mode and in the other. */
   kvBytesPerStep: number;
   kvBytesPerStepOther: number;

@@ -10,6 +10,8 @@ import { KvCache } from './kv-cache.ts';
 import { DecodePlan } from './model/forward.ts';
 import { kvLayout, fmtBytes } from './memory.ts';
 import { weightSummary } from './model/weight-summary.ts';
+import { benchAsYouType, formatAsYouType, type AsYouTypeRow } from './bench-prefix.ts';
+import { PREFILL_CHUNK } from './generate.ts';
 
 export interface BenchRow {
   n: number;
@@ -32,6 +34,8 @@ export interface BenchResult {
   weightBytesPerStep: number;
   steps: number;
   rows: BenchRow[];
+  /** prefill of a one-line edit at the end of a long prompt, cold vs with the prompt's K/V kept */
+  asYouType?: AsYouTypeRow;
 }
 
 export interface BenchModel {
@@ -47,6 +51,8 @@ export interface BenchOptions {
   /** bytes available for KV cache + activations beyond the weights */
   budget: number;
   modes?: AttentionMode[];
+  /** the as-you-type row's prompt and edited-line tokens (engine/bench-prefix.ts); ctx 0 or absent: none */
+  asYouType?: { ctx: number; editTokens: number };
   onRow?: (row: BenchRow) => void;
 }
 
@@ -66,7 +72,8 @@ export async function runBench(ctx: GpuContext, model: BenchModel, o: BenchOptio
     }
   }
   const w = weightSummary(model.weights);
-  return { device: ctx.info.name, model: model.name, dtype: ctx.f16 ? 'f16' : 'f32', weights: w.text, weightBytesPerStep: w.bytesPerStep, steps: o.steps, rows };
+  const asYouType = o.asYouType?.ctx ? await benchAsYouType(ctx, c, model.weights, { ...o.asYouType, rows: PREFILL_CHUNK, budget: o.budget }) : undefined;
+  return { device: ctx.info.name, model: model.name, dtype: ctx.f16 ? 'f16' : 'f32', weights: w.text, weightBytesPerStep: w.bytesPerStep, steps: o.steps, rows, asYouType };
 }
 
 async function benchOne(ctx: GpuContext, model: BenchModel, n: number, ctxLen: number, mode: AttentionMode, o: BenchOptions): Promise<BenchRow> {
@@ -157,5 +164,6 @@ export function formatBench(r: BenchResult): string {
     );
     for (const x of g) if (x.skipped) out.push(`  skipped ${x.attention} n=${x.n} ctx=${x.ctx}: ${x.skipped}`);
   }
+  if (r.asYouType) out.push(formatAsYouType(r.asYouType));
   return out.join('\n');
 }

@@ -12,6 +12,7 @@ import { Tokenizer } from './tokenizer/tokenizer.ts';
 import { generate, PREFILL_CHUNK, type LoadedForGenerate } from './generate.ts';
 import type { RequestTokenizer } from './prompt-plan.ts';
 import { KvCache } from './kv-cache.ts';
+import { PrefixCache } from './prefix-cache.ts';
 import { PrefillPlan } from './model/forward.ts';
 import { logSoftmaxAt } from './sampler.ts';
 import { checkFits, kvLayout, requestBytes, type RequestShape } from './memory.ts';
@@ -28,6 +29,12 @@ export interface EngineOptions {
    * with a time budget). Default: on this thread, with the model's tokenizer.
    */
   requestTokenizer?: RequestTokenizer;
+  /**
+   * GPU bytes kept for the context K/V of recent prompts, so a prompt that starts like an earlier one
+   * prefills only what is new (engine/prefix-cache.ts). Default: a quarter of the request budget, at
+   * most 512 MiB; 0 turns it off.
+   */
+  prefixCacheBytes?: number;
 }
 
 export class EngineBusyError extends Error {
@@ -36,6 +43,8 @@ export class EngineBusyError extends Error {
 
 export class Engine {
   private model?: LoadedModel & { tokenizer: Tokenizer; info: ModelInfo };
+  /** the loaded model's kept prompt K/V (dropped with the model) */
+  private prefixCache?: PrefixCache;
   private busy = false;
 
   private constructor(
@@ -142,10 +151,13 @@ export class Engine {
     while ((await this.encodeAll([prefix]))[0].length < m.prefillChunk && prefix.length < 64 * m.prefillChunk) prefix += prefix;
     const req: GenerateRequest = { ...DEFAULT_REQUEST, prefix, n, maxTokens: 2, stop: 'none', seed: 1 };
     for await (const _ of this.generate(req)) void _;
+    this.prefixCache?.clear(); // its prompt is no one's
     return performance.now() - t0;
   }
 
   unload() {
+    this.prefixCache?.clear();
+    this.prefixCache = undefined;
     if (this.model) destroyWeights(this.model);
     this.model = undefined;
   }
@@ -166,7 +178,15 @@ export class Engine {
       prefillChunk: this.opts.prefillChunk,
       kvChunkBytes: this.opts.kvChunkBytes,
       requestTokenizer: this.opts.requestTokenizer,
+      prefixCache: this.prefixCacheFor(Math.max(0, this.opts.memoryBudget - m.weights.bytes)),
     };
+  }
+
+  /** The loaded model's prefix cache, made at first use; undefined when turned off. */
+  private prefixCacheFor(requestBudget: number): PrefixCache | undefined {
+    const bytes = this.opts.prefixCacheBytes ?? Math.min(512 * 1024 ** 2, Math.floor(requestBudget / 4));
+    if (bytes <= 0) return undefined;
+    return (this.prefixCache ??= new PrefixCache(bytes));
   }
 
   /** Streams the events of one request; one request at a time. */
@@ -221,7 +241,9 @@ export class Engine {
     for (const id of ids) if (!(Number.isInteger(id) && id >= 0 && id < c.vocabSize)) throw new Error(`token id ${id} is outside the vocabulary [0, ${c.vocabSize})`);
     const rows = Math.min(m.prefillChunk, ids.length);
     const shape: RequestShape = { samples: 1, contextTokens: ids.length, maxNew: 1, mode: 'bifurcated', prefillRows: rows, allLogits: true };
-    checkFits(requestBytes(c, shape, this.ctx.f16), m.requestBudget, shape);
+    const need = requestBytes(c, shape, this.ctx.f16);
+    m.prefixCache?.makeRoom(Math.max(0, m.requestBudget - need)); // kept prompts give way
+    checkFits(need, m.requestBudget - (m.prefixCache?.bytes ?? 0), shape);
     this.busy = true;
     const cache = new KvCache(this.ctx, kvLayout(c, shape, m.kvChunkBytes));
     let plan: PrefillPlan | undefined;

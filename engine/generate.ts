@@ -8,6 +8,7 @@ import type { GenerateEvent, GenerateRequest, FinishReason } from './api.ts';
 import type { ModelConfig, ModelWeights } from './model/types.ts';
 import type { Tokenizer, StreamDecoder } from './tokenizer/tokenizer.ts';
 import { KvCache } from './kv-cache.ts';
+import type { PrefixCache } from './prefix-cache.ts';
 import { PrefillPlan, DecodePlan } from './model/forward.ts';
 import { planPrompt, TokenizeAbortedError, type PromptPlan, type RequestTokenizer } from './prompt-plan.ts';
 import { endMask, healPrompt, maskRow } from './token-healing.ts';
@@ -31,6 +32,8 @@ export interface LoadedForGenerate {
   kvChunkBytes?: number;
   /** tokenizes the request off this thread (the Node host's worker); default: `tokenizer`, here */
   requestTokenizer?: RequestTokenizer;
+  /** context K/V of earlier prompts: a prompt that starts like one prefills only the rest, and is kept after */
+  prefixCache?: PrefixCache;
 }
 
 /** Prompt tokens per prefill chunk (rows of the prefill plan). */
@@ -84,24 +87,37 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   const ctxLen = prompt.ids.length;
   const n = req.n;
   const shape: RequestShape = { samples: n, contextTokens: ctxLen, maxNew: req.maxTokens, mode: req.attention, prefillRows: Math.min(m.prefillChunk, ctxLen) };
-  checkFits(requestBytes(c, shape, ctx.f16), m.requestBudget, shape);
+  const need = requestBytes(c, shape, ctx.f16);
+  // Kept prompts give way to the request's memory; the one it reuses is the last to go.
+  let hit = m.prefixCache?.match(prompt.ids);
+  m.prefixCache?.makeRoom(Math.max(0, m.requestBudget - need));
+  if (hit && !m.prefixCache!.has(hit.entry)) hit = undefined;
+  checkFits(need, m.requestBudget - (m.prefixCache?.bytes ?? 0), shape);
+  // At least the last prompt token is prefilled: its logits start the samples.
+  const reused = hit ? Math.min(hit.tokens, ctxLen - 1) : 0;
 
   const layout = kvLayout(c, shape, m.kvChunkBytes);
   const cache = new KvCache(ctx, layout);
   let prefill: PrefillPlan | undefined;
   let decode: DecodePlan | undefined;
+  let prefilled = false;
   try {
     prefill = new PrefillPlan(ctx, c, m.weights, cache, shape.prefillRows);
     decode = new DecodePlan(ctx, c, m.weights, cache, n);
     yield { type: 'start', promptTokens: ctxLen, truncated: prompt.truncated, fim: prompt.fim, contextChunks: prompt.contextChunks, contextTokens: prompt.contextTokens };
 
-    // Prefill: one submit per chunk (kernel uniforms are written per encode).
+    // Prefill: one submit per chunk (kernel uniforms are written per encode), from the first token the
+    // kept prefix does not hold; its K/V are copied in first.
     const t0 = now();
-    for (let pos = 0; pos < ctxLen; pos += shape.prefillRows) {
+    for (let pos = reused; pos < ctxLen; pos += shape.prefillRows) {
       const ids = prompt.ids.slice(pos, pos + shape.prefillRows);
       const enc = ctx.device.createCommandEncoder({ label: 'prefill' });
+      if (pos === reused && hit) cache.encodeCopyContext(enc, hit.entry.layers, reused);
       prefill.encodeChunk(enc, ids, pos, { last: pos + ids.length === ctxLen });
-      if (pos + ids.length === ctxLen) cache.encodeBroadcastContext(enc, ctxLen);
+      if (pos + ids.length === ctxLen) {
+        cache.encodeBroadcastContext(enc, ctxLen);
+        prefilled = true;
+      }
       ctx.device.queue.submit([enc.finish()]);
       if (signal?.aborted) break;
     }
@@ -240,6 +256,7 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
         msPerStep: steps ? decodeMs / steps : 0,
         tokensPerSecond: decodeMs > 0 ? (generated / decodeMs) * 1000 : 0,
         promptTokens: ctxLen,
+        reusedTokens: reused,
         kvBytesPerStep: steps ? kvBytes / steps : 0,
         kvBytesPerStepOther: steps ? kvBytesOther / steps : 0,
       },
@@ -247,6 +264,8 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   } finally {
     prefill?.destroy();
     decode?.destroy();
+    // The prompt's K/V, complete once prefill ran to the end, is kept for the next request.
+    if (prefilled && m.prefixCache) m.prefixCache.put(prompt.ids, cache.detachContext(), cache.tokenBytes);
     cache.destroy();
   }
 }

@@ -139,6 +139,39 @@ export class KvCache {
     return 2 * tokens * tokenBytes * layout.layers;
   }
 
+  /**
+   * Copies K/V tokens [0, tokens) of every layer from `from` (per layer, a context store of another cache
+   * of this device and model: a kept prefix, engine/prefix-cache.ts) into this cache's context store.
+   */
+  encodeCopyContext(encoder: GPUCommandEncoder, from: readonly KvSeqStore[], tokens: number): void {
+    if (tokens > this.layout.contextCapacity) throw new RangeError(`copy context: ${tokens} tokens > contextCapacity ${this.layout.contextCapacity}`);
+    if (from.length !== this.layers.length) throw new RangeError(`copy context: ${from.length} layers, this cache has ${this.layers.length}`);
+    const tb = this.tokenBytes;
+    this.layers.forEach((layer, l) => {
+      for (const src of from[l]!.segs) {
+        for (const dst of layer.context.segs) {
+          const t0 = Math.max(src.tokenStart, dst.tokenStart);
+          const t1 = Math.min(src.tokenStart + src.tokens, dst.tokenStart + dst.tokens, tokens);
+          if (t1 <= t0) continue;
+          const srcOff = (t0 - src.tokenStart) * tb;
+          const dstOff = (t0 - dst.tokenStart) * tb;
+          encoder.copyBufferToBuffer(src.k, srcOff, dst.k, dstOff, (t1 - t0) * tb);
+          encoder.copyBufferToBuffer(src.v, srcOff, dst.v, dstOff, (t1 - t0) * tb);
+        }
+      }
+    });
+  }
+
+  /**
+   * Hands over every layer's context store (to keep as a prefix, engine/prefix-cache.ts): this cache no
+   * longer owns or destroys them.
+   */
+  detachContext(): KvSeqStore[] {
+    const stores = this.layers.map((l) => l.context);
+    for (const l of this.layers) l.context = { samples: 1, seqLen: 0, segs: [] };
+    return stores;
+  }
+
   /** Standard mode: copies context tokens [0, ctxLen) of every layer into every sample's own copy. No-op in bifurcated mode. */
   encodeBroadcastContext(encoder: GPUCommandEncoder, ctxLen: number): void {
     if (this.layout.mode !== 'standard' || ctxLen <= 0) return;

@@ -288,6 +288,7 @@ const generateEventSchema = z.discriminatedUnion('type', [
       msPerStep: num,
       tokensPerSecond: num,
       promptTokens: num,
+      reusedTokens: num.optional(),
       kvBytesPerStep: num,
       kvBytesPerStepOther: num,
     }),

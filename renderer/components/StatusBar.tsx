@@ -1,5 +1,6 @@
-// Bottom bar: connection, model, device, and the last run's timings including the KV bytes read per
-// decode step in this attention mode beside what the other mode would have read.
+// Bottom bar: connection, model, device, and the last run's timings: prefill (with the share of the
+// prompt whose K/V an earlier prompt left, engine/prefix-cache.ts) and the KV bytes read per decode step
+// in this attention mode beside what the other mode would have read.
 import { useApp } from '../app-context.ts';
 import { formatBytes, formatMs, formatParameters } from '../format.ts';
 import { enginePhase } from '../store.ts';
@@ -36,7 +37,13 @@ export function StatusBar() {
       <span className="spacer" />
       {t && (
         <>
-          <span title="Prompt processing time">prefill {formatMs(t.prefillMs)}</span>
+          <span
+            data-testid="status-prefill"
+            title={`Prompt processing time: ${t.promptTokens - (t.reusedTokens ?? 0)} of ${t.promptTokens} prompt tokens prefilled${t.reusedTokens ? `, ${t.reusedTokens} reused from an earlier prompt's K/V` : ''}`}
+          >
+            prefill {formatMs(t.prefillMs)}
+            {t.reusedTokens ? <span className="dim"> ({Math.round((100 * t.reusedTokens) / t.promptTokens)}% reused)</span> : null}
+          </span>
           <span title="Decode time per step (all samples together)">{formatMs(t.msPerStep)}/step</span>
           <span title="Tokens per second over all samples">{t.tokensPerSecond.toFixed(0)} tok/s</span>
           <span title={`KV-cache bytes attention read per decode step: ${attention} (this run) vs ${other}`}>

@@ -70,17 +70,21 @@ describe('fanout with quantized weights', () => {
   });
 
   it('bench on a synthetic model with quantized weights reports them and the bytes a step reads', async () => {
-    const run = (model: string) => fanout(['bench', '--model', model, '--n', '1,2', '--ctx', '64', '--steps', '1', '--json']);
+    const run = (model: string) => fanout(['bench', '--model', model, '--n', '1,2', '--ctx', '64', '--steps', '1', '--as-you-type', '80', '--edit-tokens', '9', '--json']);
     const [dense, q] = await Promise.all([run('synthetic:tiny'), run('synthetic:tiny?weights=q4_0')]);
     expect(dense.code, dense.stderr).toBe(0);
     expect(q.code, q.stderr).toBe(0);
-    const d = JSON.parse(dense.stdout) as { weights: string; weightBytesPerStep: number; rows: { msPerStep: number }[] };
+    const d = JSON.parse(dense.stdout) as { weights: string; dtype: string; weightBytesPerStep: number; rows: { msPerStep: number }[]; asYouType?: { copiedBytes: number } };
     const r = JSON.parse(q.stdout) as typeof d;
     expect(d.weights).toMatch(/^f(16|32) 100%$/);
     // tiny's MLP down projection (rows of 688 weights) is not whole Q4_0 blocks of 32, so it stays dense.
     expect(r.weights).toMatch(/^Q4_0 \d+%, f(16|32) \d+%$/);
     expect(r.weightBytesPerStep).toBeLessThan(d.weightBytesPerStep * 0.6);
     for (const row of r.rows) expect(row.msPerStep).toBeGreaterThan(0);
+    // the as-you-type row: both prefills ran; the reused one copied the K/V of the 71 kept tokens
+    const c = { layers: 2, kvHeads: 4, headDim: 64 }; // synthetic:tiny (engine/model/synthetic.ts)
+    expect(r.asYouType).toMatchObject({ ctx: 80, editTokens: 9, coldMs: expect.any(Number), reusedMs: expect.any(Number) });
+    expect(r.asYouType!.copiedBytes).toBe(2 * c.layers * c.kvHeads * c.headDim * (d.dtype === 'f16' ? 2 : 4) * 71);
   });
 });
 

@@ -2,7 +2,7 @@
 // reference, token healing, cancellation, requests that do not fit, prompt truncation and fill-in-the-middle.
 import { describe, test, expect, afterAll, beforeAll } from 'vitest';
 import { rm } from 'node:fs/promises';
-import { makeModelDir, engineFor, collect } from './helpers.ts';
+import { makeModelDir, engineFor, collect, candidates } from './helpers.ts';
 import { referenceLogits } from '../reference/forward64.ts';
 import { testSeed } from '../gpu.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest } from '../../engine/api.ts';
@@ -23,18 +23,6 @@ afterAll(async () => {
 
 const req = (over: Partial<GenerateRequest>): GenerateRequest => ({ ...DEFAULT_REQUEST, prefix: 'function add(a, b) {\n  return', stop: 'none', ...over });
 
-function candidates(events: GenerateEvent[]) {
-  const tokens = new Map<number, number[]>();
-  const logprobs = new Map<number, number[]>();
-  for (const e of events) {
-    if (e.type === 'token' && e.token >= 0) {
-      tokens.set(e.sample, [...(tokens.get(e.sample) ?? []), e.token]);
-      logprobs.set(e.sample, [...(logprobs.get(e.sample) ?? []), e.logprob]);
-    }
-  }
-  const finishes = events.filter((e): e is Extract<GenerateEvent, { type: 'finish' }> => e.type === 'finish');
-  return { tokens, logprobs, finishes, done: events.find((e) => e.type === 'done') as Extract<GenerateEvent, { type: 'done' }> };
-}
 
 describe('bifurcated vs standard', () => {
   for (const kind of ['f32', 'f16'] as const) {

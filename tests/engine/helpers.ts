@@ -6,6 +6,7 @@ import { writeRandomModel } from '../fixtures/make-model.ts';
 import { testGpu } from '../gpu.ts';
 import { Engine, type EngineOptions } from '../../engine/engine.ts';
 import { dirSource } from '../../engine/model/fs-source.ts';
+import type { GenerateEvent } from '../../engine/api.ts';
 
 export type FixtureOpts = Parameters<typeof writeRandomModel>[1];
 
@@ -38,4 +39,18 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
+}
+
+/** A request's events by sample: its tokens and their log-probabilities, its finish events and the done event. */
+export function candidates(events: GenerateEvent[]) {
+  const tokens = new Map<number, number[]>();
+  const logprobs = new Map<number, number[]>();
+  for (const e of events) {
+    if (e.type === 'token' && e.token >= 0) {
+      tokens.set(e.sample, [...(tokens.get(e.sample) ?? []), e.token]);
+      logprobs.set(e.sample, [...(logprobs.get(e.sample) ?? []), e.logprob]);
+    }
+  }
+  const finishes = events.filter((e): e is Extract<GenerateEvent, { type: 'finish' }> => e.type === 'finish');
+  return { tokens, logprobs, finishes, done: events.find((e) => e.type === 'done') as Extract<GenerateEvent, { type: 'done' }> };
 }

@@ -1,5 +1,5 @@
 // `fanout bench`: per-decode-step latency of bifurcated vs standard attention over a grid of sample
-// counts and context lengths. This file parses and checks the options; the measuring is engine/bench.ts.
+// counts and context lengths, and the as-you-type prefill row. This file parses and checks the options; the measuring is engine/bench.ts.
 import type { Command } from 'commander';
 import { CliError } from '../cli-errors.ts';
 import { writeOut } from '../cli-io.ts';
@@ -12,6 +12,8 @@ interface BenchCliOptions {
   n: number[];
   ctx: number[];
   steps: number;
+  asYouType: number;
+  editTokens: number;
   verbose?: boolean;
 }
 
@@ -24,6 +26,8 @@ export function register(program: Command): Command {
     .option('--n <list>', 'sample counts, comma-separated, each 1..256', intList(1, 256), [1, 4, 8, 16, 32, 64])
     .option('--ctx <list>', 'context lengths in tokens, comma-separated, each 1..1048576', intList(1, 1 << 20), [512, 2048, 8192])
     .option('--steps <k>', 'measured decode steps per configuration, 1..10000', intIn(1, 10_000), 16)
+    .option('--as-you-type <tokens>', 'prompt tokens of the as-you-type row (prefill of an edited last line, cold vs prompt K/V reused), 0..1048576; 0 skips it', intIn(0, 1 << 20), 2048)
+    .option('--edit-tokens <k>', 'tokens of the edited last line in the as-you-type row, 1..4096', intIn(1, 4096), 12)
     .action(async (_opts: BenchCliOptions, cmd: Command) => {
       await bench(cmd.optsWithGlobals<BenchCliOptions>());
     });
@@ -63,6 +67,7 @@ async function bench(o: BenchCliOptions): Promise<void> {
       ctxs: o.ctx,
       steps: o.steps,
       budget,
+      asYouType: { ctx: o.asYouType, editTokens: o.editTokens },
       onRow: o.verbose ? (row) => log(`n=${row.n} ctx=${row.ctx} ${row.attention}: ${row.msPerStep?.toFixed(2) ?? row.skipped} ms/step`) : undefined,
     });
     await writeOut(o.json ? JSON.stringify(result) + '\n' : formatBench(result) + '\n');
