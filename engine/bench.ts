@@ -12,6 +12,7 @@ import { kvLayout, fmtBytes } from './memory.ts';
 import { weightSummary } from './model/weight-summary.ts';
 import { benchAsYouType, formatAsYouType, type AsYouTypeRow } from './bench-prefix.ts';
 import { PREFILL_CHUNK } from './generate.ts';
+import { measureCeilings, decodeFlops, rooflineMs, bandwidthGBps, type Ceilings } from './bench-ceilings.ts';
 
 export interface BenchRow {
   n: number;
@@ -22,6 +23,9 @@ export interface BenchRow {
   kvBytesPerStep: number;
   skipped?: string;
   bytesNeeded?: number;
+  /** the step's FLOPs (matrices + attention) and the roofline time from the device's ceilings */
+  flopsPerStep: number;
+  rooflineMs: number | null;
 }
 
 export interface BenchResult {
@@ -36,6 +40,8 @@ export interface BenchResult {
   rows: BenchRow[];
   /** prefill of a one-line edit at the end of a long prompt, cold vs with the prompt's K/V kept */
   asYouType?: AsYouTypeRow;
+  /** the device's copy/read/GEMM rates, measured first (engine/bench-ceilings.ts) */
+  ceilings?: Ceilings;
 }
 
 export interface BenchModel {
@@ -53,6 +59,8 @@ export interface BenchOptions {
   modes?: AttentionMode[];
   /** the as-you-type row's prompt and edited-line tokens (engine/bench-prefix.ts); ctx 0 or absent: none */
   asYouType?: { ctx: number; editTokens: number };
+  /** measure the device's ceilings first and give each row its roofline time (default true) */
+  ceilings?: boolean;
   onRow?: (row: BenchRow) => void;
 }
 
@@ -62,18 +70,20 @@ export async function runBench(ctx: GpuContext, model: BenchModel, o: BenchOptio
   const c = model.config;
   const rows: BenchRow[] = [];
   const modes = o.modes ?? (['bifurcated', 'standard'] as AttentionMode[]);
+  const ceilings = o.ceilings === false ? undefined : await measureCeilings(ctx);
+  const w = weightSummary(model.weights);
   for (const ctxLen of o.ctxs) {
     for (const n of o.ns) {
       for (const mode of modes) {
         const row = await benchOne(ctx, model, n, ctxLen, mode, o);
+        row.rooflineMs = ceilings ? rooflineMs(ceilings, w.bytesPerStep + row.kvBytesPerStep, row.flopsPerStep) : null;
         rows.push(row);
         o.onRow?.(row);
       }
     }
   }
-  const w = weightSummary(model.weights);
   const asYouType = o.asYouType?.ctx ? await benchAsYouType(ctx, c, model.weights, { ...o.asYouType, rows: PREFILL_CHUNK, budget: o.budget }) : undefined;
-  return { device: ctx.info.name, model: model.name, dtype: ctx.f16 ? 'f16' : 'f32', weights: w.text, weightBytesPerStep: w.bytesPerStep, steps: o.steps, rows, asYouType };
+  return { device: ctx.info.name, model: model.name, dtype: ctx.f16 ? 'f16' : 'f32', weights: w.text, weightBytesPerStep: w.bytesPerStep, steps: o.steps, rows, asYouType, ceilings };
 }
 
 async function benchOne(ctx: GpuContext, model: BenchModel, n: number, ctxLen: number, mode: AttentionMode, o: BenchOptions): Promise<BenchRow> {
@@ -81,9 +91,10 @@ async function benchOne(ctx: GpuContext, model: BenchModel, n: number, ctxLen: n
   const layout = kvLayout(c, { samples: n, contextTokens: ctxLen, maxNew: o.steps + 1, mode, prefillRows: 1 });
   // KV bytes read at the middle step of the run.
   const kvBytesPerStep = KvCache.kvBytesReadPerStep(layout, ctx.f16, n, ctxLen, Math.floor(o.steps / 2));
+  const flopsPerStep = decodeFlops(c, n, ctxLen, Math.floor(o.steps / 2));
   const need = KvCache.bytesNeeded(layout, ctx.f16) + DecodePlan.activationBytes(c, n);
   if (need > o.budget) {
-    return { n, ctx: ctxLen, attention: mode, msPerStep: null, attentionMsPerStep: null, kvBytesPerStep, skipped: `needs ${fmtBytes(need)}, ${fmtBytes(o.budget)} available`, bytesNeeded: need };
+    return { n, ctx: ctxLen, attention: mode, msPerStep: null, attentionMsPerStep: null, kvBytesPerStep, flopsPerStep, rooflineMs: null, skipped: `needs ${fmtBytes(need)}, ${fmtBytes(o.budget)} available`, bytesNeeded: need };
   }
   const cache = new KvCache(ctx, layout);
   const plan = new DecodePlan(ctx, c, model.weights, cache, n);
@@ -128,6 +139,8 @@ async function benchOne(ctx: GpuContext, model: BenchModel, n: number, ctxLen: n
       msPerStep: wall / o.steps,
       attentionMsPerStep: timed ? attnNs / 1e6 / o.steps : null,
       kvBytesPerStep,
+      flopsPerStep,
+      rooflineMs: null,
     };
   } finally {
     plan.destroy();
@@ -147,9 +160,16 @@ export function formatBench(r: BenchResult): string {
     `device: ${r.device}  model: ${r.model}  dtype: ${r.dtype}  steps: ${r.steps}`,
     `weights: ${r.weights}, ${fmtBytes(r.weightBytesPerStep)} read per decode step`,
   ];
+  const c = r.ceilings;
+  if (c)
+    out.push(
+      `ceilings: copy ${c.copyGBps.toFixed(2)} GB/s, read kernel ${c.readGBps.toFixed(2)} GB/s, FMA ${c.fmaGflops.toFixed(1)} GFLOP/s; our GEMM ${c.gemmGflops.toFixed(1)} GFLOP/s (${c.gemmShape})`,
+      `roof = max(bytes / ${bandwidthGBps(c).toFixed(2)} GB/s, FLOPs / FMA); x roof = measured / roof`,
+    );
+  const xRoof = (x: BenchRow | undefined) => (x?.msPerStep && x.rooflineMs ? (x.msPerStep / x.rooflineMs).toFixed(1) + 'x' : '—');
   const f = (v: number | null) => (v === null ? '—' : v.toFixed(2));
   const gbps = (x: BenchRow | undefined) => (x?.msPerStep ? ((r.weightBytesPerStep + x.kvBytesPerStep) / (x.msPerStep / 1e3) / 1e9).toFixed(2) : '—');
-  out.push(['ctx', 'n', 'bif ms/step', 'bif attn ms', 'std ms/step', 'std attn ms', 'attn std/bif', 'KV read bif', 'KV read std', 'bif GB/s'].map((s) => s.padStart(13)).join(''));
+  out.push(['ctx', 'n', 'bif ms/step', 'bif attn ms', 'std ms/step', 'std attn ms', 'attn std/bif', 'KV read bif', 'KV read std', 'bif GB/s', ...(c ? ['bif roof ms', 'bif x roof', 'std x roof'] : [])].map((s) => s.padStart(13)).join(''));
   const key = (x: BenchRow) => `${x.ctx}/${x.n}`;
   const groups = new Map<string, BenchRow[]>();
   for (const row of r.rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
@@ -158,7 +178,7 @@ export function formatBench(r: BenchResult): string {
     const s = g.find((x) => x.attention === 'standard');
     const ratio = b?.attentionMsPerStep && s?.attentionMsPerStep ? (s.attentionMsPerStep / b.attentionMsPerStep).toFixed(2) + 'x' : b?.msPerStep && s?.msPerStep ? (s.msPerStep / b.msPerStep).toFixed(2) + 'x (step)' : '—';
     out.push(
-      [String(g[0].ctx), String(g[0].n), f(b?.msPerStep ?? null), f(b?.attentionMsPerStep ?? null), s?.skipped ? 'skipped' : f(s?.msPerStep ?? null), f(s?.attentionMsPerStep ?? null), ratio, b ? fmtBytes(b.kvBytesPerStep) : '—', s ? fmtBytes(s.kvBytesPerStep) : '—', gbps(b)]
+      [String(g[0].ctx), String(g[0].n), f(b?.msPerStep ?? null), f(b?.attentionMsPerStep ?? null), s?.skipped ? 'skipped' : f(s?.msPerStep ?? null), f(s?.attentionMsPerStep ?? null), ratio, b ? fmtBytes(b.kvBytesPerStep) : '—', s ? fmtBytes(s.kvBytesPerStep) : '—', gbps(b), ...(c ? [f(b?.rooflineMs ?? null), xRoof(b), xRoof(s)] : [])]
         .map((x) => x.padStart(13))
         .join(''),
     );

@@ -3,7 +3,7 @@
 //
 // Partial states: for each (row, head) `nSlots` slots of (m, l) (log2 units) and acc [D] (f32,
 // unnormalised). A dispatch writes slots [slotBase, slotBase + splits) of the rows it covers.
-import type { GpuContext } from '../gpu/context.ts';
+import { isCpuAdapter, type GpuContext } from '../gpu/context.ts';
 import { createStorage, Usage } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import type { KvSegment, KvSeqStore } from '../kv-cache.ts';
@@ -36,11 +36,6 @@ export interface AttnTuning {
   /** Use the generated CPU-driver kernels (engine/attention/cpu-gen.ts; needs headDim % 8 == 0): register
    * tiles and packed K/V loads, for drivers where every load is paid per lane (attention-rows only). */
   cpuKernels: boolean;
-}
-
-export function isCpuAdapter(ctx: GpuContext): boolean {
-  const s = `${ctx.info.name} ${ctx.info.vendor} ${ctx.info.architecture}`;
-  return /llvmpipe|lavapipe|swiftshader|\bcpu\b/i.test(s);
 }
 
 export function attnTuning(ctx: GpuContext, headDim: number): AttnTuning {

@@ -112,3 +112,12 @@ export async function acquireBrowserGpu(opts: AcquireOptions = {}): Promise<GpuC
   const nav = (globalThis as unknown as { navigator?: { gpu?: GPU } }).navigator;
   return acquireFromGpu(nav?.gpu, nav, opts);
 }
+
+/**
+ * A CPU driver (lavapipe/llvmpipe, SwiftShader): kernels there run as SIMD loops on a few cores, so the
+ * kernels pick CPU variants (fewer, bigger workgroups; register tiles) and memory is system RAM.
+ */
+export function isCpuAdapter(ctx: Pick<GpuContext, 'info'>): boolean {
+  const s = `${ctx.info.name} ${ctx.info.vendor} ${ctx.info.architecture}`;
+  return /llvmpipe|lavapipe|swiftshader|\bcpu\b/i.test(s);
+}

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GpuContext } from '../gpu/context.ts';
+import { isCpuAdapter, type GpuContext } from '../gpu/context.ts';
 import type { Engine } from '../engine.ts';
 import type { ModelInfo } from '../api.ts';
 import { CliError } from './cli-errors.ts';
@@ -33,8 +33,7 @@ export function memoryBudgetFromEnv(): number | undefined {
 export function memoryBudgetBytes(ctx: GpuContext): number {
   const fromEnv = memoryBudgetFromEnv();
   if (fromEnv !== undefined) return fromEnv;
-  const cpu = /llvmpipe|lavapipe|swiftshader/i.test(`${ctx.info.name} ${ctx.info.vendor} ${ctx.info.architecture}`);
-  return cpu ? Math.floor(totalmem() * 0.6) : 4 * 1024 ** 3;
+  return isCpuAdapter(ctx) ? Math.floor(totalmem() * 0.6) : 4 * 1024 ** 3;
 }
 
 /**

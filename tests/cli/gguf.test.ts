@@ -81,6 +81,10 @@ describe('fanout with quantized weights', () => {
     expect(r.weights).toMatch(/^Q4_0 \d+%, f(16|32) \d+%$/);
     expect(r.weightBytesPerStep).toBeLessThan(d.weightBytesPerStep * 0.6);
     for (const row of r.rows) expect(row.msPerStep).toBeGreaterThan(0);
+    // ceilings measured first; every row has its roofline time
+    const rr = r as unknown as { ceilings: Record<string, number>; rows: { rooflineMs: number; flopsPerStep: number }[] };
+    for (const k of ['copyGBps', 'readGBps', 'fmaGflops', 'gemmGflops']) expect(rr.ceilings[k], k).toBeGreaterThan(0);
+    for (const row of rr.rows) expect(row.rooflineMs).toBeGreaterThan(0);
     // the as-you-type row: both prefills ran; the reused one copied the K/V of the 71 kept tokens
     const c = { layers: 2, kvHeads: 4, headDim: 64 }; // synthetic:tiny (engine/model/synthetic.ts)
     expect(r.asYouType).toMatchObject({ ctx: 80, editTokens: 9, coldMs: expect.any(Number), reusedMs: expect.any(Number) });

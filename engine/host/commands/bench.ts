@@ -14,6 +14,7 @@ interface BenchCliOptions {
   steps: number;
   asYouType: number;
   editTokens: number;
+  ceilings: boolean;
   verbose?: boolean;
 }
 
@@ -27,6 +28,7 @@ export function register(program: Command): Command {
     .option('--ctx <list>', 'context lengths in tokens, comma-separated, each 1..1048576', intList(1, 1 << 20), [512, 2048, 8192])
     .option('--steps <k>', 'measured decode steps per configuration, 1..10000', intIn(1, 10_000), 16)
     .option('--as-you-type <tokens>', 'prompt tokens of the as-you-type row (prefill of an edited last line, cold vs prompt K/V reused), 0..1048576; 0 skips it', intIn(0, 1 << 20), 2048)
+    .option('--no-ceilings', 'skip measuring the device ceilings (copy, read, GEMM) and the roofline columns')
     .option('--edit-tokens <k>', 'tokens of the edited last line in the as-you-type row, 1..4096', intIn(1, 4096), 12)
     .action(async (_opts: BenchCliOptions, cmd: Command) => {
       await bench(cmd.optsWithGlobals<BenchCliOptions>());
@@ -68,6 +70,7 @@ async function bench(o: BenchCliOptions): Promise<void> {
       steps: o.steps,
       budget,
       asYouType: { ctx: o.asYouType, editTokens: o.editTokens },
+      ceilings: o.ceilings,
       onRow: o.verbose ? (row) => log(`n=${row.n} ctx=${row.ctx} ${row.attention}: ${row.msPerStep?.toFixed(2) ?? row.skipped} ms/step`) : undefined,
     });
     await writeOut(o.json ? JSON.stringify(result) + '\n' : formatBench(result) + '\n');
