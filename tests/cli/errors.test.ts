@@ -91,6 +91,10 @@ describe('fanout CLI bad input', () => {
     expectOneLineError(await fanout(['bench', '--steps', '0']), /'--steps <k>' argument '0' is invalid/);
     expectOneLineError(await fanout(['bench', '--model', 'synthetic:nope']), /--model synthetic:nope: unknown synthetic model "nope": use one of paper-7b-slice, /);
     expectOneLineError(await fanout(['bench', '--model', 'synthetic:tiny?weights=q3_k']), /"tiny\?weights=q3_k": after "\?" give weights=FORMAT, FORMAT one of f16, f32, q8_0, q6_k, q5_k, q4_k, q4_0/);
+    expectOneLineError(await fanout(['bench', '--as-you-type', '-1']), /'--as-you-type <tokens>' argument '-1' is invalid/);
+    // an output path that cannot be written fails before the run, naming the option and what to do
+    expectOneLineError(await fanout(['bench', '--model', 'synthetic:tiny', '--plot', join(dir, 'no-such-folder', 'p.svg')]), /--plot .*p\.svg: cannot write it \(ENOENT\); give a path in a folder you can write to/);
+    expectOneLineError(await fanout(['bench', '--model', 'synthetic:tiny', '--save', dir]), /--save .*: cannot write it \(EISDIR\)/);
   });
 
   it('bad FANOUT_MEMORY_GIB', async () => {

@@ -70,8 +70,11 @@ describe('fanout with quantized weights', () => {
   });
 
   it('bench on a synthetic model with quantized weights reports them and the bytes a step reads', async () => {
-    const run = (model: string) => fanout(['bench', '--model', model, '--n', '1,2', '--ctx', '64', '--steps', '1', '--as-you-type', '80', '--edit-tokens', '9', '--json']);
-    const [dense, q] = await Promise.all([run('synthetic:tiny'), run('synthetic:tiny?weights=q4_0')]);
+    const run = (model: string, more: string[] = []) => fanout(['bench', '--model', model, '--n', '1,2', '--ctx', '64', '--steps', '1', '--as-you-type', '80', '--edit-tokens', '9', '--json', ...more]);
+    const [dense, q] = await Promise.all([run('synthetic:tiny', ['--plot', join(dir, 'bench.svg'), '--save', join(dir, 'bench.json')]), run('synthetic:tiny?weights=q4_0')]);
+    // --save writes the JSON that --json prints; --plot the figure with a panel for the one context
+    expect(JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')).rows).toHaveLength(4);
+    expect(readFileSync(join(dir, 'bench.svg'), 'utf8')).toMatch(/^<svg [^]*context 64 tokens[^]*<\/svg>\n$/);
     expect(dense.code, dense.stderr).toBe(0);
     expect(q.code, q.stderr).toBe(0);
     const d = JSON.parse(dense.stdout) as { weights: string; dtype: string; weightBytesPerStep: number; rows: { msPerStep: number }[]; asYouType?: { copiedBytes: number } };

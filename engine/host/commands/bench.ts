@@ -1,5 +1,6 @@
 // `fanout bench`: per-decode-step latency of bifurcated vs standard attention over a grid of sample
 // counts and context lengths, and the as-you-type prefill row. This file parses and checks the options; the measuring is engine/bench.ts.
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError } from '../cli-errors.ts';
 import { writeOut } from '../cli-io.ts';
@@ -15,6 +16,8 @@ interface BenchCliOptions {
   asYouType: number;
   editTokens: number;
   ceilings: boolean;
+  plot?: string;
+  save?: string;
   verbose?: boolean;
 }
 
@@ -28,6 +31,8 @@ export function register(program: Command): Command {
     .option('--ctx <list>', 'context lengths in tokens, comma-separated, each 1..1048576', intList(1, 1 << 20), [512, 2048, 8192])
     .option('--steps <k>', 'measured decode steps per configuration, 1..10000', intIn(1, 10_000), 16)
     .option('--as-you-type <tokens>', 'prompt tokens of the as-you-type row (prefill of an edited last line, cold vs prompt K/V reused), 0..1048576; 0 skips it', intIn(0, 1 << 20), 2048)
+    .option('--plot <file.svg>', 'also draw ms per step against n for both modes at each context, with the n = 1 step and the roofline, as SVG')
+    .option('--save <file.json>', 'also write the JSON result to this file (the table still goes to stdout)')
     .option('--no-ceilings', 'skip measuring the device ceilings (copy, read, GEMM) and the roofline columns')
     .option('--edit-tokens <k>', 'tokens of the edited last line in the as-you-type row, 1..4096', intIn(1, 4096), 12)
     .action(async (_opts: BenchCliOptions, cmd: Command) => {
@@ -50,6 +55,9 @@ async function bench(o: BenchCliOptions): Promise<void> {
   }
   const dir = synthetic === undefined ? resolveModelDir(o.model) : undefined;
   memoryBudgetFromEnv();
+  // a path that cannot be written fails now, not after the run
+  if (o.plot) await writeTo('--plot', o.plot, '');
+  if (o.save) await writeTo('--save', o.save, '');
   const ctx = await openGpu(!!o.verbose);
   const budgetTotal = memoryBudgetBytes(ctx);
   try {
@@ -73,8 +81,18 @@ async function bench(o: BenchCliOptions): Promise<void> {
       ceilings: o.ceilings,
       onRow: o.verbose ? (row) => log(`n=${row.n} ctx=${row.ctx} ${row.attention}: ${row.msPerStep?.toFixed(2) ?? row.skipped} ms/step`) : undefined,
     });
+    if (o.plot) await writeTo('--plot', o.plot, (await import('../../bench-plot.ts')).benchSvg(result));
+    if (o.save) await writeTo('--save', o.save, JSON.stringify(result, null, 1) + '\n');
     await writeOut(o.json ? JSON.stringify(result) + '\n' : formatBench(result) + '\n');
   } finally {
     ctx.destroy();
+  }
+}
+
+async function writeTo(option: string, file: string, text: string) {
+  try {
+    await writeFile(file, text);
+  } catch (e) {
+    throw new CliError(`${option} ${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path in a folder you can write to.`);
   }
 }
