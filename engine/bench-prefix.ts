@@ -84,3 +84,17 @@ export function formatAsYouType(r: AsYouTypeRow): string {
   const x = r.coldMs && r.reusedMs ? `${(r.coldMs / r.reusedMs).toFixed(1)}x` : '—';
   return `as you type (edit of the last ${r.editTokens} tokens of a ${r.ctx}-token prompt): prefill cold ${f(r.coldMs)} ms, prefix reused ${f(r.reusedMs)} ms (${x}; ${fmtBytes(r.copiedBytes)} of K/V copied)`;
 }
+
+/** ms to prefill `ids` from scratch (one warm-up run first), the way generate() does it: for a peer comparison. */
+export async function benchPrefill(ctx: GpuContext, c: ModelConfig, w: ModelWeights, ids: number[], rows: number): Promise<number> {
+  const r = Math.min(rows, ids.length);
+  const cache = new KvCache(ctx, kvLayout(c, { samples: 1, contextTokens: ids.length, maxNew: 1, mode: 'bifurcated', prefillRows: r }));
+  const plan = new PrefillPlan(ctx, c, w, cache, r);
+  try {
+    await timedPrefill(ctx, plan, cache, ids, 0, r);
+    return await timedPrefill(ctx, plan, cache, ids, 0, r);
+  } finally {
+    plan.destroy();
+    cache.destroy();
+  }
+}

@@ -42,7 +42,31 @@ export interface BenchResult {
   asYouType?: AsYouTypeRow;
   /** the device's copy/read/GEMM rates, measured first (engine/bench-ceilings.ts) */
   ceilings?: Ceilings;
+  /** another engine timed on the same model and prompt in the same run (engine/host/bench-peer.ts) */
+  peer?: PeerResult & { fanout: { n: number; msPerStep: number | null }[]; fanoutPrefillMs: number };
 }
+
+/** llama.cpp's timings on the same model and prompt (measured by engine/host/bench-peer.ts). */
+export interface PeerRow {
+  n: number;
+  promptTokens: number;
+  prefillMs: number;
+  /** copying sequence 0's prompt state into the other n − 1 sequences (node-llama-cpp shares no prompt KV) */
+  copyMs: number;
+  msPerStep: number;
+  tokensPerSecond: number;
+}
+
+export interface PeerResult {
+  name: 'llama.cpp';
+  llamaCpp: { release: string; buildType: string; gpu: string | false };
+  threads: number;
+  model: string;
+  rows: PeerRow[];
+}
+
+/** Prompt rows per prefill chunk in the bench's prefills (as generate() uses). */
+export const PREFILL_ROWS = PREFILL_CHUNK;
 
 export interface BenchModel {
   name: string;

@@ -34,25 +34,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
-const VERBOSE = process.env.FANOUT_PEER_VERBOSE === '1';
+import { VERBOSE, loadLlama, answer } from './llama.mjs';
+
 const FLT_MIN = 1.1754943508222875e-38;
 const RETRY_TEMPERATURE = 8;
-
-// Anything but our one JSON line goes to stderr (and only when verbose): llama.cpp's and node-llama-cpp's
-// messages must never corrupt the answer on stdout.
-const realStdoutWrite = process.stdout.write.bind(process.stdout);
-console.log = console.info = console.debug = console.warn = console.error = (...args) => {
-  if (VERBOSE) process.stderr.write(args.map(String).join(' ') + '\n');
-};
-const recentLogs = []; // the last llama.cpp warnings/errors, appended to an error's message
-
-function finish(obj, code) {
-  realStdoutWrite(JSON.stringify(obj) + '\n', () => process.exit(code));
-}
-
-function fail(message) {
-  finish({ error: message.replace(/\s+/g, ' ').trim() }, 1);
-}
 
 function readRequest() {
   let raw;
@@ -101,25 +86,9 @@ function rowFromProbabilities(probs, nVocab) {
 async function main() {
   const req = readRequest();
   const t0 = performance.now();
-  const { getLlama, LlamaLogLevel, GgmlType } = await import('node-llama-cpp');
+  const { GgmlType } = await import('node-llama-cpp');
   const threads = req.threads ?? 1;
-  const llama = await getLlama({
-    gpu: false, // CPU backend only
-    build: 'never', // use the prebuilt binary from @node-llama-cpp/linux-x64; never compile
-    skipDownload: true, // never fetch llama.cpp's sources
-    usePrebuiltBinaries: true,
-    progressLogs: false,
-    maxThreads: threads,
-    logLevel: VERBOSE ? LlamaLogLevel.debug : LlamaLogLevel.warn,
-    logger: (level, message) => {
-      if (VERBOSE) process.stderr.write(`[llama.cpp ${level}] ${message}${message.endsWith('\n') ? '' : '\n'}`);
-      else if (level === LlamaLogLevel.error || level === LlamaLogLevel.warn || level === LlamaLogLevel.fatal) {
-        recentLogs.push(message.trim());
-        if (recentLogs.length > 5) recentLogs.shift();
-      }
-    },
-  });
-  if (llama.gpu !== false || llama.buildType !== 'prebuilt') throw new Error(`expected the prebuilt CPU binary, got gpu=${llama.gpu} buildType=${llama.buildType}`);
+  const llama = await loadLlama(threads);
 
   const model = await llama.loadModel({ modelPath: req.model, gpuLayers: 0, useMmap: true });
   const metaVocab = model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length;
@@ -211,10 +180,4 @@ function summarizeMetadata(value) {
   return value;
 }
 
-main().then(
-  (out) => finish(out, 0),
-  (e) => {
-    const msg = e instanceof Error ? e.message : String(e);
-    fail(recentLogs.length ? `${msg} (llama.cpp: ${recentLogs.join(' | ')})` : msg);
-  },
-);
+answer(main);
