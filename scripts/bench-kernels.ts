@@ -19,7 +19,8 @@ export async function load(url, context, next) {
 const { acquireNodeGpu } = await import('../engine/gpu/node-gpu.ts');
 const { createStorage } = await import('../engine/gpu/buffers.ts');
 const { encodeFillRandom } = await import('../engine/kernels/fill.ts');
-const { Matmul, defaultTile } = await import('../engine/kernels/matmul.ts');
+const { Matmul } = await import('../engine/kernels/matmul.ts');
+const { variantsFor } = await import('../engine/variants.ts');
 const { chunkRowsFor, splitRows, wtBytes, createLinear, linearBytes } = await import('../engine/kernels/linear.ts');
 const { formatByName } = await import('../engine/formats/registry.ts');
 const { randomBlocks } = await import('../engine/formats/random-blocks.ts');
@@ -112,7 +113,7 @@ for (const [outDim, inDim] of shapes) {
         reps = Math.max(reps * 2, Math.ceil((reps * minMs * 1.1) / Math.max(ms, 1)));
       }
       const t = ms / 1000 / reps;
-      const t2 = tile ?? defaultTile(rows, outDim, !!quant);
+      const t2 = tile ?? variantsFor(ctx).matmul(rows, outDim, !!quant);
       console.log(
         `${String(outDim).padStart(5)}x${String(inDim).padEnd(5)} rows ${String(rows).padStart(3)}  tile R${t2.R} C${t2.C} WG${t2.WG}  ` +
           `${(t * 1e3).toFixed(2).padStart(8)} ms  ${((2 * rows * outDim * inDim) / t / 1e9).toFixed(2).padStart(6)} GFLOP/s  ${(wBytes / t / 1e9).toFixed(2).padStart(6)} GB/s` +

@@ -1,5 +1,6 @@
 // Test suite (run by attention-f16.test.ts and attention-f32.test.ts): prefill and decode attention
 // against the float64 reference, on fresh random inputs, with small chunkBytes so KV buffers split at odd token/sample counts, and forced split counts that cross tiles.
+import { variantsFor, type DeviceKind } from '../variants.ts';
 import { describe, expect, it } from 'vitest';
 import { testGpu, testSeed, rng, maxRelError } from '../../tests/gpu.ts';
 import type { GpuContext } from '../gpu/context.ts';
@@ -26,6 +27,8 @@ interface Case {
   rows: number[];
   steps: number;
   tuning?: Partial<AttnTuning>;
+  /** run this device profile's tuning (engine/variants.ts), forced on lavapipe */
+  profile?: DeviceKind;
 }
 
 const CASES: Case[] = [
@@ -34,9 +37,15 @@ const CASES: Case[] = [
   { name: 'GQA p=4 D=128', H: 8, G: 2, D: 128, ctx: 141, chunks: [50, 64, 27], chunkTokens: 53, samples: 4, rows: [1, 2, 0, 3], steps: 3, tuning: { rowsMinKeys: 32, targetWorkgroups: 64, sharedMinQueries: 2 } },
   { name: 'GQA p=2 D=32', H: 6, G: 3, D: 32, ctx: 97, chunks: [33, 64], chunkTokens: 1000, samples: 5, rows: [4, 2], steps: 4, tuning: { rowsMinKeys: 16, targetWorkgroups: 96 } },
   { name: 'MQA D=64', H: 4, G: 1, D: 64, ctx: 170, chunks: [64, 64, 42], chunkTokens: 60, samples: 3, rows: [2, 0, 1], steps: 2 },
-  // The portable kernels (real GPUs) are otherwise not exercised on a CPU adapter.
-  { name: 'GQA p=2 D=64, portable kernels', H: 4, G: 2, D: 64, ctx: 150, chunks: [64, 64, 22], chunkTokens: 70, samples: 4, rows: [3, 1], steps: 3, tuning: { cpuKernels: false } },
+  // The GPU profile's variants (portable kernels, 64-lane shared-context workgroups, 32-lane rows, splits
+  // for 1024 workgroups) are otherwise not exercised on a CPU adapter.
+  { name: 'GQA p=2 D=64, GPU profile', H: 4, G: 2, D: 64, ctx: 150, chunks: [64, 64, 22], chunkTokens: 70, samples: 4, rows: [3, 1], steps: 3, profile: 'gpu' },
 ];
+
+/** The case's tuning: its profile's (when forced) with the case's own values over it. */
+function tuningOf(ctx: GpuContext, c: Case): Partial<AttnTuning> | undefined {
+  return c.profile ? { ...variantsFor(ctx, c.profile).attention(c.D), ...c.tuning } : c.tuning;
+}
 
 function kvRound(ctx: GpuContext, a: Float32Array): Float64Array {
   return ctx.f16 ? roundToF16(a) : Float64Array.from(a);
@@ -72,7 +81,7 @@ async function prefill(ctx: GpuContext, c: Case, mode: AttentionMode, seed: numb
   const cache = new KvCache(ctx, layout);
   const qkv = createStorage(ctx, Math.max(maxRows, c.samples) * W * 4, 'test.qkv');
   const out = createStorage(ctx, Math.max(maxRows, c.samples) * H * D * 4, 'test.out');
-  const pre = new PrefillAttention(ctx, { cache, layer: 1, qkv, out, heads: H, maxRows, tuning: c.tuning });
+  const pre = new PrefillAttention(ctx, { cache, layer: 1, qkv, out, heads: H, maxRows, tuning: tuningOf(ctx, c) });
   const r = rng(seed);
   const kc = new Float64Array(c.ctx * G * D);
   const vc = new Float64Array(c.ctx * G * D);
@@ -110,7 +119,7 @@ async function decode(s: Setup, seed: number): Promise<{ outs: Float32Array[]; e
     cache.encodeBroadcastContext(enc, c.ctx);
     ctx.device.queue.submit([enc.finish()]);
   }
-  const dec = new DecodeAttention(ctx, { cache, layer: 1, qkv, out, heads: H, maxRows: c.samples, rowSample, tuning: c.tuning });
+  const dec = new DecodeAttention(ctx, { cache, layer: 1, qkv, out, heads: H, maxRows: c.samples, rowSample, tuning: tuningOf(ctx, c) });
   const r = rng(seed);
   // per sample: decoded k, v so far
   const dk = Array.from({ length: c.samples }, () => [] as Float64Array[]);

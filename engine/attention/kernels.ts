@@ -3,7 +3,8 @@
 //
 // Partial states: for each (row, head) `nSlots` slots of (m, l) (log2 units) and acc [D] (f32,
 // unnormalised). A dispatch writes slots [slotBase, slotBase + splits) of the rows it covers.
-import { isCpuAdapter, type GpuContext } from '../gpu/context.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { variantsFor } from '../variants.ts';
 import { createStorage, Usage } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import type { KvSegment, KvSeqStore } from '../kv-cache.ts';
@@ -19,7 +20,7 @@ export interface AttnDims {
   headDim: number;
 }
 
-/** Device-dependent tuning. */
+/** Device-dependent tuning (the values per device profile are in engine/variants.ts). */
 export interface AttnTuning {
   /** Workgroups a dispatch should reach to fill the device. */
   targetWorkgroups: number;
@@ -38,26 +39,9 @@ export interface AttnTuning {
   cpuKernels: boolean;
 }
 
+/** This device's attention tuning (engine/variants.ts, by device profile). */
 export function attnTuning(ctx: GpuContext, headDim: number): AttnTuning {
-  const cpu = isCpuAdapter(ctx);
-  const threads = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 4;
-  // attention-rows keeps LANES·D floats of workgroup memory for its lane reduction.
-  const wgMem = ctx.device.limits.maxComputeWorkgroupStorageSize;
-  let rowsLanes = 32;
-  while (rowsLanes > 4 && rowsLanes * (headDim * 4 + 8) > wgMem) rowsLanes >>= 1;
-  // attention-shared keeps q and acc of LANES·QPL query vectors in workgroup memory: 2·LANES·QPL·D·4 bytes.
-  let sharedLanes = cpu ? 8 : 64;
-  let sharedQpl = cpu ? 4 : 1;
-  while (sharedQpl > 1 && 2 * sharedLanes * sharedQpl * headDim * 4 > wgMem) sharedQpl >>= 1;
-  while (sharedLanes > 4 && 2 * sharedLanes * sharedQpl * headDim * 4 > wgMem) sharedLanes >>= 1;
-  // CPU driver: generated attention-rows with 8 lanes (one SIMD group of the driver).
-  const cpuGen = cpu && headDim % 8 === 0;
-  // sharedMinQueries on a CPU driver: measured with fanout-code-4m (H=G=3, ctx 1024), the shared kernel
-  // loses to the generated per-row kernel below ~24 query vectors per KV head (n=8: 0.44x, n=16: 0.71x)
-  // and wins from 32 (n=32: 1.9–2.1x), so the context part goes through attention-rows below 32.
-  return cpu
-    ? { targetWorkgroups: Math.max(8, 4 * threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: cpuGen ? 8 : Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 32, cpuKernels: cpuGen }
-    : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2, cpuKernels: false };
+  return variantsFor(ctx).attention(headDim);
 }
 
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);

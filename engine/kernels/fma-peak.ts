@@ -1,6 +1,7 @@
 // Compute ceiling kernel (shaders/fma-peak.wgsl): register-only FMA chains, to measure the FLOP rate
 // WebGPU code reaches on this device (engine/bench-ceilings.ts). Reference: fma-peak.ref.ts.
-import { isCpuAdapter, type GpuContext } from '../gpu/context.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { variantsFor } from '../variants.ts';
 import { createStorage, createUniform } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import { OneDispatch } from './one-dispatch.ts';
@@ -22,7 +23,7 @@ export class FmaPeak extends OneDispatch {
   constructor(ctx: GpuContext, o: { iters: number; m?: number; c?: number; groups?: number }) {
     super();
     if (!(Number.isInteger(o.iters) && o.iters >= 1)) throw new RangeError(`FmaPeak: iters ${o.iters} must be a positive integer`);
-    this.groups = o.groups ?? (isCpuAdapter(ctx) ? 16 : 2048);
+    this.groups = o.groups ?? variantsFor(ctx).fmaPeakGroups();
     const invocations = this.groups * FMA_PEAK_WG;
     this.flops = invocations * o.iters * 64;
     this.out = createStorage(ctx, invocations * 16, 'fmaPeak.out');

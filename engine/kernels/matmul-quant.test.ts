@@ -19,8 +19,11 @@ describe('Matmul on quantized weights', () => {
   // One case per format: odd outDim, two blocks per row, createLinear's split into chunks of ≤ 40 rows
   // (40, 40, 40, 7: the last chunk ends inside a tile), bias; rows 1, 3 and 21 take the R1, R4 and R8 tiles
   // and leave partial row tiles.
-  for (const f of QUANTIZED) {
-    it(`${f.ggmlName}: 127 × ${2 * f.blockSize}, chunks of 40 rows, rows 1, 3, 21, +bias`, async () => {
+  // The GPU profile's 64-lane tiles (engine/variants.ts) on two formats of the two layouts (a split d
+  // array: Q8_0; a K-quant super-block: Q4_K); each tile of each format is seconds of lavapipe compiling.
+  const runs = [...QUANTIZED.map((f) => [f, 'cpu'] as const), ...QUANTIZED.filter((f) => f.name === 'q8_0' || f.name === 'q4_k').map((f) => [f, 'gpu'] as const)];
+  for (const [f, profile] of runs) {
+    it(`${f.ggmlName}: 127 × ${2 * f.blockSize}, chunks of 40 rows, rows 1, 3, 21, +bias (${profile} profile)`, async () => {
       const ctx = await testGpu('f32');
       const seed = testSeed();
       const r = rng(seed);
@@ -35,7 +38,7 @@ describe('Matmul on quantized weights', () => {
       const xHost = r.fill(maxRows * inDim, 1);
       const x = createStorageFrom(ctx, xHost, 'x');
       const y = createStorage(ctx, maxRows * outDim * 4, 'y');
-      const mm = new Matmul(ctx, { linear, x, y, maxRows });
+      const mm = new Matmul(ctx, { linear, x, y, maxRows, profile });
       for (const rows of [1, 3, 21]) {
         const y0 = r.fill(maxRows * outDim, 1);
         ctx.device.queue.writeBuffer(y, 0, y0);

@@ -6,7 +6,8 @@ import { createStorage, createStorageFrom, readF32 } from '../gpu/buffers.ts';
 import { checked } from '../gpu/pipeline.ts';
 import { roundToF16 } from '../gpu/f16.ts';
 import { createLinear, createLinearChunked } from './linear.ts';
-import { Matmul, defaultTile, type MatmulTile } from './matmul.ts';
+import { Matmul, type MatmulTile } from './matmul.ts';
+import { MATMUL_TILE, type DeviceKind } from '../variants.ts';
 import { matmulRef } from './matmul.ref.ts';
 
 interface Case {
@@ -20,6 +21,10 @@ interface Case {
   /** createLinear's split with a small chunk cap */
   maxChunkRows?: number;
   tile?: MatmulTile;
+  /** run this device profile's variants (engine/variants.ts), forced on lavapipe */
+  profile?: DeviceKind;
+  /** only on this kind of device (each GPU-profile tile is seconds of lavapipe compile time) */
+  only?: 'f16' | 'f32';
 }
 
 // Each distinct (tile, options) pair is a shader variant that lavapipe compiles with LLVM at first use
@@ -34,24 +39,37 @@ const cases: Case[] = [
   // uneven hand-made chunks, bias and accumulate together; R8×C8 is defaultTile's tile for rows > 4 of a
   // small outDim
   { outDim: 301, inDim: 64, rows: [1, 19], bias: true, accumulate: true, chunks: [128, 40, 97, 36], tile: { R: 8, C: 8, WG: 8 } },
+  // the GPU profile's variants (f16 weights, as GPUs hold them): GEMV for 1–8 rows (R1, R4, R8 with
+  // partial row blocks), the 64-lane tiled kernel beyond; chunks, bias, accumulate. f32 weights: the
+  // GEMV's other load path.
+  { outDim: 333, inDim: 200, rows: [1, 3, 8], bias: true, maxChunkRows: 128, profile: 'gpu', only: 'f16' },
+  { outDim: 301, inDim: 64, rows: [2, 19], bias: true, accumulate: true, chunks: [128, 40, 97, 36], profile: 'gpu', only: 'f16' },
+  { outDim: 77, inDim: 64, rows: [1], accumulate: true, profile: 'gpu', only: 'f32' },
 ];
 
-it('defaultTile picks the tiles the cases below cover', () => {
-  expect(defaultTile(1, 333)).toEqual({ R: 1, C: 4, WG: 8 });
-  expect(defaultTile(3, 333)).toEqual({ R: 4, C: 8, WG: 8 });
-  expect(defaultTile(37, 333)).toEqual({ R: 8, C: 16, WG: 8 });
-  expect(defaultTile(8, 192)).toEqual({ R: 8, C: 8, WG: 8 });
-  // quantized weights stop at R8×C8 (engine/kernels/matmul.ts)
-  expect(defaultTile(37, 4096, true)).toEqual({ R: 8, C: 8, WG: 8 });
-  expect(defaultTile(1, 4096, true)).toEqual({ R: 1, C: 4, WG: 8 });
+it('each profile picks the tiles the cases below cover', () => {
+  const cpu = MATMUL_TILE.cpu;
+  expect(cpu(1, 333, false)).toEqual({ R: 1, C: 4, WG: 8 });
+  expect(cpu(3, 333, false)).toEqual({ R: 4, C: 8, WG: 8 });
+  expect(cpu(37, 333, false)).toEqual({ R: 8, C: 16, WG: 8 });
+  expect(cpu(8, 192, false)).toEqual({ R: 8, C: 8, WG: 8 });
+  // quantized weights stop at R8×C8 (engine/variants.ts)
+  expect(cpu(37, 4096, true)).toEqual({ R: 8, C: 8, WG: 8 });
+  expect(cpu(1, 4096, true)).toEqual({ R: 1, C: 4, WG: 8 });
+  const gpu = MATMUL_TILE.gpu;
+  expect(gpu(1, 333, false)).toEqual({ R: 1, C: 4, WG: 64, gemv: true });
+  expect(gpu(3, 333, false)).toEqual({ R: 4, C: 2, WG: 64, gemv: true });
+  expect(gpu(8, 333, false)).toEqual({ R: 8, C: 1, WG: 64, gemv: true });
+  expect(gpu(37, 333, false)).toEqual({ R: 8, C: 4, WG: 64 });
+  expect(gpu(2, 4096, true)).toEqual({ R: 4, C: 4, WG: 64 });
 });
 
 for (const kind of ['f16', 'f32'] as const) {
   describe(`Matmul (${kind} weights)`, () => {
-    for (const c of cases) {
+    for (const c of cases.filter((c) => !c.only || c.only === kind)) {
       const name =
         `${c.outDim}x${c.inDim} rows ${c.rows}${c.bias ? ' +bias' : ''}${c.accumulate ? ' +acc' : ''}` +
-        `${c.chunks ? ` chunks ${c.chunks}` : ''}${c.maxChunkRows ? ` maxChunkRows ${c.maxChunkRows}` : ''}${c.tile ? ` tile R${c.tile.R} C${c.tile.C} WG${c.tile.WG}` : ''}`;
+        `${c.chunks ? ` chunks ${c.chunks}` : ''}${c.maxChunkRows ? ` maxChunkRows ${c.maxChunkRows}` : ''}${c.tile ? ` tile R${c.tile.R} C${c.tile.C} WG${c.tile.WG}` : ''}${c.profile ? ` (${c.profile} profile)` : ''}`;
       it(name, async () => {
         const ctx = await testGpu(kind);
         const seed = testSeed();
@@ -67,7 +85,7 @@ for (const kind of ['f16', 'f32'] as const) {
         const xHost = r.fill(maxRows * c.inDim, 1);
         const x = createStorageFrom(ctx, xHost, 'x');
         const y = createStorage(ctx, maxRows * c.outDim * 4, 'y');
-        const mm = new Matmul(ctx, { linear, x, y, maxRows, accumulate: c.accumulate, tile: c.tile });
+        const mm = new Matmul(ctx, { linear, x, y, maxRows, accumulate: c.accumulate, tile: c.tile, profile: c.profile });
         for (const rows of c.rows) {
           const y0 = r.fill(maxRows * c.outDim, 1);
           ctx.device.queue.writeBuffer(y, 0, y0);
@@ -94,8 +112,8 @@ for (const kind of ['f16', 'f32'] as const) {
 
 describe('Matmul (bf16 weights, held as they are on any device)', () => {
   // The dense kernels with BF16: the generated tile (inDim % 8 == 0) and the scalar loop (inDim 203).
-  for (const [outDim, inDim, rows] of [[333, 200, [1, 37]], [77, 203, [1, 9]]] as const) {
-    it(`${outDim}x${inDim} rows ${rows} +bias`, async () => {
+  for (const [outDim, inDim, rows, profile] of [[333, 200, [1, 37], undefined], [77, 203, [1, 9], undefined], [333, 200, [4], 'gpu']] as const) {
+    it(`${outDim}x${inDim} rows ${rows} +bias${profile ? ` (${profile} profile: GEMV)` : ''}`, async () => {
       const ctx = await testGpu('f32');
       const seed = testSeed();
       const r = rng(seed);
@@ -108,7 +126,7 @@ describe('Matmul (bf16 weights, held as they are on any device)', () => {
       const xHost = r.fill(maxRows * inDim, 1);
       const x = createStorageFrom(ctx, xHost, 'x');
       const y = createStorage(ctx, maxRows * outDim * 4, 'y');
-      const mm = new Matmul(ctx, { linear, x, y, maxRows });
+      const mm = new Matmul(ctx, { linear, x, y, maxRows, profile });
       for (const n of rows) {
         await runPass(ctx, 'matmul', (pass) => mm.encode(pass, n));
         const got = await readF32(ctx, y, n * outDim);

@@ -1,7 +1,8 @@
 // y[r, o] = (accumulate ? y[r, o] : 0) + Σ_i x[r, i]·W[o, i] + b[o]
 // x: [maxRows, inDim] f32, y: [maxRows, outDim] f32, W: a row-split Linear [outDim, inDim]; each RowChunk
 // runs the kernel of its weight format: dense f32/f16/bf16 (matmul-gen.ts, or shaders/matmul.wgsl when
-// inDim % 8 != 0) or quantized blocks dequantized in the kernel (matmul-quant-gen.ts).
+// inDim % 8 != 0) or quantized blocks dequantized in the kernel (matmul-quant-gen.ts); on a GPU profile,
+// decode rows of dense weights run a GEMV instead (gemv-gen.ts). engine/variants.ts picks the variant.
 import type { GpuContext } from '../gpu/context.ts';
 import { createStorage, createUniform, writeBuffer } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
@@ -12,32 +13,11 @@ import { matmulTileSource } from './matmul-gen.ts';
 import { matmulQuantSource } from './matmul-quant-gen.ts';
 import { dHalfIndex, type FormatName } from '../formats/format.ts';
 import { FORMATS } from '../formats/registry.ts';
+import { variantsFor, type DeviceKind, type MatmulTile, type Variants } from '../variants.ts';
+import { gemvSource } from './gemv-gen.ts';
 
-/** Register tile of one invocation: R rows × C outputs, WG invocations per workgroup. */
-export interface MatmulTile {
-  R: number;
-  C: number;
-  WG: number;
-}
-
-/**
- * The tile for `rows` rows of an [outDim, ·] weight, from measurements on lavapipe (scripts/bench-kernels.ts
- * --cpu). There every load costs per SIMD lane and component while FMAs are nearly free, so bigger tiles
- * win (R8×C16 reads 2.7× fewer dwords per FLOP than R8×C8) until register spills and code size take over
- * (R8×C32 is no faster and compiles far slower). Workgroups of 8 invocations (one SIMD group) beat 64:
- * lavapipe runs a workgroup's SIMD groups one after another. C shrinks while there are fewer than 4
- * workgroups (2× the driver's threads on 2 cores) for small matrices. Tiles with inDim % 8 == 0 run the
- * generated, unrolled kernel (engine/kernels/matmul-gen.ts).
- * Quantized weights (`quantized`) stop at R8×C8: their R8×C16 kernel is 13–27% faster (Q4_K 4096², rows
- * 8–64) but takes lavapipe 25–37 s to compile per format against 9–13 s, and a cold shader cache pays
- * that for every format a model (or the test suite) uses.
- */
-export function defaultTile(rows: number, outDim = 4096, quantized = false): MatmulTile {
-  const WG = 8;
-  let [R, C] = rows <= 1 ? [1, 4] : rows <= 4 ? [4, 8] : [8, quantized ? 8 : 16];
-  while (C > 8 && Math.ceil(outDim / (WG * C)) * Math.ceil(rows / R) < 4) C /= 2;
-  return { R, C, WG };
-}
+/** The dispatch shape of one matmul variant (engine/variants.ts picks it per device profile). */
+export type { MatmulTile };
 
 export interface MatmulOptions {
   linear: Linear;
@@ -51,6 +31,8 @@ export interface MatmulOptions {
   label?: string;
   /** override the row-count-dependent tile choice (benchmarks) */
   tile?: MatmulTile | ((rows: number) => MatmulTile);
+  /** run this device profile's variants (engine/variants.ts; tests force 'gpu' on lavapipe) */
+  profile?: DeviceKind;
 }
 
 const dummies = new WeakMap<GPUDevice, GPUBuffer>();
@@ -82,6 +64,7 @@ export class Matmul {
   private readonly variants = new Map<string, Variant>();
   private readonly formats: FormatName[];
   private readonly rowsData = new Uint32Array(4);
+  private readonly variantSet: Variants;
 
   constructor(ctx: GpuContext, opts: MatmulOptions) {
     const { linear, maxRows } = opts;
@@ -90,6 +73,7 @@ export class Matmul {
     if (opts.y.size < maxRows * linear.outDim * 4) throw new RangeError(`Matmul ${opts.label ?? ''}: y is smaller than [${maxRows}, ${linear.outDim}] f32`);
     this.ctx = ctx;
     this.opts = opts;
+    this.variantSet = variantsFor(ctx, opts.profile);
     this.linear = linear;
     this.maxRows = maxRows;
     this.formats = [...new Set(linear.chunks.map((c) => c.format))];
@@ -111,18 +95,21 @@ export class Matmul {
 
   private tileFor(rows: number, format: FormatName): MatmulTile {
     const t = this.opts.tile;
-    return t === undefined ? defaultTile(rows, this.linear.outDim, !!FORMATS[format].wgsl) : typeof t === 'function' ? t(rows) : t;
+    return t === undefined ? this.variantSet.matmul(rows, this.linear.outDim, !!FORMATS[format].wgsl) : typeof t === 'function' ? t(rows) : t;
   }
 
   private variant(tile: MatmulTile, format: FormatName): Variant {
-    const key = `${format}:${tile.R},${tile.C},${tile.WG}`;
+    const key = `${format}:${tile.R},${tile.C},${tile.WG}${tile.gemv ? ',gemv' : ''}`;
     let v = this.variants.get(key);
     if (v) return v;
     const { ctx, linear } = this;
     const f = FORMATS[format];
     const label = this.opts.label ?? 'matmul';
     let pipeline: GPUComputePipeline;
-    if (f.wgsl) {
+    if (tile.gemv) {
+      if (f.wgsl || linear.inDim % 8 !== 0) throw new RangeError(`Matmul ${label}: the GEMV variant takes dense weights with inDim % 8 == 0 (${format}, inDim ${linear.inDim})`);
+      pipeline = computePipeline(ctx, 'gemv', gemvSource(tile), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' });
+    } else if (f.wgsl) {
       pipeline = computePipeline(ctx, `matmul-${format}`, matmulQuantSource(f, tile), { WG: tile.WG });
     } else if (linear.inDim % 8 === 0) {
       // The generated unrolled kernel (flags are runtime, one pipeline per tile).
@@ -159,7 +146,7 @@ export class Matmul {
       const v = this.variant(tile, c.format);
       if (v.pipeline !== current) pass.setPipeline((current = v.pipeline));
       pass.setBindGroup(0, v.groups[i]!);
-      pass.dispatchWorkgroups(Math.ceil(c.rows / (tile.WG * tile.C)), Math.ceil(rows / tile.R));
+      pass.dispatchWorkgroups(Math.ceil(c.rows / (tile.gemv ? tile.C : tile.WG * tile.C)), Math.ceil(rows / tile.R));
     });
   }
 

@@ -1,6 +1,7 @@
 // Streaming read of a buffer (shaders/read-sum.wgsl): sums its u32 words into one u32 per workgroup. Used
 // to measure how fast kernels read memory (engine/bench-ceilings.ts); reference: read-sum.ref.ts.
-import { isCpuAdapter, type GpuContext } from '../gpu/context.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { variantsFor } from '../variants.ts';
 import { createStorage, createUniform } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import { OneDispatch } from './one-dispatch.ts';
@@ -22,10 +23,8 @@ export class ReadSum extends OneDispatch {
     if (bytes % 16 !== 0 || bytes <= 0 || bytes > buffer.size) throw new RangeError(`ReadSum: ${bytes} bytes must be a positive multiple of 16 within the buffer (${buffer.size})`);
     if (bytes > ctx.maxBinding) throw new RangeError(`ReadSum: ${bytes} bytes exceed one storage binding (${ctx.maxBinding})`);
     const n = bytes / 16;
-    // A GPU needs many invocations in flight: each reads ~16 vec4 words. A CPU driver runs workgroups one
-    // after another on a few threads, each with set-up cost: 16 big ones (lavapipe, 2 cores, 64 MiB:
-    // 4 groups 1.9 GB/s, 16 groups 2.4–2.8, 64 groups 2.0–2.2, 65536 groups of 256 B 1.4).
-    this.groups = groups ?? Math.max(1, isCpuAdapter(ctx) ? Math.min(16, Math.ceil(n / READ_SUM_WG)) : Math.min(65535, Math.ceil(n / READ_SUM_WG / 16)));
+    // how many workgroups: by device profile (engine/variants.ts)
+    this.groups = groups ?? variantsFor(ctx).readSumGroups(n, READ_SUM_WG);
     this.out = createStorage(ctx, this.groups * 4, 'readSum.out');
     const params = createUniform(ctx, new Uint32Array([n, this.groups * READ_SUM_WG, 0, 0]), 'readSum.params');
     this.pipeline = computePipeline(ctx, 'read-sum', src, { WG: READ_SUM_WG });
