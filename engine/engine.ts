@@ -3,7 +3,7 @@
 import { weightSummary } from './model/weight-summary.ts';
 import type { FormatName } from './formats/format.ts';
 import type { GpuContext } from './gpu/context.ts';
-import { readF32 } from './gpu/buffers.ts';
+import { Readback } from './gpu/readback.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from './api.ts';
 import type { ModelSource } from './model/source.ts';
 import { loadModel, type LoadedModel } from './model/load.ts';
@@ -246,6 +246,7 @@ export class Engine {
     checkFits(need, m.requestBudget - (m.prefixCache?.bytes ?? 0), shape);
     this.busy = true;
     const cache = new KvCache(this.ctx, kvLayout(c, shape, m.kvChunkBytes));
+    const readback = new Readback(this.ctx, 'forward.logits');
     let plan: PrefillPlan | undefined;
     try {
       plan = new PrefillPlan(this.ctx, c, m.weights, cache, rows, { allLogits: true });
@@ -256,11 +257,12 @@ export class Engine {
         this.ctx.device.queue.submit([enc.finish()]);
         const first = Math.max(0, firstRow - pos);
         if (first >= chunk.length) continue;
-        const L = await readF32(this.ctx, plan.allLogits, (chunk.length - first) * c.vocabSize, first * c.vocabSize);
+        const L = await readback.readF32(plan.allLogits, (chunk.length - first) * c.vocabSize, first * c.vocabSize);
         for (let r = first; r < chunk.length; r++) each(pos + r, L, (r - first) * c.vocabSize);
       }
     } finally {
       plan?.destroy();
+      readback.destroy();
       cache.destroy();
       this.busy = false;
     }

@@ -3,7 +3,7 @@
 // and costs nothing in later steps. An AbortSignal ends the request within one decode step; all of
 // the request's GPU memory is freed when the stream ends, however it ends.
 import type { GpuContext } from './gpu/context.ts';
-import { readF32 } from './gpu/buffers.ts';
+import { Readback } from './gpu/readback.ts';
 import type { GenerateEvent, GenerateRequest, FinishReason } from './api.ts';
 import type { ModelConfig, ModelWeights } from './model/types.ts';
 import type { Tokenizer, StreamDecoder } from './tokenizer/tokenizer.ts';
@@ -101,6 +101,8 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   let prefill: PrefillPlan | undefined;
   let decode: DecodePlan | undefined;
   let prefilled = false;
+  // logits come back every step through one staging buffer (rows × vocab f32 at most)
+  const readback = new Readback(ctx, 'generate.logits');
   try {
     prefill = new PrefillPlan(ctx, c, m.weights, cache, shape.prefillRows);
     decode = new DecodePlan(ctx, c, m.weights, cache, n);
@@ -121,7 +123,7 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       ctx.device.queue.submit([enc.finish()]);
       if (signal?.aborted) break;
     }
-    let logits = await readF32(ctx, prefill.lastLogits, c.vocabSize);
+    let logits = await readback.readF32(prefill.lastLogits, c.vocabSize);
     const prefillMs = now() - t0;
     prefill.destroy();
     prefill = undefined;
@@ -237,7 +239,7 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       ctx.device.queue.submit([enc.finish()]);
       kvBytes += KvCache.kvBytesReadPerStep(layout, ctx.f16, rows.length, ctxLen, step);
       kvBytesOther += KvCache.kvBytesReadPerStep({ ...layout, mode: layout.mode === 'bifurcated' ? 'standard' : 'bifurcated' }, ctx.f16, rows.length, ctxLen, step);
-      logits = await readF32(ctx, decode.logits, rows.length * c.vocabSize);
+      logits = await readback.readF32(decode.logits, rows.length * c.vocabSize);
       logitRow = (r) => r;
       steps++;
     }
@@ -264,6 +266,7 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   } finally {
     prefill?.destroy();
     decode?.destroy();
+    readback.destroy();
     // The prompt's K/V, complete once prefill ran to the end, is kept for the next request.
     if (prefilled && m.prefixCache) m.prefixCache.put(prompt.ids, cache.detachContext(), cache.tokenBytes);
     cache.destroy();
