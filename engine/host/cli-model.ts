@@ -26,6 +26,20 @@ export function memoryBudgetFromEnv(): number | undefined {
 }
 
 /**
+ * FANOUT_PREFIX_CACHE_MIB in bytes (GPU memory kept for recent prompts' K/V, engine/prefix-cache.ts; 0
+ * turns it off), or undefined when unset (the engine's default).
+ */
+export function prefixCacheFromEnv(): number | undefined {
+  const raw = process.env.FANOUT_PREFIX_CACHE_MIB;
+  if (raw === undefined || raw === '') return undefined;
+  const mib = Number(raw);
+  if (!(mib >= 0) || !Number.isFinite(mib)) {
+    throw new CliError(`FANOUT_PREFIX_CACHE_MIB=${raw} is not a number ≥ 0; set the MiB of GPU memory kept for recent prompts' K/V (0 turns it off), or leave it unset.`);
+  }
+  return Math.floor(mib * 1024 ** 2);
+}
+
+/**
  * GPU memory Fanout may use. FANOUT_MEMORY_GIB overrides. WebGPU does not report a device's memory,
  * so otherwise: a CPU adapter (lavapipe, llvmpipe, SwiftShader) uses system RAM, and may take 60% of
  * it; a real GPU gets a conservative 4 GiB (set FANOUT_MEMORY_GIB on a bigger card).
@@ -147,7 +161,7 @@ export async function openEngine(modelArg: string | undefined, verbose: boolean,
   const ctx = await openGpu(verbose);
   try {
     const [{ Engine }, { modelPathSource }] = await Promise.all([import('../engine.ts'), import('../model/fs-source.ts')]);
-    const engine = await Engine.create(ctx, { memoryBudget: memoryBudgetBytes(ctx) });
+    const engine = await Engine.create(ctx, { memoryBudget: memoryBudgetBytes(ctx), prefixCacheBytes: prefixCacheFromEnv() });
     let lastFile = '';
     const info = await engine.load(modelPathSource(dir), (p) => {
       if (verbose && p.file !== lastFile) {

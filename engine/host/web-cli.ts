@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { CliError, EXIT_FAILURE, formatError, oneLine } from './cli-errors.ts';
-import { memoryBudgetBytes, memoryBudgetFromEnv, packageRoot, resolveModelDir, log } from './cli-model.ts';
+import { memoryBudgetBytes, memoryBudgetFromEnv, packageRoot, prefixCacheFromEnv, resolveModelDir, log } from './cli-model.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { HostError } from './session.ts';
 import type { HostEvent } from './protocol.ts';
@@ -66,7 +66,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     const preferF16 = o.storage !== 'f32';
     memoryBudgetFromEnv(); // fail fast on a bad FANOUT_MEMORY_GIB
     // The budget depends on the adapter (RAM for a CPU adapter): set once the device exists, before the engine is made.
-    const engineOptions: { memoryBudget?: number } = {};
+    const engineOptions: { memoryBudget?: number; prefixCacheBytes?: number } = { prefixCacheBytes: prefixCacheFromEnv() };
     const { acquireNodeGpu } = await import('../gpu/node-gpu.ts');
     host = await startWebHost({
       port: o.port,

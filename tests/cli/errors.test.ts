@@ -101,6 +101,12 @@ describe('fanout CLI bad input', () => {
     expectOneLineError(await fanout(['bench', '--model', 'synthetic:tiny'], { env: { FANOUT_MEMORY_GIB: 'lots' } }), /FANOUT_MEMORY_GIB=lots is not a positive number/);
   });
 
+  it('bad FANOUT_PREFIX_CACHE_MIB', async () => {
+    const prompt = join(dir, 'prefix-cache-prompt.ts');
+    await writeFile(prompt, 'let x = ');
+    expectOneLineError(await fanout(['complete', '--prompt-file', prompt, '--n', '1', '--max-tokens', '1'], { env: { FANOUT_PREFIX_CACHE_MIB: '-1' } }), /FANOUT_PREFIX_CACHE_MIB=-1 is not a number ≥ 0; set the MiB of GPU memory kept for recent prompts' K\/V \(0 turns it off\)/);
+  });
+
   it('tokenizer file missing or not JSON', async () => {
     expectOneLineError(await fanout(['tokenize', '--tokenizer', join(dir, 'none.json')]), /cannot read --tokenizer .*none\.json: no such file/);
     expectOneLineError(await fanout(['detokenize', '--tokenizer', prompt]), /--tokenizer .*prompt\.py is not valid JSON/);
