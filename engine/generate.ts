@@ -100,7 +100,9 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   const cache = new KvCache(ctx, layout);
   let prefill: PrefillPlan | undefined;
   let decode: DecodePlan | undefined;
-  let prefilled = false;
+  // prompt tokens whose K/V this request has written (or copied in): kept for the next request, even
+  // when it is cancelled mid-prefill (as-you-type cancels often; K/V at p depends only on tokens 0..p)
+  let written = 0;
   // logits come back every step through one staging buffer (rows × vocab f32 at most)
   const readback = new Readback(ctx, 'generate.logits');
   try {
@@ -116,11 +118,9 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       const enc = ctx.device.createCommandEncoder({ label: 'prefill' });
       if (pos === reused && hit) cache.encodeCopyContext(enc, hit.entry.layers, reused);
       prefill.encodeChunk(enc, ids, pos, { last: pos + ids.length === ctxLen });
-      if (pos + ids.length === ctxLen) {
-        cache.encodeBroadcastContext(enc, ctxLen);
-        prefilled = true;
-      }
+      if (pos + ids.length === ctxLen) cache.encodeBroadcastContext(enc, ctxLen);
       ctx.device.queue.submit([enc.finish()]);
+      written = pos + ids.length;
       if (signal?.aborted) break;
     }
     let logits = await readback.readF32(prefill.lastLogits, c.vocabSize);
@@ -267,8 +267,9 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
     prefill?.destroy();
     decode?.destroy();
     readback.destroy();
-    // The prompt's K/V, complete once prefill ran to the end, is kept for the next request.
-    if (prefilled && m.prefixCache) m.prefixCache.put(prompt.ids, cache.detachContext(), cache.tokenBytes);
+    // The K/V of the prompt tokens prefilled so far (all of them unless cancelled) is kept for the next
+    // request; later copies from it are ordered after the chunks submitted here.
+    if (written > 0 && m.prefixCache) m.prefixCache.put(prompt.ids.slice(0, written), cache.detachContext(), cache.tokenBytes);
     cache.destroy();
   }
 }

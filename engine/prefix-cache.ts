@@ -5,8 +5,11 @@
 // prefill would write.
 //
 // Bounded by bytes (LRU); a request that needs the memory evicts entries first (makeRoom). An entry
-// whose tokens are a prefix of a newer one's is dropped when the newer one is kept. The engine clears it
-// when the model changes. One request at a time uses it (the engine runs one).
+// whose tokens are a prefix of another's is never kept beside it (the longer serves every prompt the
+// shorter would). The engine clears it
+// when the model changes. One request at a time uses it (the engine runs one). A request cancelled
+// during prefill keeps the tokens it prefilled, so typing that cancels request after request still
+// makes progress through a long prompt.
 import type { KvSeqStore } from './kv-cache.ts';
 
 export interface PrefixEntry {
@@ -63,12 +66,15 @@ export class PrefixCache {
   /**
    * Keeps `layers` (now owned by the cache) as the K/V of `ids`. Entries whose tokens are a prefix of
    * `ids` are dropped; then least recently used ones until the cache fits maxBytes. An entry larger than
-   * maxBytes alone is not kept.
+   * maxBytes alone, shorter than minTokens, or whose tokens a kept entry starts with is released instead.
    */
   put(ids: readonly number[], layers: KvSeqStore[], tokenBytes: number): void {
     const bytes = layers.reduce((a, st) => a + st.segs.reduce((b, s) => b + 2 * s.k.size, 0), 0);
     const entry: PrefixEntry = { ids: [...ids], layers, tokenBytes, bytes, lastUsed: ++this.clock };
-    if (bytes > this.maxBytes) {
+    // Of no use: too big, too short, or a prefix of a kept prompt (which serves every prompt it would).
+    const longer = this.entries.find((e) => e.ids.length >= ids.length && commonPrefix(e.ids, ids) === ids.length);
+    if (bytes > this.maxBytes || ids.length < this.minTokens || longer) {
+      if (longer) longer.lastUsed = entry.lastUsed;
       release(entry);
       return;
     }

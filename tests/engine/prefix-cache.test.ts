@@ -35,18 +35,22 @@ describe('PrefixCache', () => {
     expect(c.match(range(0, 5))?.tokens).toBe(5); // a prompt shorter than the kept one
   });
 
-  test('put drops kept prompts that the new one extends; a prompt over maxBytes is released, not kept', () => {
+  test('put keeps no prompt beside one that starts with it; too big or too short is released, not kept', () => {
     const d = { n: 0 };
     const c = new PrefixCache(1000, 4);
     c.put(range(0, 10), [store(100, d)], 4);
     c.put(range(0, 20), [store(200, d)], 4); // extends the first: it goes
     expect(c.size).toBe(1);
     expect(d.n).toBe(2); // K and V of the first
-    c.put(range(0, 15), [store(100, d)], 4); // a prefix of the kept one is kept too (the cursor moved back)
-    expect(c.size).toBe(2);
-    c.put(range(100, 30), [store(2000, d)], 4);
-    expect(c.size).toBe(2);
+    c.put(range(0, 15), [store(100, d)], 4); // a prefix of the kept one (the cursor moved back): the kept one serves it
+    expect(c.size).toBe(1);
     expect(d.n).toBe(4);
+    c.put([...range(0, 5), 99], [store(100, d)], 4); // parts from it after 5 tokens: kept beside it
+    expect(c.size).toBe(2);
+    c.put(range(100, 30), [store(2000, d)], 4); // over maxBytes
+    c.put(range(200, 3), [store(10, d)], 4); // shorter than minTokens (4): no use to anyone
+    expect(c.size).toBe(2);
+    expect(d.n).toBe(8);
     expect(c.bytes).toBe(300);
   });
 
@@ -141,11 +145,12 @@ describe('an engine that keeps prompt K/V', () => {
     expect(reused).toBeGreaterThan(file.length / 2);
   });
 
-  test('a cancelled request keeps nothing; scoring beside kept prompts gives the logits of a cold engine', async () => {
+  test('a request cancelled during prefill keeps the tokens it prefilled; scoring beside kept prompts gives the logits of a cold engine', async () => {
     const prompt = 'let unrelated = "a prompt no earlier request started with";\n'.repeat(3);
     const ac = new AbortController();
     for await (const e of warm.generate(req({ prefix: prompt, n: 4, maxTokens: 64 }), ac.signal)) if (e.type === 'start') ac.abort();
-    expect(await sameAsCold(req({ prefix: prompt + 'x', n: 4 }))).toBe(0);
+    // aborted after its first prefill chunk (24 rows): those 24 tokens' K/V are kept, and give the same samples
+    expect(await sameAsCold(req({ prefix: prompt + 'x', n: 4 }))).toBe(24);
     const ids = warm.tokenizer.encode(file, { specials: false });
     const lw = await warm.logits(ids);
     const lc = await cold.logits(ids);
