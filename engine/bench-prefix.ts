@@ -8,6 +8,7 @@ import type { ModelConfig, ModelWeights } from './model/types.ts';
 import { KvCache, type KvSeqStore } from './kv-cache.ts';
 import { PrefillPlan } from './model/forward.ts';
 import { kvLayout, requestBytes, fmtBytes } from './memory.ts';
+import { sampleRng } from './rng.ts';
 
 export interface AsYouTypeRow {
   /** prompt tokens */
@@ -22,6 +23,12 @@ export interface AsYouTypeRow {
 }
 
 const now = () => performance.now();
+
+/** `count` token ids in [0, vocab) from the seeded generator the sampler uses (engine/rng.ts). */
+export function randomTokenIds(count: number, vocab: number, seed: number): number[] {
+  const r = sampleRng(seed, 0);
+  return Array.from({ length: count }, () => r.nextU32() % vocab);
+}
 
 /** Prefill `ids` from position `from` into `cache` (after copying `reuse`'s first `from` tokens): ms until done. */
 async function timedPrefill(ctx: GpuContext, plan: PrefillPlan, cache: KvCache, ids: number[], from: number, rows: number, reuse?: KvSeqStore[]): Promise<number> {
@@ -53,11 +60,9 @@ export async function benchAsYouType(ctx: GpuContext, c: ModelConfig, w: ModelWe
   const need = requestBytes(c, shape, ctx.f16) + kvBytes; // a request plus the kept prefix
   const row: AsYouTypeRow = { ctx: ctxLen, editTokens, coldMs: null, reusedMs: null, copiedBytes: 2 * c.layers * c.kvHeads * c.headDim * (ctx.f16 ? 2 : 4) * (ctxLen - editTokens) };
   if (need > o.budget) return { ...row, skipped: `needs ${fmtBytes(need)}, ${fmtBytes(o.budget)} available` };
-  let a = 12345;
-  const rnd = () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) >>> 8) % c.vocabSize;
-  const kept = Array.from({ length: ctxLen }, rnd);
+  const kept = randomTokenIds(ctxLen, c.vocabSize, 1);
   // the user retyped the last line: same tokens up to it, others after
-  const edited = [...kept.slice(0, ctxLen - editTokens), ...Array.from({ length: editTokens }, rnd)];
+  const edited = [...kept.slice(0, ctxLen - editTokens), ...randomTokenIds(editTokens, c.vocabSize, 2)];
 
   const first = new KvCache(ctx, layout);
   const second = new KvCache(ctx, layout);

@@ -65,8 +65,7 @@ export interface PeerResult {
   rows: PeerRow[];
 }
 
-/** Prompt rows per prefill chunk in the bench's prefills (as generate() uses). */
-export const PREFILL_ROWS = PREFILL_CHUNK;
+
 
 export interface BenchModel {
   name: string;

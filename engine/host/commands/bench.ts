@@ -118,13 +118,11 @@ async function peerComparison(ctx: GpuContext, model: BenchModel, dir: string, o
   const c = model.config;
   const tokens = Math.min(o.peerPrompt, c.maxPositions - o.steps - 1);
   if (tokens < 2) throw new CliError(`--peer-prompt ${o.peerPrompt}: the model's context (${c.maxPositions}) leaves no room for a prompt and ${o.steps} steps.`);
-  let a = 7;
-  const ids = Array.from({ length: tokens }, () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) >>> 8) % c.vocabSize);
   const ns = [1, 32];
-  const { runBench, PREFILL_ROWS } = await import('../../bench.ts');
-  const { benchPrefill } = await import('../../bench-prefix.ts');
+  const [{ runBench }, { benchPrefill, randomTokenIds }, { PREFILL_CHUNK }] = await Promise.all([import('../../bench.ts'), import('../../bench-prefix.ts'), import('../../generate.ts')]);
+  const ids = randomTokenIds(tokens, c.vocabSize, 7);
   const ours = await runBench(ctx, model, { ns, ctxs: [tokens], steps: o.steps, budget, modes: ['bifurcated'], ceilings: false });
-  const fanoutPrefillMs = await benchPrefill(ctx, c, model.weights, ids, PREFILL_ROWS);
+  const fanoutPrefillMs = await benchPrefill(ctx, c, model.weights, ids, PREFILL_CHUNK);
   const isGguf = /\.gguf$/i.test(dir) || startsWithGguf(dir);
   const file = isGguf ? { path: resolve(dir), cleanup: async () => {} } : await folderAsGguf(dir);
   try {
