@@ -43,7 +43,7 @@ export interface BenchResult {
   /** the device's copy/read/GEMM rates, measured first (engine/bench-ceilings.ts) */
   ceilings?: Ceilings;
   /** another engine timed on the same model and prompt in the same run (engine/host/bench-peer.ts) */
-  peer?: PeerResult & { fanout: { n: number; msPerStep: number | null }[]; fanoutPrefillMs: number };
+  peer?: PeerComparison;
 }
 
 /** llama.cpp's timings on the same model and prompt (measured by engine/host/bench-peer.ts). */
@@ -65,7 +65,8 @@ export interface PeerResult {
   rows: PeerRow[];
 }
 
-
+/** A peer's timings beside Fanout's own from the same run. */
+export type PeerComparison = PeerResult & { fanout: { n: number; msPerStep: number | null }[]; fanoutPrefillMs: number };
 
 export interface BenchModel {
   name: string;

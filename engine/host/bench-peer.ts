@@ -9,7 +9,7 @@ import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from './cli-errors.ts';
 import { packageRoot } from './cli-model.ts';
-import type { PeerResult } from '../bench.ts';
+import type { PeerComparison, PeerResult } from '../bench.ts';
 
 
 function peerDir(): string {
@@ -67,7 +67,8 @@ export async function folderAsGguf(dir: string): Promise<{ path: string; cleanup
  * The comparison table: per n, Fanout's and llama.cpp's ms per decode step, tokens/s and prompt prefill,
  * measured in this run on the same model and prompt ids.
  */
-export function formatPeer(p: PeerResult, fanout: { n: number; msPerStep: number | null }[], fanoutPrefillMs: number | null): string {
+export function formatPeer(p: PeerComparison): string {
+  const { fanout, fanoutPrefillMs } = p;
   const f = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? '—' : v.toFixed(d));
   const out = [
     `peer ${p.name} (${p.llamaCpp.release}, ${p.llamaCpp.gpu === false ? 'CPU' : p.llamaCpp.gpu}, ${p.threads} threads) on ${p.model}, prompt ${p.rows[0]?.promptTokens ?? '?'} tokens (the same ids in both):`,

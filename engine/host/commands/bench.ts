@@ -95,7 +95,7 @@ async function bench(o: BenchCliOptions): Promise<void> {
     if (o.peer && dir) result.peer = await peerComparison(ctx, model, dir, o, budget);
     if (o.plot) await writeTo('--plot', o.plot, (await import('../../bench-plot.ts')).benchSvg(result));
     if (o.save) await writeTo('--save', o.save, JSON.stringify(result, null, 1) + '\n');
-    const peerText = result.peer ? '\n' + formatPeer(result.peer, result.peer.fanout, result.peer.fanoutPrefillMs) : '';
+    const peerText = result.peer ? '\n' + formatPeer(result.peer) : '';
     await writeOut(o.json ? JSON.stringify(result) + '\n' : formatBench(result) + peerText + '\n');
   } finally {
     ctx.destroy();
