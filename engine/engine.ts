@@ -13,6 +13,7 @@ import { generate, PREFILL_CHUNK, type LoadedForGenerate } from './generate.ts';
 import type { RequestTokenizer } from './prompt-plan.ts';
 import { KvCache } from './kv-cache.ts';
 import { PrefixCache } from './prefix-cache.ts';
+import type { SamplerKind } from './variants.ts';
 import { PrefillPlan } from './model/forward.ts';
 import { logSoftmaxAt } from './sampler.ts';
 import { checkFits, kvLayout, requestBytes, type RequestShape } from './memory.ts';
@@ -35,6 +36,8 @@ export interface EngineOptions {
    * most 512 MiB; 0 turns it off.
    */
   prefixCacheBytes?: number;
+  /** where tokens are drawn: 'cpu' (engine/sampler.ts) or 'gpu' (shaders/sample.wgsl); default: the device profile's */
+  sampler?: SamplerKind;
 }
 
 export class EngineBusyError extends Error {
@@ -179,6 +182,7 @@ export class Engine {
       kvChunkBytes: this.opts.kvChunkBytes,
       requestTokenizer: this.opts.requestTokenizer,
       prefixCache: this.prefixCacheFor(Math.max(0, this.opts.memoryBudget - m.weights.bytes)),
+      sampler: this.opts.sampler,
     };
   }
 

@@ -12,7 +12,9 @@ import type { PrefixCache } from './prefix-cache.ts';
 import { PrefillPlan, DecodePlan } from './model/forward.ts';
 import { planPrompt, TokenizeAbortedError, type PromptPlan, type RequestTokenizer } from './prompt-plan.ts';
 import { endMask, healPrompt, maskRow } from './token-healing.ts';
-import { sampleToken } from './sampler.ts';
+import { sampleToken, checkParams } from './sampler.ts';
+import { GpuSampler, type Drawn } from './kernels/sample.ts';
+import { variantsFor, type SamplerKind } from './variants.ts';
 import { sampleRng } from './rng.ts';
 import { StopChecker } from './stop.ts';
 import { checkFits, kvLayout, requestBytes, type RequestShape } from './memory.ts';
@@ -34,6 +36,8 @@ export interface LoadedForGenerate {
   requestTokenizer?: RequestTokenizer;
   /** context K/V of earlier prompts: a prompt that starts like one prefills only the rest, and is kept after */
   prefixCache?: PrefixCache;
+  /** where tokens are drawn (default: the device profile's, engine/variants.ts) */
+  sampler?: SamplerKind;
 }
 
 /** Prompt tokens per prefill chunk (rows of the prefill plan). */
@@ -103,8 +107,13 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   // prompt tokens whose K/V this request has written (or copied in): kept for the next request, even
   // when it is cancelled mid-prefill (as-you-type cancels often; K/V at p depends only on tokens 0..p)
   let written = 0;
-  // logits come back every step through one staging buffer (rows × vocab f32 at most)
-  const readback = new Readback(ctx, 'generate.logits');
+  // CPU sampler: logits come back every step through one staging buffer (rows × vocab f32 at most).
+  // GPU sampler: the draw runs after each forward pass in the same submit; (token, log p) per row comes back.
+  const params = { temperature: req.temperature, topK: req.topK, topP: req.topP };
+  checkParams(params);
+  const onGpu = (m.sampler ?? variantsFor(ctx).sampler) === 'gpu';
+  const readback = onGpu ? undefined : new Readback(ctx, 'generate.logits');
+  const sampler = onGpu ? new GpuSampler(ctx, n, c.vocabSize) : undefined;
   try {
     prefill = new PrefillPlan(ctx, c, m.weights, cache, shape.prefillRows);
     decode = new DecodePlan(ctx, c, m.weights, cache, n);
@@ -123,10 +132,6 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       written = pos + ids.length;
       if (signal?.aborted) break;
     }
-    let logits = await readback.readF32(prefill.lastLogits, c.vocabSize);
-    const prefillMs = now() - t0;
-    prefill.destroy();
-    prefill = undefined;
 
     const samples: SampleState[] = [];
     for (let i = 0; i < n; i++) {
@@ -146,7 +151,6 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
     // rows[r] = sample index of row r; `logits` row r belongs to rows[r]. After prefill every sample reads row 0.
     let rows = samples.map((s) => s.index);
     let logitRow = (_r: number) => 0;
-    const params = { temperature: req.temperature, topK: req.topK, topP: req.topP };
     // The tokens a sample may draw now: the healing mask while part of the healed text remains (it
     // excludes end-of-text and the specials), then, while it is shorter than minTokens, all but those.
     let noEnd: Uint8Array | undefined;
@@ -162,6 +166,22 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       s.hide -= cut;
       return piece.slice(cut);
     };
+    // GPU sampler: records the draw of step `step` for rows[r] from logits row logitRow(r) of `source`.
+    const encodeDraw = (enc: GPUCommandEncoder, source: GPUBuffer, step: number) =>
+      sampler!.encode(enc, source, rows.map((i, r) => ({ logitsRow: logitRow(r), sample: i, mask: maskFor(samples[i]) })), params, req.seed, step);
+    let logits: Float32Array = new Float32Array(0);
+    let drawn: Drawn | undefined;
+    if (sampler) {
+      const enc = ctx.device.createCommandEncoder({ label: 'sample' });
+      encodeDraw(enc, prefill.lastLogits, 0);
+      ctx.device.queue.submit([enc.finish()]);
+      drawn = await sampler.read();
+    } else {
+      logits = await readback!.readF32(prefill.lastLogits, c.vocabSize);
+    }
+    const prefillMs = now() - t0;
+    prefill.destroy();
+    prefill = undefined;
 
     const t1 = now();
     let steps = 0;
@@ -187,17 +207,24 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       const masked = new Map<Uint8Array, Float32Array>();
       for (let r = 0; r < rows.length; r++) {
         const s = samples[rows[r]];
-        const mask = maskFor(s);
-        const offset = logitRow(r) * c.vocabSize;
-        let row: Float32Array | undefined;
-        if (mask) {
-          row = step === 0 ? masked.get(mask) : undefined;
-          if (!row) {
-            row = maskRow(logits, offset, mask);
-            if (step === 0) masked.set(mask, row);
+        let token: number;
+        let logprob: number;
+        if (drawn) {
+          token = drawn.tokens[r];
+          logprob = drawn.logprobs[r];
+        } else {
+          const mask = maskFor(s);
+          const offset = logitRow(r) * c.vocabSize;
+          let row: Float32Array | undefined;
+          if (mask) {
+            row = step === 0 ? masked.get(mask) : undefined;
+            if (!row) {
+              row = maskRow(logits, offset, mask);
+              if (step === 0) masked.set(mask, row);
+            }
           }
+          ({ token, logprob } = row ? sampleToken(row, 0, c.vocabSize, params, s.rng) : sampleToken(logits, offset, c.vocabSize, params, s.rng));
         }
-        const { token, logprob } = row ? sampleToken(row, 0, c.vocabSize, params, s.rng) : sampleToken(logits, offset, c.vocabSize, params, s.rng);
         generated++;
         if (m.eosIds.has(token) || m.tokenizer.specialIds.has(token)) {
           yield* finish(s, 'eos');
@@ -234,13 +261,15 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       }
       // Decode step `step`: feed each active sample's newest token at position ctxLen + step.
       rows = nextRows;
+      logitRow = (r) => r;
       const enc = ctx.device.createCommandEncoder({ label: 'decode' });
       decode.encodeStep(enc, nextTokens, rows, ctxLen, step);
+      if (sampler) encodeDraw(enc, decode.logits, step + 1);
       ctx.device.queue.submit([enc.finish()]);
       kvBytes += KvCache.kvBytesReadPerStep(layout, ctx.f16, rows.length, ctxLen, step);
       kvBytesOther += KvCache.kvBytesReadPerStep({ ...layout, mode: layout.mode === 'bifurcated' ? 'standard' : 'bifurcated' }, ctx.f16, rows.length, ctxLen, step);
-      logits = await readback.readF32(decode.logits, rows.length * c.vocabSize);
-      logitRow = (r) => r;
+      if (sampler) drawn = await sampler.read();
+      else logits = await readback!.readF32(decode.logits, rows.length * c.vocabSize);
       steps++;
     }
     if (signal?.aborted && !cancelled) {
@@ -266,7 +295,8 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   } finally {
     prefill?.destroy();
     decode?.destroy();
-    readback.destroy();
+    readback?.destroy();
+    sampler?.destroy();
     // The K/V of the prompt tokens prefilled so far (all of them unless cancelled) is kept for the next
     // request; later copies from it are ordered after the chunks submitted here.
     if (written > 0 && m.prefixCache) m.prefixCache.put(prompt.ids.slice(0, written), cache.detachContext(), cache.tokenBytes);

@@ -92,3 +92,19 @@ export function sampleRng(seed: number, sample: number): Rng {
   for (let i = 0; i < 4; i++) rng.nextU32();
   return rng;
 }
+
+/**
+ * A counter-based uniform in [0, 1) with 24 bits (exact in f32): a hash of (seed, sample, step) only, so
+ * the GPU sampler (shaders/sample.wgsl `counterUniform`, the same function) draws the same number for
+ * a sample's step whatever else runs. Four splitmix32 finalisers chained over the words.
+ */
+export function counterUniform(seed: number, sample: number, step: number): number {
+  const [lo, hi] = seedWords(seed);
+  const h = mix32(mix32(mix32(mix32(lo ^ 0x3c6ef372) ^ hi) ^ (sample >>> 0)) ^ (step >>> 0));
+  return (h >>> 8) / 16777216;
+}
+
+/** The two 32-bit words of a seed as the GPU sampler takes them. */
+export function seedKey(seed: number): [number, number] {
+  return seedWords(seed);
+}

@@ -108,7 +108,7 @@ export function logSoftmaxAt(logits: Float32Array, offset: number, vocab: number
   return logits[offset + token] - lse;
 }
 
-function checkParams(p: SamplingParams): void {
+export function checkParams(p: SamplingParams): void {
   if (!(p.temperature >= 0) || !Number.isFinite(p.temperature)) {
     throw new RangeError(`temperature must be a finite number ≥ 0 (0 = greedy), got ${p.temperature}.`);
   }

@@ -12,6 +12,10 @@
 //              rows (prefill) on the tiled kernel with 64-lane workgroups.
 //   attention  tuning of the shared-context and per-row kernels (engine/attention/kernels.ts).
 //   read-sum, fma-peak  the bench's ceiling kernels: workgroup counts.
+//   sampler    cpu: logits rows come back and engine/sampler.ts draws (a CPU driver's "GPU" is this CPU,
+//              and the copy costs little next to its bisection passes); gpu: shaders/sample.wgsl draws on
+//              the device and only (token, log p) per row comes back (engine/kernels/sample.ts).
+//              FANOUT_SAMPLER=cpu|gpu forces one.
 // Adding a variant: its entry here, its kernel beside the others, and its case in the op's test (which
 // runs every profile's variants against the float64 reference on lavapipe).
 import { isCpuAdapter, type GpuContext } from './gpu/context.ts';
@@ -44,8 +48,12 @@ export interface MatmulTile {
   gemv?: boolean;
 }
 
+export type SamplerKind = 'cpu' | 'gpu';
+
 export interface Variants {
   profile: DeviceProfile;
+  /** where tokens are drawn from the logits */
+  sampler: SamplerKind;
   /** the tile for `rows` rows of an [outDim, ·] weight; quantized: a block format's kernel */
   matmul(rows: number, outDim: number, quantized: boolean): MatmulTile;
   attention(headDim: number): AttnTuning;
@@ -126,12 +134,20 @@ function attentionTuning(p: DeviceProfile, headDim: number): AttnTuning {
     : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2, cpuKernels: false };
 }
 
+function forcedSampler(): SamplerKind | undefined {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FANOUT_SAMPLER;
+  if (v === undefined || v === '') return undefined;
+  if (v === 'cpu' || v === 'gpu') return v;
+  throw new Error(`FANOUT_SAMPLER=${v}: use cpu or gpu (where tokens are drawn), or leave it unset`);
+}
+
 /** The variants `ctx` runs (or those of profile `kind`, forced). */
 export function variantsFor(ctx: GpuContext, kind?: DeviceKind): Variants {
   const profile = deviceProfile(ctx, kind);
   const cpu = profile.kind === 'cpu';
   return {
     profile,
+    sampler: forcedSampler() ?? profile.kind,
     matmul: MATMUL_TILE[profile.kind],
     attention: (headDim) => attentionTuning(profile, headDim),
     // A GPU needs many lanes in flight: each reads ~16 words. A CPU driver runs workgroups one after

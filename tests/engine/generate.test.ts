@@ -25,9 +25,9 @@ const req = (over: Partial<GenerateRequest>): GenerateRequest => ({ ...DEFAULT_R
 
 
 describe('bifurcated vs standard', () => {
-  for (const kind of ['f32', 'f16'] as const) {
-    test(`${kind}: 32 samples, same seed → identical tokens; log-probs agree (context crosses KV splits)`, async () => {
-      const engine = await engineFor(model.dir, kind, { prefillChunk: 40, kvChunkBytes: 2048 });
+  for (const [kind, sampler] of [['f32', 'cpu'], ['f16', 'cpu'], ['f32', 'gpu']] as const) {
+    test(`${kind}, ${sampler} sampler: 32 samples, same seed → identical tokens; log-probs agree (context crosses KV splits)`, async () => {
+      const engine = await engineFor(model.dir, kind, { prefillChunk: 40, kvChunkBytes: 2048, sampler });
       // A long prompt (≈ 200 tokens with the fixture's byte-level tokenizer) so the context KV spans several buffers.
       const prefix = 'const values = [1, 2, 3];\n'.repeat(8) + 'for (let i = 0; i < values.length; i++) {\n  ';
       const a = candidates(await collect(engine.generate(req({ prefix, n: 32, maxTokens: 12, seed: 1234, attention: 'bifurcated' }))));
@@ -56,10 +56,12 @@ describe('bifurcated vs standard', () => {
   }
 });
 
-describe('decoding', () => {
+// Every decoding rule holds with either sampler: the CPU one (engine/sampler.ts) and the GPU one
+// (shaders/sample.wgsl, forced here on lavapipe), which also takes token healing's and minTokens' masks.
+for (const sampler of ['cpu', 'gpu'] as const) describe(`decoding (${sampler} sampler)`, () => {
   let engine: Engine;
   beforeAll(async () => {
-    engine = await engineFor(model.dir, 'f32', { prefillChunk: 32 });
+    engine = await engineFor(model.dir, 'f32', { prefillChunk: 32, sampler });
   });
   afterAll(() => engine.destroy());
 
