@@ -9,7 +9,7 @@ import type { ModelConfig, ModelWeights } from './model/types.ts';
 import type { Tokenizer, StreamDecoder } from './tokenizer/tokenizer.ts';
 import { KvCache } from './kv-cache.ts';
 import type { PrefixCache } from './prefix-cache.ts';
-import { PrefillPlan, DecodePlan } from './model/forward.ts';
+import { PrefillPlan, DecodePlan, type GpuTokens } from './model/forward.ts';
 import { planPrompt, TokenizeAbortedError, type PromptPlan, type RequestTokenizer } from './prompt-plan.ts';
 import { endMask, healPrompt, maskRow } from './token-healing.ts';
 import { sampleToken, checkParams } from './sampler.ts';
@@ -114,6 +114,8 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
   const onGpu = (m.sampler ?? variantsFor(ctx).sampler) === 'gpu';
   const readback = onGpu ? undefined : new Readback(ctx, 'generate.logits');
   const sampler = onGpu ? new GpuSampler(ctx, n, c.vocabSize) : undefined;
+  // GPU sampler: the draws of the step being processed, for the rows of `flight` (sample index per row)
+  let pending: Promise<Drawn> | undefined;
   try {
     prefill = new PrefillPlan(ctx, c, m.weights, cache, shape.prefillRows);
     decode = new DecodePlan(ctx, c, m.weights, cache, n);
@@ -167,15 +169,16 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       return piece.slice(cut);
     };
     // GPU sampler: records the draw of step `step` for rows[r] from logits row logitRow(r) of `source`.
-    const encodeDraw = (enc: GPUCommandEncoder, source: GPUBuffer, step: number) =>
-      sampler!.encode(enc, source, rows.map((i, r) => ({ logitsRow: logitRow(r), sample: i, mask: maskFor(samples[i]) })), params, req.seed, step);
+    const encodeDraw = (enc: GPUCommandEncoder, source: GPUBuffer, step: number, mask = maskFor) =>
+      sampler!.encode(enc, source, rows.map((i, r) => ({ logitsRow: logitRow(r), sample: i, mask: mask(samples[i]) })), params, req.seed, step);
     let logits: Float32Array = new Float32Array(0);
-    let drawn: Drawn | undefined;
+    let flight = rows;
     if (sampler) {
       const enc = ctx.device.createCommandEncoder({ label: 'sample' });
       encodeDraw(enc, prefill.lastLogits, 0);
       ctx.device.queue.submit([enc.finish()]);
-      drawn = await sampler.read();
+      pending = sampler.startRead(rows.length);
+      await pending;
     } else {
       logits = await readback!.readF32(prefill.lastLogits, c.vocabSize);
     }
@@ -198,15 +201,43 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       }
       yield { type: 'finish', sample: s.index, reason, text: s.text, tokens: s.tokens.length, sumLogprob: s.sumLogprob };
     };
+    // Records decode step `step` for `rows` (KV slot `step`), and with the GPU sampler the draw of step + 1.
+    const encodeDecode = (tokens: number[] | GpuTokens, step: number, mask = maskFor) => {
+      const enc = ctx.device.createCommandEncoder({ label: 'decode' });
+      decode!.encodeStep(enc, tokens, rows, ctxLen, step);
+      if (sampler) encodeDraw(enc, decode!.logits, step + 1, mask);
+      ctx.device.queue.submit([enc.finish()]);
+      kvBytes += KvCache.kvBytesReadPerStep(layout, ctx.f16, rows.length, ctxLen, step);
+      kvBytesOther += KvCache.kvBytesReadPerStep({ ...layout, mode: layout.mode === 'bifurcated' ? 'standard' : 'bifurcated' }, ctx.f16, rows.length, ctxLen, step);
+      steps++;
+    };
+    // After the healed text, a sample's mask depends only on how many tokens it has, which is the step for
+    // every sample still running: the next draw's mask is known before this step's tokens are.
+    const maskAt = (step: number) => (): Uint8Array | undefined => (step < minTokens ? (noEnd ??= endMask(m.tokenizer.specialIds, m.eosIds, c.vocabSize)) : undefined);
 
     for (let step = 0; !signal?.aborted || step > 0; step++) {
+      // GPU sampler, pipelined: once no sample is inside its healed text (and this is not the last step),
+      // step `step` is encoded before this step's draws come back, from the tokens the sampler left on the
+      // GPU, for every running sample; those that finish now are dropped from the step after (their extra
+      // row's KV and draw are ignored). Stop rules and detokenising run here one step behind the GPU.
+      let ahead: Promise<Drawn> | undefined;
+      if (sampler && step + 1 < req.maxTokens && !signal?.aborted && rows.every((i) => !heal || samples[i].consumed >= forcedLen)) {
+        const at = new Map(flight.map((i, r) => [i, r]));
+        const from = rows.map((i) => at.get(i)!);
+        logitRow = (r) => r;
+        encodeDecode({ buffer: sampler.tokens.buffer, from }, step, maskAt(step + 1));
+        ahead = sampler.startRead(rows.length);
+      }
+      const drawn = pending ? await pending : undefined;
+      const drawnRows = flight;
       // Sample each active row's next token from its logits row.
       const nextRows: number[] = [];
       const nextTokens: number[] = [];
       // Masked copies of logits rows; at step 0 every sample reads row 0, so samples with the same mask share one.
       const masked = new Map<Uint8Array, Float32Array>();
-      for (let r = 0; r < rows.length; r++) {
-        const s = samples[rows[r]];
+      for (let r = 0; r < drawnRows.length; r++) {
+        const s = samples[drawnRows[r]];
+        if (s.done) continue; // finished at the step before, while this one ran ahead
         let token: number;
         let logprob: number;
         if (drawn) {
@@ -253,6 +284,18 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
         nextRows.push(s.index);
         nextTokens.push(token);
       }
+      if (ahead) {
+        flight = rows;
+        pending = ahead;
+        rows = nextRows;
+        if (rows.length === 0) break;
+        if (signal?.aborted) {
+          cancelled = true;
+          for (const i of rows) yield* finish(samples[i], 'cancelled');
+          break;
+        }
+        continue;
+      }
       if (nextRows.length === 0) break;
       if (signal?.aborted) {
         cancelled = true;
@@ -262,15 +305,10 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
       // Decode step `step`: feed each active sample's newest token at position ctxLen + step.
       rows = nextRows;
       logitRow = (r) => r;
-      const enc = ctx.device.createCommandEncoder({ label: 'decode' });
-      decode.encodeStep(enc, nextTokens, rows, ctxLen, step);
-      if (sampler) encodeDraw(enc, decode.logits, step + 1);
-      ctx.device.queue.submit([enc.finish()]);
-      kvBytes += KvCache.kvBytesReadPerStep(layout, ctx.f16, rows.length, ctxLen, step);
-      kvBytesOther += KvCache.kvBytesReadPerStep({ ...layout, mode: layout.mode === 'bifurcated' ? 'standard' : 'bifurcated' }, ctx.f16, rows.length, ctxLen, step);
-      if (sampler) drawn = await sampler.read();
+      encodeDecode(nextTokens, step);
+      flight = rows;
+      if (sampler) pending = sampler.startRead(rows.length);
       else logits = await readback!.readF32(decode.logits, rows.length * c.vocabSize);
-      steps++;
     }
     if (signal?.aborted && !cancelled) {
       cancelled = true;
@@ -296,6 +334,8 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
     prefill?.destroy();
     decode?.destroy();
     readback?.destroy();
+    // a step encoded ahead of a stop: its read is dropped with the sampler's buffers
+    pending?.catch(() => {});
     sampler?.destroy();
     // The K/V of the prompt tokens prefilled so far (all of them unless cancelled) is kept for the next
     // request; later copies from it are ordered after the chunks submitted here.

@@ -13,7 +13,8 @@
 // (seed, sample, step), so a draw depends on nothing but those and the logits.
 //
 // logits: [rows', vocab] f32; info: [rows] (logits row, sample, mask index or NO_MASK, 0);
-// masks: [masks, maskWords] u32 bit sets (bit i of word i/32 = token i allowed); out: [rows] (token, f32 bits).
+// masks: [masks, maskWords] u32 bit sets (bit i of word i/32 = token i allowed); out: tokens [outStride] u32
+// then log p [outStride] f32 bits (tokens first and contiguous: the next decode step copies them as input).
 struct Params {
   vocab: u32,
   topK: u32,      // 0 = off
@@ -23,12 +24,13 @@ struct Params {
   seedHi: u32,
   invT: f32,      // 1 / temperature; 0 = greedy
   topP: f32,      // 1 = off
+  outStride: u32, // offset of the log-probabilities in out (the sampler's max rows)
 };
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
 @group(0) @binding(1) var<storage, read> info: array<vec4<u32>>;
 @group(0) @binding(2) var<storage, read> masks: array<u32>;
-@group(0) @binding(3) var<storage, read_write> out: array<vec2<u32>>;
+@group(0) @binding(3) var<storage, read_write> out: array<u32>;
 @group(0) @binding(4) var<uniform> p: Params;
 
 const NO_MASK = 0xffffffffu;
@@ -135,6 +137,11 @@ fn inSet(k: u32, t: u32, c: u32, rank: ptr<function, u32>) -> bool {
   return k > t;
 }
 
+fn emit(r: u32, tok: u32, logprob: f32) {
+  out[r] = tok;
+  out[p.outStride + r] = bitcast<u32>(logprob);
+}
+
 fn rngMix(v: u32) -> u32 {
   var x = v + 0x9e3779b9u;
   x = (x ^ (x >> 16u)) * 0x85ebca6bu;
@@ -168,7 +175,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let anyBad = reduceU(bad, lid, OP_MAX);
   let keyMax = reduceU(kmax, lid, OP_MAX);
   if (anyBad != 0u || keyMax <= KEY_NEG_INF) {
-    if (lid == 0u) { out[r] = vec2<u32>(BAD, 0u); }
+    if (lid == 0u) { emit(r, BAD, 0.0); }
     return;
   }
   let mx = fromKey(keyMax);
@@ -193,7 +200,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       if (keyAt(base, mi, i) == keyMax) { best = min(best, i); }
     }
     let tok = reduceU(best, lid, OP_MIN);
-    if (lid == 0u) { out[r] = vec2<u32>(tok, bitcast<u32>(logits[base + tok] - lse)); }
+    if (lid == 0u) { emit(r, tok, logits[base + tok] - lse); }
     return;
   }
 
@@ -304,6 +311,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     var tok = atomicLoad(&pick);
     // rounding put u · mass past every range: the last kept token
     if (tok == NONE) { tok = atomicLoad(&lastPick); }
-    out[r] = vec2<u32>(tok, bitcast<u32>(logits[base + tok] - lse));
+    emit(r, tok, logits[base + tok] - lse);
   }
 }

@@ -28,7 +28,7 @@ async function draw(sampler: GpuSampler, logits: GPUBuffer, rows: SampleRow[], p
     sampler.encode(enc, logits, rows, p, seed, step);
     ctx.device.queue.submit([enc.finish()]);
   });
-  return sampler.read();
+  return sampler.startRead(rows.length);
 }
 
 describe('order keys', () => {

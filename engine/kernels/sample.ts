@@ -1,10 +1,12 @@
 // The GPU sampler's host side (kernel: shaders/sample.wgsl; float64 reference: sample.ref.ts).
 // One dispatch draws a token for each of `rows` output rows: row r reads logits row rows[r].logitsRow,
 // draws with the counter of (seed, rows[r].sample, step) under rows[r].mask, and writes (token, log p).
-// Per step only rows × 8 bytes come back (through one persistent staging buffer), not rows × vocab f32.
+// Per step only rows × 8 bytes come back (through two persistent staging buffers used in turn, so the
+// next step's read can be queued while this one's is awaited), not rows × vocab f32.
 //
 // Buffers: info [maxRows] vec4<u32>; masks [distinct masks, ceil(vocab/32)] u32 bit sets, grown on demand
-// (masks are only used for the first tokens: token healing, minTokens); out [maxRows] vec2<u32>.
+// (masks are only used for the first tokens: token healing, minTokens); out: tokens [maxRows] u32, then
+// log p [maxRows] f32 (`tokens` is its first part: the next decode step's input, copied on the GPU).
 import type { GpuContext } from '../gpu/context.ts';
 import { createStorage, writeBuffer, Usage } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
@@ -40,9 +42,9 @@ export class GpuSampler {
   private readonly words: number;
   private readonly packed = new WeakMap<Uint8Array, Uint32Array>();
   private readonly groups = new Map<GPUBuffer, GPUBindGroup>();
-  private readonly readback: Readback;
-  private readonly paramData = new ArrayBuffer(32);
-  private encodedRows = 0;
+  private readonly readbacks: [Readback, Readback];
+  private turn = 0;
+  private readonly paramData = new ArrayBuffer(48);
 
   constructor(
     private readonly ctx: GpuContext,
@@ -54,10 +56,14 @@ export class GpuSampler {
     this.pipeline = computePipeline(ctx, 'sample', src, { WG });
     this.info = createStorage(ctx, maxRows * 16, 'sample.info');
     this.out = createStorage(ctx, maxRows * 8, 'sample.out');
+    this.tokens = { buffer: this.out, offset: 0, size: maxRows * 4 };
     this.masks = createStorage(ctx, this.words * 4, 'sample.masks');
-    this.params = ctx.device.createBuffer({ label: 'sample.params', size: 32, usage: Usage.UNIFORM | Usage.COPY_DST });
-    this.readback = new Readback(ctx, 'sample.out');
+    this.params = ctx.device.createBuffer({ label: 'sample.params', size: 48, usage: Usage.UNIFORM | Usage.COPY_DST });
+    this.readbacks = [new Readback(ctx, 'sample.out0'), new Readback(ctx, 'sample.out1')];
   }
+
+  /** u32 [maxRows]: the token each row drew in the last dispatch (GPU side) */
+  readonly tokens: { buffer: GPUBuffer; offset: number; size: number };
 
   /** Bytes of GPU memory for `maxRows` rows and up to `masks` distinct masks of a `vocab` model. */
   static bytes(maxRows: number, vocab: number, masks = 2): number {
@@ -100,6 +106,7 @@ export class GpuSampler {
     u.set([this.vocab, p.topK, this.words, step >>> 0, lo, hi]);
     f[6] = p.temperature === 0 ? 0 : 1 / p.temperature;
     f[7] = p.topP;
+    u[8] = this.maxRows;
     writeBuffer(this.ctx, this.params, 0, u);
     let group = this.groups.get(logits);
     if (!group) {
@@ -111,20 +118,24 @@ export class GpuSampler {
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(n);
     pass.end();
-    this.encodedRows = n;
   }
 
-  /** The rows drawn by the last encoded dispatch (after its submit). */
-  async read(): Promise<Drawn> {
-    const n = this.encodedRows;
-    if (n === 0) throw new Error('GpuSampler.read: nothing encoded');
-    const words = new Uint32Array(await this.readback.read(this.out, 0, n * 8));
-    const tokens = new Uint32Array(n);
-    const logprobs = new Float32Array(n);
-    const asF = new Float32Array(words.buffer);
+  /**
+   * The first `n` rows of the last submitted dispatch: the copy to a staging buffer is queued now (call it
+   * after the submit that holds the dispatch and before the next one's), the promise settles when it lands.
+   * At most two reads may be pending.
+   */
+  startRead(n: number): Promise<Drawn> {
+    if (!(n >= 1 && n <= this.maxRows)) throw new RangeError(`GpuSampler.startRead: ${n} rows (max ${this.maxRows})`);
+    const rb = this.readbacks[this.turn];
+    this.turn ^= 1;
+    return rb.read(this.out, 0, this.maxRows * 8).then((bytes) => this.unpack(bytes, n));
+  }
+
+  private unpack(bytes: ArrayBuffer, n: number): Drawn {
+    const tokens = new Uint32Array(bytes, 0, n).slice();
+    const logprobs = new Float32Array(bytes, this.maxRows * 4, n).slice();
     for (let r = 0; r < n; r++) {
-      tokens[r] = words[2 * r];
-      logprobs[r] = asF[2 * r + 1];
       if (tokens[r] === BAD || tokens[r] >= this.vocab) {
         throw new NonFiniteLogitsError(
           'sampler: the logits row contains NaN or infinite values (a numerical failure in the forward pass); check the model weights and dtype, or rerun with f32 weights.',
@@ -149,7 +160,7 @@ export class GpuSampler {
     this.out.destroy();
     this.masks.destroy();
     this.params.destroy();
-    this.readback.destroy();
+    for (const rb of this.readbacks) rb.destroy();
     this.groups.clear();
   }
 }

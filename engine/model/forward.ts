@@ -228,6 +228,15 @@ export class PrefillPlan {
   }
 }
 
+/**
+ * A decode step's input tokens left on the GPU by the sampler: row r reads u32 `from[r]` of `buffer`
+ * (the sampler's rows of the previous step; rows of finished samples are skipped).
+ */
+export interface GpuTokens {
+  buffer: GPUBuffer;
+  from: readonly number[];
+}
+
 /** One decode step for up to maxRows active samples. */
 export class DecodePlan {
   readonly maxRows: number;
@@ -257,12 +266,23 @@ export class DecodePlan {
 
   /**
    * Records one step: row r feeds token tokens[r] of sample rowSample[r] at position ctxLen + step,
-   * writes its KV at decode slot `step`, and produces logits [rows, vocab].
+   * writes its KV at decode slot `step`, and produces logits [rows, vocab]. Tokens given as GpuTokens are
+   * copied on the GPU (runs of consecutive rows in one copy each), so the step needs no round trip.
    */
-  encodeStep(encoder: GPUCommandEncoder, tokens: ArrayLike<number>, rowSample: ArrayLike<number>, ctxLen: number, step: number, timer?: AttentionTimer) {
-    const rows = tokens.length;
+  encodeStep(encoder: GPUCommandEncoder, tokens: ArrayLike<number> | GpuTokens, rowSample: ArrayLike<number>, ctxLen: number, step: number, timer?: AttentionTimer) {
+    const onGpu = 'buffer' in tokens;
+    const rows = onGpu ? tokens.from.length : tokens.length;
     if (rows < 1 || rows > this.maxRows || rowSample.length !== rows) throw new RangeError(`decode step with ${rows} rows (max ${this.maxRows})`);
-    writeBuffer(this.ctx, this.a.tokens, 0, Uint32Array.from(tokens));
+    if (!onGpu) writeBuffer(this.ctx, this.a.tokens, 0, Uint32Array.from(tokens));
+    else {
+      const from = tokens.from;
+      for (let r = 0; r < rows; ) {
+        let run = 1;
+        while (r + run < rows && from[r + run] === from[r] + run) run++;
+        encoder.copyBufferToBuffer(tokens.buffer, from[r] * 4, this.a.tokens, r * 4, run * 4);
+        r += run;
+      }
+    }
     writeBuffer(this.ctx, this.a.positions, 0, new Uint32Array(rows).fill(ctxLen + step));
     writeBuffer(this.ctx, this.rowSample, 0, Uint32Array.from(rowSample));
     encodeLayers(
