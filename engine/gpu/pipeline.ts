@@ -22,17 +22,64 @@ export function preamble(ctx: GpuContext, consts: ShaderConsts = {}, source = 'W
 }
 
 const cache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+const layouts = new WeakMap<GPUDevice, Map<string, GPUBindGroupLayout>>();
+const groupLayout = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
 
-/** A compute pipeline for `source` (entry point `main` unless given), cached per device. */
-export function computePipeline(ctx: GpuContext, label: string, source: string, consts: ShaderConsts = {}, entryPoint = 'main'): GPUComputePipeline {
+/** How a kernel binds a buffer (WGSL `var<uniform>`, `var<storage, read>`, `var<storage, read_write>`). */
+export type BindingKind = 'uniform' | 'read-only-storage' | 'storage';
+
+/**
+ * The group-0 buffer bindings `code` declares, by binding index. The layouts are explicit, built from the
+ * declarations rather than 'auto' (which drops bindings an entry point does not use and cannot express
+ * dynamic offsets), so pipelines with the same declarations share one layout and their bind groups.
+ */
+export function declaredBindings(code: string): BindingKind[] {
+  const out: BindingKind[] = [];
+  const re = /@group\(\s*0\s*\)\s*@binding\(\s*(\d+)\s*\)\s*var\s*<\s*([a-z_]+)\s*(?:,\s*([a-z_]+)\s*)?>/g;
+  for (const m of code.replace(/\/\/.*$/gm, '').matchAll(re)) {
+    const kind: BindingKind = m[2] === 'uniform' ? 'uniform' : m[3] === 'read_write' ? 'storage' : 'read-only-storage';
+    out[Number(m[1])] = kind;
+  }
+  for (let i = 0; i < out.length; i++) if (!out[i]) throw new Error(`shader declares bindings up to ${out.length - 1} but not ${i}: number group-0 bindings from 0 without gaps`);
+  return out;
+}
+
+function layoutFor(ctx: GpuContext, kinds: BindingKind[], dynamic: readonly number[]): GPUBindGroupLayout {
+  let m = layouts.get(ctx.device);
+  if (!m) layouts.set(ctx.device, (m = new Map()));
+  const key = kinds.map((k, i) => k + (dynamic.includes(i) ? '+dyn' : '')).join(',');
+  let l = m.get(key);
+  if (!l) {
+    l = ctx.device.createBindGroupLayout({
+      label: key,
+      entries: kinds.map((type, binding) => ({ binding, visibility: 0x4 /* GPUShaderStage.COMPUTE */, buffer: { type, hasDynamicOffset: dynamic.includes(binding) } })),
+    });
+    m.set(key, l);
+  }
+  return l;
+}
+
+export interface PipelineOptions {
+  /** entry point (default `main`) */
+  entryPoint?: string;
+  /** binding indices bound with a dynamic offset (a slot of engine/gpu/uniform-ring.ts) */
+  dynamic?: readonly number[];
+}
+
+/** A compute pipeline for `source`, cached per device, with an explicit layout from its declarations. */
+export function computePipeline(ctx: GpuContext, label: string, source: string, consts: ShaderConsts = {}, opts: PipelineOptions = {}): GPUComputePipeline {
+  const entryPoint = opts.entryPoint ?? 'main';
+  const dynamic = opts.dynamic ?? [];
   const code = preamble(ctx, consts, source) + source;
   let m = cache.get(ctx.device);
   if (!m) cache.set(ctx.device, (m = new Map()));
-  const key = entryPoint + '\0' + code;
+  const key = entryPoint + '\0' + dynamic.join(',') + '\0' + code;
   let p = m.get(key);
   if (!p) {
+    const bgl = layoutFor(ctx, declaredBindings(code), dynamic);
     const module = ctx.device.createShaderModule({ label, code });
-    p = ctx.device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint } });
+    p = ctx.device.createComputePipeline({ label, layout: ctx.device.createPipelineLayout({ label, bindGroupLayouts: [bgl] }), compute: { module, entryPoint } });
+    groupLayout.set(p, bgl);
     m.set(key, p);
   }
   return p;
@@ -42,7 +89,7 @@ export function computePipeline(ctx: GpuContext, label: string, source: string, 
 export function bindGroup(ctx: GpuContext, pipeline: GPUComputePipeline, entries: (GPUBuffer | GPUBufferBinding)[], label?: string): GPUBindGroup {
   return ctx.device.createBindGroup({
     label,
-    layout: pipeline.getBindGroupLayout(0),
+    layout: groupLayout.get(pipeline) ?? pipeline.getBindGroupLayout(0),
     entries: entries.map((e, i) => ({ binding: i, resource: 'buffer' in e ? e : { buffer: e } })),
   });
 }

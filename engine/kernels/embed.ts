@@ -3,7 +3,8 @@
 // (shaders/embed.wgsl for f32/f16/bf16, shaders/embed-quant.wgsl after the format's snippet for quantized
 // blocks); tokens: u32 [maxRows]; out: [maxRows, hidden] f32. A token ≥ vocab leaves its row of out unchanged.
 import type { GpuContext } from '../gpu/context.ts';
-import { createUniform, writeBuffer } from '../gpu/buffers.ts';
+import { createUniform } from '../gpu/buffers.ts';
+import { DispatchUniform, type UniformRing } from '../gpu/uniform-ring.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import { dHalfIndex } from '../formats/format.ts';
 import { FORMATS } from '../formats/registry.ts';
@@ -20,6 +21,8 @@ export interface EmbedOptions {
   tokens: GPUBuffer;
   out: GPUBuffer;
   maxRows: number;
+  /** the plan's per-step uniforms (default: a buffer of its own, written at each encode) */
+  ring?: UniformRing;
 }
 
 /** One dispatch site (one dispatch per table chunk); encode it at most once per submit. */
@@ -27,7 +30,7 @@ export class Embed {
   private readonly ctx: GpuContext;
   private readonly sites: { pipeline: GPUComputePipeline; group: GPUBindGroup; groupsX: number }[];
   private readonly params: GPUBuffer[];
-  private readonly dyn: GPUBuffer;
+  private readonly dyn: DispatchUniform;
   private readonly rowsData = new Uint32Array(4);
   readonly maxRows: number;
 
@@ -39,14 +42,14 @@ export class Embed {
     if (tokens.size < maxRows * 4) throw new RangeError('Embed: tokens smaller than maxRows u32');
     this.ctx = ctx;
     this.maxRows = maxRows;
-    this.dyn = ctx.device.createBuffer({ label: 'embed.rows', size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
+    this.dyn = new DispatchUniform(ctx, opts.ring, 'embed.rows');
     this.params = table.chunks.map((c, i) => createUniform(ctx, new Uint32Array([c.rowStart, c.rows, dHalfIndex(FORMATS[c.format], c.rows, hidden), 0]), `embed.p${i}`));
     this.sites = table.chunks.map((c, i) => {
       const f = FORMATS[c.format];
       const pipeline = f.wgsl
-        ? computePipeline(ctx, `embed-${c.format}`, common + f.wgsl + quantSrc, { WG, HIDDEN: hidden })
-        : computePipeline(ctx, 'embed', dense + src, { WG, W16: c.format !== 'f32', BF16: c.format === 'bf16', HIDDEN: hidden });
-      const group = bindGroup(ctx, pipeline, [c.buffer, tokens, out, this.params[i]!, this.dyn], `embed.c${i}`);
+        ? computePipeline(ctx, `embed-${c.format}`, common + f.wgsl + quantSrc, { WG, HIDDEN: hidden }, { dynamic: [4] })
+        : computePipeline(ctx, 'embed', dense + src, { WG, W16: c.format !== 'f32', BF16: c.format === 'bf16', HIDDEN: hidden }, { dynamic: [4] });
+      const group = bindGroup(ctx, pipeline, [c.buffer, tokens, out, this.params[i]!, this.dyn.binding], `embed.c${i}`);
       return { pipeline, group, groupsX: Math.ceil((f.wgsl ? hidden / 8 : hidden) / WG) };
     });
   }
@@ -54,10 +57,10 @@ export class Embed {
   encode(pass: GPUComputePassEncoder, rows: number): void {
     if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`Embed: rows ${rows} outside [1, ${this.maxRows}]`);
     this.rowsData[0] = rows;
-    writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
+    const off = this.dyn.put(this.rowsData);
     for (const s of this.sites) {
       pass.setPipeline(s.pipeline);
-      pass.setBindGroup(0, s.group);
+      pass.setBindGroup(0, s.group, [off]);
       pass.dispatchWorkgroups(s.groupsX, rows);
     }
   }

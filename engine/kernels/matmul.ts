@@ -4,7 +4,8 @@
 // inDim % 8 != 0) or quantized blocks dequantized in the kernel (matmul-quant-gen.ts); on a GPU profile,
 // decode rows of dense weights run a GEMV instead (gemv-gen.ts). engine/variants.ts picks the variant.
 import type { GpuContext } from '../gpu/context.ts';
-import { createStorage, createUniform, writeBuffer } from '../gpu/buffers.ts';
+import { createStorage, createUniform } from '../gpu/buffers.ts';
+import { DispatchUniform, type UniformRing } from '../gpu/uniform-ring.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import type { Linear } from '../model/types.ts';
 import src from '../../shaders/matmul.wgsl';
@@ -33,7 +34,12 @@ export interface MatmulOptions {
   tile?: MatmulTile | ((rows: number) => MatmulTile);
   /** run this device profile's variants (engine/variants.ts; tests force 'gpu' on lavapipe) */
   profile?: DeviceKind;
+  /** the plan's per-step uniforms (default: a buffer of its own, written at each encode) */
+  ring?: UniformRing;
 }
+
+/** binding 4 (the `rows` uniform) takes a dynamic offset */
+const DYN = { dynamic: [4] };
 
 const dummies = new WeakMap<GPUDevice, GPUBuffer>();
 function dummyStorage(ctx: GpuContext): GPUBuffer {
@@ -51,8 +57,8 @@ interface Variant {
 }
 
 /**
- * One matmul dispatch site. encode() writes this instance's `rows` uniform with queue.writeBuffer, so an
- * instance is encoded at most once per submitted command buffer (or always with the same rows).
+ * One matmul dispatch site. encode() takes this instance's `rows` uniform slot (engine/gpu/uniform-ring.ts),
+ * so an instance is encoded at most once per submitted command buffer (or always with the same rows).
  */
 export class Matmul {
   readonly linear: Linear;
@@ -60,7 +66,7 @@ export class Matmul {
   private readonly ctx: GpuContext;
   private readonly opts: MatmulOptions;
   private readonly chunkParams: GPUBuffer[];
-  private readonly dyn: GPUBuffer;
+  private readonly dyn: DispatchUniform;
   private readonly variants = new Map<string, Variant>();
   private readonly formats: FormatName[];
   private readonly rowsData = new Uint32Array(4);
@@ -87,7 +93,7 @@ export class Matmul {
         `${label}.p${i}`,
       ),
     );
-    this.dyn = ctx.device.createBuffer({ label: `${label}.rows`, size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
+    this.dyn = new DispatchUniform(ctx, opts.ring, `${label}.rows`);
     // Build the pipelines of every tile this instance may use now, not at first encode.
     for (let r = 1; r <= maxRows; r = r < 64 ? r + 1 : r * 2) for (const f of this.formats) this.variant(this.tileFor(r, f), f);
     for (const f of this.formats) this.variant(this.tileFor(maxRows, f), f);
@@ -108,12 +114,12 @@ export class Matmul {
     let pipeline: GPUComputePipeline;
     if (tile.gemv) {
       if (f.wgsl || linear.inDim % 8 !== 0) throw new RangeError(`Matmul ${label}: the GEMV variant takes dense weights with inDim % 8 == 0 (${format}, inDim ${linear.inDim})`);
-      pipeline = computePipeline(ctx, 'gemv', gemvSource(tile), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' });
+      pipeline = computePipeline(ctx, 'gemv', gemvSource(tile), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' }, DYN);
     } else if (f.wgsl) {
-      pipeline = computePipeline(ctx, `matmul-${format}`, matmulQuantSource(f, tile), { WG: tile.WG });
+      pipeline = computePipeline(ctx, `matmul-${format}`, matmulQuantSource(f, tile), { WG: tile.WG }, DYN);
     } else if (linear.inDim % 8 === 0) {
       // The generated unrolled kernel (flags are runtime, one pipeline per tile).
-      pipeline = computePipeline(ctx, 'matmul', matmulTileSource(tile), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' });
+      pipeline = computePipeline(ctx, 'matmul', matmulTileSource(tile), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' }, DYN);
     } else {
       // The scalar loop kernel of shaders/matmul.wgsl.
       pipeline = computePipeline(ctx, label, dense + src, {
@@ -124,11 +130,11 @@ export class Matmul {
         BF16: format === 'bf16',
         ACCUMULATE: !!this.opts.accumulate,
         HAS_BIAS: !!linear.bias,
-      });
+      }, DYN);
     }
     const bias = linear.bias ?? dummyStorage(ctx);
     const groups = linear.chunks.map((c, i) =>
-      c.format === format ? bindGroup(ctx, pipeline, [c.buffer, this.opts.x, this.opts.y, this.chunkParams[i], this.dyn, bias], `${label}.c${i}`) : undefined,
+      c.format === format ? bindGroup(ctx, pipeline, [c.buffer, this.opts.x, this.opts.y, this.chunkParams[i], this.dyn.binding, bias], `${label}.c${i}`) : undefined,
     );
     v = { pipeline, tile, groups };
     this.variants.set(key, v);
@@ -139,13 +145,13 @@ export class Matmul {
   encode(pass: GPUComputePassEncoder, rows: number): void {
     if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`Matmul: rows ${rows} outside [1, ${this.maxRows}]`);
     this.rowsData[0] = rows;
-    writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
+    const off = this.dyn.put(this.rowsData);
     let current: GPUComputePipeline | undefined;
     this.linear.chunks.forEach((c, i) => {
       const tile = this.tileFor(rows, c.format);
       const v = this.variant(tile, c.format);
       if (v.pipeline !== current) pass.setPipeline((current = v.pipeline));
-      pass.setBindGroup(0, v.groups[i]!);
+      pass.setBindGroup(0, v.groups[i]!, [off]);
       pass.dispatchWorkgroups(Math.ceil(c.rows / (tile.gemv ? tile.C : tile.WG * tile.C)), Math.ceil(rows / tile.R));
     });
   }

@@ -1,7 +1,8 @@
 // y = x / sqrt(mean(x²) + eps) · w over each row (shaders/rmsnorm.wgsl).
 // x, y: [maxRows, dim] f32 (distinct buffers), weight: f32 [dim].
 import type { GpuContext } from '../gpu/context.ts';
-import { createUniform, writeBuffer } from '../gpu/buffers.ts';
+import { createUniform } from '../gpu/buffers.ts';
+import { DispatchUniform, type UniformRing } from '../gpu/uniform-ring.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import src from '../../shaders/rmsnorm.wgsl';
 
@@ -15,15 +16,17 @@ export interface RmsNormOptions {
   dim: number;
   maxRows: number;
   eps: number;
+  /** the plan's per-step uniforms (default: a buffer of its own, written at each encode) */
+  ring?: UniformRing;
 }
 
-/** One dispatch site; encode() writes this instance's rows uniform, so encode it at most once per submit. */
+/** One dispatch site; encode() takes this instance's rows uniform slot, so encode it at most once per submit. */
 export class RmsNorm {
   private readonly ctx: GpuContext;
   private readonly pipeline: GPUComputePipeline;
   private readonly group: GPUBindGroup;
   private readonly params: GPUBuffer;
-  private readonly dyn: GPUBuffer;
+  private readonly dyn: DispatchUniform;
   private readonly rowsData = new Uint32Array(4);
   readonly maxRows: number;
 
@@ -38,17 +41,16 @@ export class RmsNorm {
     new Uint32Array(pb)[0] = dim;
     new Float32Array(pb)[1] = eps;
     this.params = createUniform(ctx, pb, 'rmsnorm.params');
-    this.dyn = ctx.device.createBuffer({ label: 'rmsnorm.rows', size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
-    this.pipeline = computePipeline(ctx, 'rmsnorm', src, { WG });
-    this.group = bindGroup(ctx, this.pipeline, [x, weight, y, this.params, this.dyn], 'rmsnorm');
+    this.dyn = new DispatchUniform(ctx, opts.ring, 'rmsnorm.rows');
+    this.pipeline = computePipeline(ctx, 'rmsnorm', src, { WG }, { dynamic: [4] });
+    this.group = bindGroup(ctx, this.pipeline, [x, weight, y, this.params, this.dyn.binding], 'rmsnorm');
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`RmsNorm: rows ${rows} outside [1, ${this.maxRows}]`);
     this.rowsData[0] = rows;
-    writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
     pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.group);
+    pass.setBindGroup(0, this.group, [this.dyn.put(this.rowsData)]);
     pass.dispatchWorkgroups(Math.min(rows, MAX_X), Math.ceil(rows / MAX_X));
   }
 

@@ -2,7 +2,8 @@
 // qkv: [maxRows, (H + 2G)·D] f32 (q heads, k heads, v heads); positions: u32 [maxRows].
 // inv_freq[i] = theta^(-2i/D) rounded to f32 (as Hugging Face computes it); the angle pos·inv_freq is exact.
 import type { GpuContext } from '../gpu/context.ts';
-import { createStorageFrom, writeBuffer } from '../gpu/buffers.ts';
+import { createStorageFrom } from '../gpu/buffers.ts';
+import { DispatchUniform, type UniformRing } from '../gpu/uniform-ring.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import src from '../../shaders/rope.wgsl';
 
@@ -15,6 +16,8 @@ export interface RopeOptions {
   theta: number;
   /** u32 [maxRows] */
   positions: GPUBuffer;
+  /** the plan's per-step uniforms (default: a buffer of its own, written at each encode) */
+  ring?: UniformRing;
 }
 
 /** inv_freq[i] = theta^(-2i/D) as f32, i < D/2. */
@@ -39,13 +42,13 @@ function rotationTable(theta: number, headDim: number): Float32Array {
   return t;
 }
 
-/** One dispatch site; encode() writes this instance's rows uniform, so encode it at most once per submit. */
+/** One dispatch site; encode() takes this instance's rows uniform slot, so encode it at most once per submit. */
 export class Rope {
   private readonly ctx: GpuContext;
   private readonly pipeline: GPUComputePipeline;
   private readonly group: GPUBindGroup;
   private readonly table: GPUBuffer;
-  private readonly dyn: GPUBuffer;
+  private readonly dyn: DispatchUniform;
   private readonly rowsData = new Uint32Array(4);
   private readonly wg: number;
   private readonly half: number;
@@ -63,17 +66,16 @@ export class Rope {
     this.half = headDim / 2;
     this.wg = Math.min(64, 2 ** Math.ceil(Math.log2(this.half)));
     this.table = createStorageFrom(ctx, rotationTable(theta, headDim), 'rope.rot');
-    this.dyn = ctx.device.createBuffer({ label: 'rope.rows', size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
-    this.pipeline = computePipeline(ctx, 'rope', src, { WG: this.wg, HALF: this.half, HEADS: heads + kvHeads, ROW: row });
-    this.group = bindGroup(ctx, this.pipeline, [qkv, positions, this.table, this.dyn], 'rope');
+    this.dyn = new DispatchUniform(ctx, opts.ring, 'rope.rows');
+    this.pipeline = computePipeline(ctx, 'rope', src, { WG: this.wg, HALF: this.half, HEADS: heads + kvHeads, ROW: row }, { dynamic: [3] });
+    this.group = bindGroup(ctx, this.pipeline, [qkv, positions, this.table, this.dyn.binding], 'rope');
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`Rope: rows ${rows} outside [1, ${this.maxRows}]`);
     this.rowsData[0] = rows;
-    writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
     pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.group);
+    pass.setBindGroup(0, this.group, [this.dyn.put(this.rowsData)]);
     pass.dispatchWorkgroups(Math.ceil(this.half / this.wg), rows);
   }
 

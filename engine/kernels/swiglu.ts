@@ -1,7 +1,7 @@
 // out[r, i] = silu(gateUp[r, i]) · gateUp[r, I + i]   (shaders/swiglu.wgsl)
 // gateUp: [maxRows, 2I] f32, out: [maxRows, I] f32.
 import type { GpuContext } from '../gpu/context.ts';
-import { writeBuffer } from '../gpu/buffers.ts';
+import { DispatchUniform, type UniformRing } from '../gpu/uniform-ring.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import src from '../../shaders/swiglu.wgsl';
 
@@ -12,14 +12,16 @@ export interface SwiGluOptions {
   out: GPUBuffer;
   intermediate: number;
   maxRows: number;
+  /** the plan's per-step uniforms (default: a buffer of its own, written at each encode) */
+  ring?: UniformRing;
 }
 
-/** One dispatch site; encode() writes this instance's rows uniform, so encode it at most once per submit. */
+/** One dispatch site; encode() takes this instance's rows uniform slot, so encode it at most once per submit. */
 export class SwiGlu {
   private readonly ctx: GpuContext;
   private readonly pipeline: GPUComputePipeline;
   private readonly group: GPUBindGroup;
-  private readonly dyn: GPUBuffer;
+  private readonly dyn: DispatchUniform;
   private readonly rowsData = new Uint32Array(4);
   private readonly inter: number;
   readonly maxRows: number;
@@ -32,17 +34,16 @@ export class SwiGlu {
     this.ctx = ctx;
     this.maxRows = maxRows;
     this.inter = intermediate;
-    this.dyn = ctx.device.createBuffer({ label: 'swiglu.rows', size: 16, usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
-    this.pipeline = computePipeline(ctx, 'swiglu', src, { WG, INTER: intermediate });
-    this.group = bindGroup(ctx, this.pipeline, [gateUp, out, this.dyn], 'swiglu');
+    this.dyn = new DispatchUniform(ctx, opts.ring, 'swiglu.rows');
+    this.pipeline = computePipeline(ctx, 'swiglu', src, { WG, INTER: intermediate }, { dynamic: [2] });
+    this.group = bindGroup(ctx, this.pipeline, [gateUp, out, this.dyn.binding], 'swiglu');
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     if (!(rows >= 1 && rows <= this.maxRows)) throw new RangeError(`SwiGlu: rows ${rows} outside [1, ${this.maxRows}]`);
     this.rowsData[0] = rows;
-    writeBuffer(this.ctx, this.dyn, 0, this.rowsData);
     pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.group);
+    pass.setBindGroup(0, this.group, [this.dyn.put(this.rowsData)]);
     pass.dispatchWorkgroups(Math.ceil(this.inter / WG), rows);
   }
 

@@ -16,6 +16,11 @@ import { SwiGlu } from '../kernels/swiglu.ts';
 import { PrefillAttention } from '../attention/prefill.ts';
 import { DecodeAttention } from '../attention/decode.ts';
 import type { KvCache } from '../kv-cache.ts';
+import { UniformRing } from '../gpu/uniform-ring.ts';
+import { GpuSampler } from '../kernels/sample.ts';
+
+/** Dispatch sites with a `rows` uniform in a plan: 8 per layer, the embedding, and two heads of 2. */
+const ringSlots = (c: ModelConfig) => 8 * c.layers + 5;
 
 /** Activation buffers for up to maxRows rows. */
 class Activations {
@@ -65,17 +70,17 @@ interface LayerSites {
   down: Matmul;
 }
 
-function layerSites(ctx: GpuContext, c: ModelConfig, w: ModelWeights, a: Activations, maxRows: number, l: number): LayerSites {
+function layerSites(ctx: GpuContext, c: ModelConfig, w: ModelWeights, a: Activations, maxRows: number, l: number, ring: UniformRing): LayerSites {
   const L = w.layers[l];
   return {
-    norm1: new RmsNorm(ctx, { x: a.x, weight: L.inputNorm, y: a.xn, dim: c.hidden, maxRows, eps: c.rmsEps }),
-    qkv: new Matmul(ctx, { linear: L.qkv, x: a.xn, y: a.qkv, maxRows, label: `L${l}.qkv` }),
-    rope: new Rope(ctx, { qkv: a.qkv, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, maxRows, theta: c.ropeTheta, positions: a.positions }),
-    o: new Matmul(ctx, { linear: L.o, x: a.attn, y: a.x, maxRows, accumulate: true, label: `L${l}.o` }),
-    norm2: new RmsNorm(ctx, { x: a.x, weight: L.postNorm, y: a.xn, dim: c.hidden, maxRows, eps: c.rmsEps }),
-    gateUp: new Matmul(ctx, { linear: L.gateUp, x: a.xn, y: a.gateUp, maxRows, label: `L${l}.gateUp` }),
-    swiglu: new SwiGlu(ctx, { gateUp: a.gateUp, out: a.act, intermediate: c.intermediate, maxRows }),
-    down: new Matmul(ctx, { linear: L.down, x: a.act, y: a.x, maxRows, accumulate: true, label: `L${l}.down` }),
+    norm1: new RmsNorm(ctx, { x: a.x, weight: L.inputNorm, y: a.xn, dim: c.hidden, maxRows, eps: c.rmsEps, ring }),
+    qkv: new Matmul(ctx, { linear: L.qkv, x: a.xn, y: a.qkv, maxRows, label: `L${l}.qkv`, ring }),
+    rope: new Rope(ctx, { qkv: a.qkv, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, maxRows, theta: c.ropeTheta, positions: a.positions, ring }),
+    o: new Matmul(ctx, { linear: L.o, x: a.attn, y: a.x, maxRows, accumulate: true, label: `L${l}.o`, ring }),
+    norm2: new RmsNorm(ctx, { x: a.x, weight: L.postNorm, y: a.xn, dim: c.hidden, maxRows, eps: c.rmsEps, ring }),
+    gateUp: new Matmul(ctx, { linear: L.gateUp, x: a.xn, y: a.gateUp, maxRows, label: `L${l}.gateUp`, ring }),
+    swiglu: new SwiGlu(ctx, { gateUp: a.gateUp, out: a.act, intermediate: c.intermediate, maxRows, ring }),
+    down: new Matmul(ctx, { linear: L.down, x: a.act, y: a.x, maxRows, accumulate: true, label: `L${l}.down`, ring }),
   };
 }
 
@@ -133,11 +138,11 @@ class Head {
   readonly xn: GPUBuffer;
   private norm: RmsNorm;
   private lm: Matmul;
-  constructor(ctx: GpuContext, c: ModelConfig, w: ModelWeights, x: GPUBuffer, maxRows: number, label: string) {
+  constructor(ctx: GpuContext, c: ModelConfig, w: ModelWeights, x: GPUBuffer, maxRows: number, label: string, ring: UniformRing) {
     this.xn = createStorage(ctx, maxRows * c.hidden * 4, `${label}.headXn`);
     this.logits = createStorage(ctx, maxRows * c.vocabSize * 4, `${label}.logits`);
-    this.norm = new RmsNorm(ctx, { x, weight: w.finalNorm, y: this.xn, dim: c.hidden, maxRows, eps: c.rmsEps });
-    this.lm = new Matmul(ctx, { linear: w.lmHead, x: this.xn, y: this.logits, maxRows, label: `${label}.lmHead` });
+    this.norm = new RmsNorm(ctx, { x, weight: w.finalNorm, y: this.xn, dim: c.hidden, maxRows, eps: c.rmsEps, ring });
+    this.lm = new Matmul(ctx, { linear: w.lmHead, x: this.xn, y: this.logits, maxRows, label: `${label}.lmHead`, ring });
   }
   encode(pass: GPUComputePassEncoder, rows: number) {
     this.norm.encode(pass, rows);
@@ -161,20 +166,23 @@ export class PrefillPlan {
   /** logits of one row: the last prompt position (sampling) */
   private lastX: GPUBuffer;
   private lastHead: Head;
+  /** every site's `rows` uniform, uploaded once per chunk */
+  private ring: UniformRing;
 
   constructor(private ctx: GpuContext, private c: ModelConfig, w: ModelWeights, cache: KvCache, maxRows: number, opts: { allLogits?: boolean } = {}) {
     this.maxRows = maxRows;
     this.a = new Activations(ctx, c, maxRows, 'prefill');
-    this.embed = new Embed(ctx, { table: w.embed, tokens: this.a.tokens, out: this.a.x, maxRows });
-    this.sites = w.layers.map((_, l) => layerSites(ctx, c, w, this.a, maxRows, l));
+    this.ring = new UniformRing(ctx, ringSlots(c), 'prefill.uniforms');
+    this.embed = new Embed(ctx, { table: w.embed, tokens: this.a.tokens, out: this.a.x, maxRows, ring: this.ring });
+    this.sites = w.layers.map((_, l) => layerSites(ctx, c, w, this.a, maxRows, l, this.ring));
     this.attn = w.layers.map((_, l) => new PrefillAttention(ctx, { cache, layer: l, qkv: this.a.qkv, out: this.a.attn, heads: c.heads, maxRows }));
-    if (opts.allLogits) this.allHead = new Head(ctx, c, w, this.a.x, maxRows, 'prefillAll');
+    if (opts.allLogits) this.allHead = new Head(ctx, c, w, this.a.x, maxRows, 'prefillAll', this.ring);
     this.lastX = createStorage(ctx, c.hidden * 4, 'prefill.lastX');
-    this.lastHead = new Head(ctx, c, w, this.lastX, 1, 'prefillLast');
+    this.lastHead = new Head(ctx, c, w, this.lastX, 1, 'prefillLast', this.ring);
   }
 
   static activationBytes(c: ModelConfig, maxRows: number, allLogits: boolean): number {
-    return Activations.bytes(c, maxRows) + c.hidden * 8 + c.vocabSize * 4 + (allLogits ? maxRows * (c.hidden + c.vocabSize) * 4 : 0);
+    return Activations.bytes(c, maxRows) + c.hidden * 8 + c.vocabSize * 4 + (allLogits ? maxRows * (c.hidden + c.vocabSize) * 4 : 0) + ringSlots(c) * 256;
   }
 
   /**
@@ -208,6 +216,7 @@ export class PrefillPlan {
       this.lastHead.encode(pass, 1);
       pass.end();
     }
+    this.ring.flush();
   }
 
   /** [1, vocab] f32 after a chunk encoded with last. */
@@ -225,6 +234,7 @@ export class PrefillPlan {
     this.allHead?.destroy();
     this.lastHead.destroy();
     this.lastX.destroy();
+    this.ring.destroy();
   }
 }
 
@@ -247,21 +257,24 @@ export class DecodePlan {
   private sites: LayerSites[];
   private attn: DecodeAttention[];
   private head: Head;
+  /** every site's `rows` uniform, uploaded once per step */
+  private ring: UniformRing;
 
   constructor(private ctx: GpuContext, c: ModelConfig, w: ModelWeights, cache: KvCache, maxRows: number) {
     this.maxRows = maxRows;
     this.a = new Activations(ctx, c, maxRows, 'decode');
     this.rowSample = createStorage(ctx, maxRows * 4, 'decode.rowSample');
-    this.embed = new Embed(ctx, { table: w.embed, tokens: this.a.tokens, out: this.a.x, maxRows });
-    this.sites = w.layers.map((_, l) => layerSites(ctx, c, w, this.a, maxRows, l));
+    this.ring = new UniformRing(ctx, ringSlots(c), 'decode.uniforms');
+    this.embed = new Embed(ctx, { table: w.embed, tokens: this.a.tokens, out: this.a.x, maxRows, ring: this.ring });
+    this.sites = w.layers.map((_, l) => layerSites(ctx, c, w, this.a, maxRows, l, this.ring));
     this.attn = w.layers.map(
       (_, l) => new DecodeAttention(ctx, { cache, layer: l, qkv: this.a.qkv, out: this.a.attn, heads: c.heads, maxRows, rowSample: this.rowSample }),
     );
-    this.head = new Head(ctx, c, w, this.a.x, maxRows, 'decode');
+    this.head = new Head(ctx, c, w, this.a.x, maxRows, 'decode', this.ring);
   }
 
   static activationBytes(c: ModelConfig, maxRows: number): number {
-    return Activations.bytes(c, maxRows) + maxRows * 4 + maxRows * (c.hidden + c.vocabSize) * 4;
+    return Activations.bytes(c, maxRows) + maxRows * 4 + maxRows * (c.hidden + c.vocabSize) * 4 + ringSlots(c) * 256 + GpuSampler.bytes(maxRows, c.vocabSize);
   }
 
   /**
@@ -294,6 +307,7 @@ export class DecodePlan {
       (pass) => this.embed.encode(pass, rows),
       (pass) => this.head.encode(pass, rows),
     );
+    this.ring.flush();
   }
 
   /** [rows, vocab] f32 after encodeStep */
@@ -305,5 +319,6 @@ export class DecodePlan {
     this.a.destroy();
     this.rowSample.destroy();
     this.head.destroy();
+    this.ring.destroy();
   }
 }
