@@ -7,7 +7,10 @@
 // among equal keys). A kept set is a prefix of that order, written (t, c): every token whose key is > t
 // plus the c lowest-id tokens whose key is == t (t = 0: every allowed token). Top-k and top-p find their
 // t by bisection over the key range (each probe one pass counting tokens, or summing their weights, at
-// key ≥ mid), then c from the count (top-k) or the missing mass (top-p). The draw walks the kept set in
+// key ≥ mid), then c from the count (top-k) or the missing mass (top-p). A language model's row is
+// peaked: when the tokens within CUT_NATS (tempered) of the maximum already hold k tokens / topP of the
+// mass and fit in CAND entries, they are first copied (in id order) to workgroup memory and the ~30
+// probes of each bisection run over that list instead of the vocabulary. The draw walks the kept set in
 // token-id order: each lane owns a contiguous chunk of ids; a scan of the chunks' masses tells the one
 // lane whose range holds u · mass, and that lane walks its chunk. u comes from a counter-based hash of
 // (seed, sample, step), so a draw depends on nothing but those and the logits.
@@ -41,9 +44,14 @@ const BAD = 0xffffffffu;
 const KEY_NEG_INF = 0x007fffffu;
 // tempered log-weights below this relative to the maximum count as 0 (as engine/sampler.ts)
 const NEGLIGIBLE = -30.0;
+// the candidate list: tokens whose tempered log-weight is within CUT_NATS of the maximum, at most CAND
+const CUT_NATS = 10.0;
+const CAND = 1024u;
 
 var<workgroup> redU: array<u32, WG>;
 var<workgroup> redF: array<f32, WG>;
+var<workgroup> candKey: array<u32, CAND>;
+var<workgroup> candW: array<f32, CAND>;
 var<workgroup> pick: atomic<u32>;
 var<workgroup> lastPick: atomic<u32>;
 
@@ -109,22 +117,49 @@ fn sumF(v: f32, lid: u32) -> f32 {
   return r;
 }
 
-// tokens with key ≥ t (t ≥ 1: allowed tokens only)
-fn countGE(base: u32, mi: u32, t: u32, lid: u32) -> u32 {
+// tokens with key ≥ t (t ≥ 1: allowed tokens only); nc > 0: over the candidate list (t ≥ its cut)
+fn countGE(base: u32, mi: u32, t: u32, lid: u32, nc: u32) -> u32 {
   var c = 0u;
-  for (var i = lid; i < p.vocab; i += WG) {
-    if (keyAt(base, mi, i) >= t) { c += 1u; }
+  if (nc > 0u) {
+    for (var i = lid; i < nc; i += WG) {
+      if (candKey[i] >= t) { c += 1u; }
+    }
+  } else {
+    for (var i = lid; i < p.vocab; i += WG) {
+      if (keyAt(base, mi, i) >= t) { c += 1u; }
+    }
   }
   return reduceU(c, lid, OP_SUM);
 }
 
-// tempered weight of the tokens with key ≥ t (t ≥ 1)
-fn massGE(base: u32, mi: u32, t: u32, mx: f32, lid: u32) -> f32 {
+// tempered weight of the tokens with key ≥ t (t ≥ 1); nc > 0: over the candidate list
+fn massGE(base: u32, mi: u32, t: u32, mx: f32, lid: u32, nc: u32) -> f32 {
   var m = 0.0;
-  for (var i = lid; i < p.vocab; i += WG) {
-    if (keyAt(base, mi, i) >= t) { m += weightOf(logits[base + i], mx); }
+  if (nc > 0u) {
+    for (var i = lid; i < nc; i += WG) {
+      if (candKey[i] >= t) { m += candW[i]; }
+    }
+  } else {
+    for (var i = lid; i < p.vocab; i += WG) {
+      if (keyAt(base, mi, i) >= t) { m += weightOf(logits[base + i], mx); }
+    }
   }
   return sumF(m, lid);
+}
+
+// exclusive prefix sum of v over the lanes
+fn scanU(v: u32, lid: u32) -> u32 {
+  redU[lid] = v;
+  workgroupBarrier();
+  for (var s = 1u; s < WG; s <<= 1u) {
+    let add = select(0u, redU[max(lid, s) - s], lid >= s);
+    workgroupBarrier();
+    redU[lid] += add;
+    workgroupBarrier();
+  }
+  let r = redU[lid] - v;
+  workgroupBarrier();
+  return r;
 }
 
 // whether a token of key k is in the kept set (t, c); rank counts the ties (key == t) met so far
@@ -204,45 +239,83 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     return;
   }
 
-  // 3. the kept set (t, c)
+  // each lane's contiguous chunk of ids (the candidate list and the draw keep id order)
+  let chunk = (p.vocab + WG - 1u) / WG;
+  let first = min(lid * chunk, p.vocab);
+  let end = min(first + chunk, p.vocab);
+
+  // 3. the kept set (t, c), over the candidate list when it holds the answer
+  let kOn = p.topK > 0u && p.topK < countGE(base, mi, 1u, lid, 0u);
+  var nc = 0u;
+  var floorKey = 1u;
+  if (kOn || p.topP < 1.0) {
+    let cutKey = orderKey(mx - CUT_NATS / p.invT);
+    var cn = 0u;
+    var cm = 0.0;
+    for (var i = lid; i < p.vocab; i += WG) {
+      if (keyAt(base, mi, i) >= cutKey) {
+        cn += 1u;
+        cm += weightOf(logits[base + i], mx);
+      }
+    }
+    let candCount = reduceU(cn, lid, OP_SUM);
+    let candMass = sumF(cm, lid);
+    // top-p alone: the list must hold topP of the mass (a margin for the sums' rounding)
+    let enough = select(p.topP >= 1.0 || candMass >= p.topP * total * 1.00001, candCount >= p.topK, kOn);
+    if (enough && candCount <= CAND) {
+      var mine = 0u;
+      for (var i = first; i < end; i += 1u) {
+        if (keyAt(base, mi, i) >= cutKey) { mine += 1u; }
+      }
+      var at = scanU(mine, lid);
+      for (var i = first; i < end; i += 1u) {
+        let k = keyAt(base, mi, i);
+        if (k >= cutKey) {
+          candKey[at] = k;
+          candW[at] = weightOf(logits[base + i], mx);
+          at += 1u;
+        }
+      }
+      workgroupBarrier();
+      nc = candCount;
+      floorKey = cutKey;
+    }
+  }
   var t = 0u;
   var c = 0u;
   var kActive = false;
   var setMass = total;
-  if (p.topK > 0u && p.topK < countGE(base, mi, 1u, lid)) {
+  if (kOn) {
     // the largest t with count(key ≥ t) ≥ k
-    var lo = 1u;
+    var lo = floorKey;
     var hi = keyMax;
     loop {
       if (lo >= hi) { break; }
       let mid = lo + (hi - lo + 1u) / 2u;
-      if (countGE(base, mi, mid, lid) >= p.topK) { lo = mid; } else { hi = mid - 1u; }
+      if (countGE(base, mi, mid, lid, nc) >= p.topK) { lo = mid; } else { hi = mid - 1u; }
     }
     t = lo;
-    c = p.topK - countGE(base, mi, t + 1u, lid);
+    c = p.topK - countGE(base, mi, t + 1u, lid, nc);
     kActive = true;
-    setMass = massGE(base, mi, t + 1u, mx, lid) + f32(c) * weightOf(fromKey(t), mx);
+    setMass = massGE(base, mi, t + 1u, mx, lid, nc) + f32(c) * weightOf(fromKey(t), mx);
   }
   if (p.topP < 1.0) {
     // the largest key t' ≥ t whose prefix (key ≥ t', within the top-k set) holds topP of the set's mass
     let goal = p.topP * setMass;
-    var lo = max(t, 1u);
+    var lo = max(t, floorKey);
     var hi = keyMax;
     loop {
       if (lo >= hi) { break; }
       let mid = lo + (hi - lo + 1u) / 2u;
-      if (massGE(base, mi, mid, mx, lid) >= goal) { lo = mid; } else { hi = mid - 1u; }
+      if (massGE(base, mi, mid, mx, lid, nc) >= goal) { lo = mid; } else { hi = mid - 1u; }
     }
-    let cap = select(countGE(base, mi, lo, lid) - countGE(base, mi, lo + 1u, lid), c, kActive && lo == t);
-    let need = ceil((goal - massGE(base, mi, lo + 1u, mx, lid)) / weightOf(fromKey(lo), mx));
+    let cap = select(countGE(base, mi, lo, lid, nc) - countGE(base, mi, lo + 1u, lid, nc), c, kActive && lo == t);
+    let need = ceil((goal - massGE(base, mi, lo + 1u, mx, lid, nc)) / weightOf(fromKey(lo), mx));
     c = clamp(u32(clamp(need, 1.0, f32(cap))), 1u, cap);
     t = lo;
   }
 
   // 4. the draw, in token-id order over contiguous chunks
-  let chunk = (p.vocab + WG - 1u) / WG;
-  let first = min(lid * chunk, p.vocab);
-  let end = min(first + chunk, p.vocab);
   if (lid == 0u) {
     atomicStore(&pick, NONE);
     atomicStore(&lastPick, 0u);
@@ -254,15 +327,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       if (keyAt(base, mi, i) == t) { ties += 1u; }
     }
   }
-  redU[lid] = ties;
-  workgroupBarrier();
-  for (var s = 1u; s < WG; s <<= 1u) {
-    let add = select(0u, redU[lid - s], lid >= s);
-    workgroupBarrier();
-    redU[lid] += add;
-    workgroupBarrier();
-  }
-  let tiesBefore = redU[lid] - ties;
+  let tiesBefore = scanU(ties, lid);
   // mass of my chunk's kept tokens, then the scan of it: my range is [inclusive of lid − 1, inclusive)
   var m = 0.0;
   var rank = tiesBefore;
@@ -282,7 +347,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   redF[lid] = m;
   workgroupBarrier();
   for (var s = 1u; s < WG; s <<= 1u) {
-    let add = select(0.0, redF[lid - s], lid >= s);
+    let add = select(0.0, redF[max(lid, s) - s], lid >= s);
     workgroupBarrier();
     redF[lid] += add;
     workgroupBarrier();
