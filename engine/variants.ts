@@ -9,7 +9,8 @@
 //   matmul     cpu: register tiles R×C of 8-lane workgroups (engine/kernels/matmul-gen.ts);
 //              gpu: decode rows (≤ 8) on a GEMV whose workgroup of 64 lanes reads 1–4 weight rows once,
 //              coalesced, for all rows, reduced in workgroup memory (engine/kernels/gemv-gen.ts); more
-//              rows (prefill) on the tiled kernel with 64-lane workgroups.
+//              rows of dense weights (prefill) on a workgroup-tiled GEMM staging 64 × 64 blocks in
+//              workgroup memory (engine/kernels/gemm-tiled-gen.ts); quantized ones on register tiles.
 //   attention  tuning of the shared-context and per-row kernels (engine/attention/kernels.ts).
 //   read-sum, fma-peak  the bench's ceiling kernels: workgroup counts.
 //   sampler    cpu: logits rows come back and engine/sampler.ts draws (a CPU driver's "GPU" is this CPU,
@@ -20,6 +21,7 @@
 // runs every profile's variants against the float64 reference on lavapipe).
 import { isCpuAdapter, type GpuContext } from './gpu/context.ts';
 import type { AttnTuning } from './attention/kernels.ts';
+import { TILED } from './kernels/gemm-tiled-gen.ts';
 
 export type DeviceKind = 'cpu' | 'gpu';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['cpu', 'gpu'];
@@ -46,6 +48,8 @@ export interface MatmulTile {
   C: number;
   WG: number;
   gemv?: boolean;
+  /** workgroup-tiled GEMM (engine/kernels/gemm-tiled-gen.ts): a workgroup computes R rows × C outputs */
+  tiled?: boolean;
 }
 
 export type SamplerKind = 'cpu' | 'gpu';
@@ -100,13 +104,15 @@ function cpuMatmul(rows: number, outDim: number, quantized: boolean): MatmulTile
 /**
  * Matmul on a GPU (not measured here: no GPU was lent so far; shapes from the usual GEMV/GEMM designs).
  * Decode rows read every weight once per step: a GEMV of 64 lanes per 1–4 outputs, all rows (≤ 8) in one
- * pass, loads of 16 bytes per lane side by side. Quantized formats and prefill chunks use the tiled
- * kernels with 64-lane workgroups.
+ * pass, loads of 16 bytes per lane side by side. More rows of dense weights (prefill chunks, n > 8) run
+ * the workgroup-tiled GEMM (64 × 64 blocks staged in workgroup memory); quantized formats the register
+ * tiles with 64-lane workgroups.
  */
 function gpuMatmul(rows: number, _outDim: number, quantized: boolean): MatmulTile {
   // R·C ≤ 8 partial sums per lane: bigger products are no faster on a GPU's GEMV (bound by the weight
   // reads) and take lavapipe's barrier lowering 14–36 s to compile (R4×C4, R8×C4) against 2–6 s.
   if (!quantized && rows <= 8) return rows <= 1 ? { R: 1, C: 4, WG: 64, gemv: true } : rows <= 2 ? { R: 2, C: 4, WG: 64, gemv: true } : rows <= 4 ? { R: 4, C: 2, WG: 64, gemv: true } : { R: 8, C: 1, WG: 64, gemv: true };
+  if (!quantized) return { R: TILED.TM, C: TILED.TN, WG: TILED.WG, tiled: true };
   return rows <= 1 ? { R: 1, C: 4, WG: 64 } : rows <= 4 ? { R: 4, C: 4, WG: 64 } : { R: 8, C: 4, WG: 64 };
 }
 

@@ -40,11 +40,14 @@ const cases: Case[] = [
   // small outDim
   { outDim: 301, inDim: 64, rows: [1, 19], bias: true, accumulate: true, chunks: [128, 40, 97, 36], tile: { R: 8, C: 8, WG: 8 } },
   // the GPU profile's variants (f16 weights, as GPUs hold them): GEMV for 1–8 rows (R1, R4, R8 with
-  // partial row blocks), the 64-lane tiled kernel beyond; chunks, bias, accumulate. f32 weights: the
+  // partial row blocks), the workgroup-tiled GEMM beyond; chunks, bias, accumulate. f32 weights: the
   // GEMV's other load path.
   { outDim: 333, inDim: 200, rows: [1, 3, 8], bias: true, maxChunkRows: 128, profile: 'gpu', only: 'f16' },
   { outDim: 301, inDim: 64, rows: [2, 19], bias: true, accumulate: true, chunks: [128, 40, 97, 36], profile: 'gpu', only: 'f16' },
   { outDim: 77, inDim: 64, rows: [1], accumulate: true, profile: 'gpu', only: 'f32' },
+  // the GPU profile's workgroup-tiled GEMM: two row blocks, partial blocks, an odd number of 8-weight
+  // words (the last K step half empty), f32 weights too
+  { outDim: 333, inDim: 200, rows: [9, 70], bias: true, maxChunkRows: 128, profile: 'gpu' },
 ];
 
 it('each profile picks the tiles the cases below cover', () => {
@@ -60,7 +63,7 @@ it('each profile picks the tiles the cases below cover', () => {
   expect(gpu(1, 333, false)).toEqual({ R: 1, C: 4, WG: 64, gemv: true });
   expect(gpu(3, 333, false)).toEqual({ R: 4, C: 2, WG: 64, gemv: true });
   expect(gpu(8, 333, false)).toEqual({ R: 8, C: 1, WG: 64, gemv: true });
-  expect(gpu(37, 333, false)).toEqual({ R: 8, C: 4, WG: 64 });
+  expect(gpu(37, 333, false)).toEqual({ R: 64, C: 64, WG: 256, tiled: true });
   expect(gpu(2, 4096, true)).toEqual({ R: 4, C: 4, WG: 64 });
 });
 

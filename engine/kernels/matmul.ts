@@ -16,6 +16,7 @@ import { dHalfIndex, type FormatName } from '../formats/format.ts';
 import { FORMATS } from '../formats/registry.ts';
 import { variantsFor, type DeviceKind, type MatmulTile, type Variants } from '../variants.ts';
 import { gemvSource } from './gemv-gen.ts';
+import { gemmTiledSource } from './gemm-tiled-gen.ts';
 
 /** The dispatch shape of one matmul variant (engine/variants.ts picks it per device profile). */
 export type { MatmulTile };
@@ -101,18 +102,23 @@ export class Matmul {
 
   private tileFor(rows: number, format: FormatName): MatmulTile {
     const t = this.opts.tile;
-    return t === undefined ? this.variantSet.matmul(rows, this.linear.outDim, !!FORMATS[format].wgsl) : typeof t === 'function' ? t(rows) : t;
+    const tile = t === undefined ? this.variantSet.matmul(rows, this.linear.outDim, !!FORMATS[format].wgsl) : typeof t === 'function' ? t(rows) : t;
+    // the tiled GEMM reads 8-weight words: other inner dimensions take register tiles
+    return tile.tiled && this.linear.inDim % 8 !== 0 ? { R: 8, C: 4, WG: 64 } : tile;
   }
 
   private variant(tile: MatmulTile, format: FormatName): Variant {
-    const key = `${format}:${tile.R},${tile.C},${tile.WG}${tile.gemv ? ',gemv' : ''}`;
+    const key = `${format}:${tile.R},${tile.C},${tile.WG}${tile.gemv ? ',gemv' : ''}${tile.tiled ? ',tiled' : ''}`;
     let v = this.variants.get(key);
     if (v) return v;
     const { ctx, linear } = this;
     const f = FORMATS[format];
     const label = this.opts.label ?? 'matmul';
     let pipeline: GPUComputePipeline;
-    if (tile.gemv) {
+    if (tile.tiled) {
+      if (f.wgsl) throw new RangeError(`Matmul ${label}: the tiled GEMM takes dense weights (${format})`);
+      pipeline = computePipeline(ctx, 'gemm-tiled', gemmTiledSource(), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' }, DYN);
+    } else if (tile.gemv) {
       if (f.wgsl || linear.inDim % 8 !== 0) throw new RangeError(`Matmul ${label}: the GEMV variant takes dense weights with inDim % 8 == 0 (${format}, inDim ${linear.inDim})`);
       pipeline = computePipeline(ctx, 'gemv', gemvSource(tile), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' }, DYN);
     } else if (f.wgsl) {
@@ -152,7 +158,7 @@ export class Matmul {
       const v = this.variant(tile, c.format);
       if (v.pipeline !== current) pass.setPipeline((current = v.pipeline));
       pass.setBindGroup(0, v.groups[i]!, [off]);
-      pass.dispatchWorkgroups(Math.ceil(c.rows / (tile.gemv ? tile.C : tile.WG * tile.C)), Math.ceil(rows / tile.R));
+      pass.dispatchWorkgroups(Math.ceil(c.rows / (tile.gemv || tile.tiled ? tile.C : tile.WG * tile.C)), Math.ceil(rows / tile.R));
     });
   }
 
