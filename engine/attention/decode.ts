@@ -7,6 +7,7 @@
 //               decoded KV, then the exact log-sum-exp merge of both parts' splits;
 //   standard:   attention-rows over each row's own full copy [0, ctxLen + step] (context broadcast after
 //               prefill by KvCache.encodeBroadcastContext), then the merge of its splits.
+import type { UniformRing } from '../gpu/uniform-ring.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { KvCache } from '../kv-cache.ts';
 import {
@@ -28,6 +29,8 @@ export interface DecodeAttentionOptions {
   scratch?: AttentionScratch;
   /** Overrides of the device tuning (tests use it to force many splits). */
   tuning?: Partial<AttnTuning>;
+  /** the plan's per-step uniforms (default: each dispatch site writes its own buffer) */
+  ring?: UniformRing;
 }
 
 export class DecodeAttention {
@@ -64,15 +67,15 @@ export class DecodeAttention {
     let scratch = opts.scratch;
     if (!scratch) scratch = this.ownScratch = new AttentionScratch(ctx, slots, lay.headDim);
     else if (scratch.slots < slots || scratch.headDim !== lay.headDim) throw new RangeError(`DecodeAttention: scratch holds ${scratch.slots} slots, needs ${slots}`);
-    this.write = new KvWriteKernel(ctx, this.dims, perSample, opts.qkv, opts.rowSample);
+    this.write = new KvWriteKernel(ctx, this.dims, perSample, opts.qkv, opts.rowSample, opts.ring);
     this.tuning = tuning;
     if (bif) {
       const p = opts.heads / lay.kvHeads;
-      if (opts.maxRows * p >= tuning.sharedMinQueries) this.ctxAttn = new SharedAttentionKernel(ctx, this.dims, tuning, context, opts.qkv, scratch, false);
-      if (p < tuning.sharedMinQueries) this.ctxRows = new RowsAttentionKernel(ctx, this.dims, tuning, context, opts.qkv, opts.rowSample, scratch, true);
+      if (opts.maxRows * p >= tuning.sharedMinQueries) this.ctxAttn = new SharedAttentionKernel(ctx, this.dims, tuning, context, opts.qkv, scratch, false, opts.ring);
+      if (p < tuning.sharedMinQueries) this.ctxRows = new RowsAttentionKernel(ctx, this.dims, tuning, context, opts.qkv, opts.rowSample, scratch, true, opts.ring);
     }
-    this.rowAttn = new RowsAttentionKernel(ctx, this.dims, tuning, perSample, opts.qkv, opts.rowSample, scratch);
-    this.merge = new MergeKernel(ctx, this.dims, scratch, opts.out);
+    this.rowAttn = new RowsAttentionKernel(ctx, this.dims, tuning, perSample, opts.qkv, opts.rowSample, scratch, false, opts.ring);
+    this.merge = new MergeKernel(ctx, this.dims, scratch, opts.out, opts.ring);
   }
 
   /**

@@ -5,8 +5,9 @@
 // unnormalised). A dispatch writes slots [slotBase, slotBase + splits) of the rows it covers.
 import type { GpuContext } from '../gpu/context.ts';
 import { variantsFor } from '../variants.ts';
-import { createStorage, Usage } from '../gpu/buffers.ts';
+import { createStorage } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
+import { DispatchUniform, type UniformRing } from '../gpu/uniform-ring.ts';
 import type { KvSegment, KvSeqStore } from '../kv-cache.ts';
 import sharedSrc from '../../shaders/attention-shared.wgsl';
 import rowsSrc from '../../shaders/attention-rows.wgsl';
@@ -63,12 +64,14 @@ export class AttentionScratch {
 
 // One uniform buffer + bind group per dispatch site (segment), so an encode writes each once.
 interface Site {
-  uniform: GPUBuffer;
+  uniform: DispatchUniform;
   bind: GPUBindGroup;
 }
-function makeUniform(ctx: GpuContext, label: string): GPUBuffer {
-  return ctx.device.createBuffer({ label, size: 64, usage: Usage.UNIFORM | Usage.COPY_DST });
+/** A dispatch site's uniform (64 bytes): a slot of the plan's ring, or its own buffer. Binding 0, dynamic offset. */
+function makeUniform(ctx: GpuContext, label: string, ring: UniformRing | undefined): DispatchUniform {
+  return new DispatchUniform(ctx, ring, label, 64);
 }
+const DYN = { dynamic: [0] };
 
 /** One dispatch of a plan: keys [kvStart, kvEnd) of one segment, `splits` splits of keysPerSplit, slots from slotBase. */
 export interface SplitDispatch {
@@ -155,14 +158,15 @@ export class SharedAttentionKernel {
     qkv: GPUBuffer,
     scratch: AttentionScratch,
     readonly causal: boolean,
+    ring?: UniformRing,
   ) {
     const { heads: H, kvHeads: G, headDim: D } = dims;
     this.pipeline = computePipeline(ctx, 'attention-shared', sharedSrc, {
       D4: D / 4, P: H / G, H, G, LANES: tuning.sharedLanes, QPL: tuning.sharedQpl, KB: tuning.sharedKb, CAUSAL: causal,
-    });
+    }, DYN);
     this.sites = store.segs.map((s, i) => {
-      const uniform = makeUniform(ctx, `attn-shared.u${i}`);
-      return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform, qkv, s.k, s.v, scratch.partAcc, scratch.partML], `attn-shared.${i}`) };
+      const uniform = makeUniform(ctx, `attn-shared.u${i}`, ring);
+      return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform.binding, qkv, s.k, s.v, scratch.partAcc, scratch.partML], `attn-shared.${i}`) };
     });
   }
 
@@ -193,9 +197,8 @@ export class SharedAttentionKernel {
       f32[8] = Math.LOG2E / Math.sqrt(D);
       u32[9] = D / 4; // nd4
       const site = this.sites[d.seg];
-      this.ctx.device.queue.writeBuffer(site.uniform, 0, this.u, 0, 48);
       pass.setPipeline(this.pipeline);
-      pass.setBindGroup(0, site.bind);
+      pass.setBindGroup(0, site.bind, [site.uniform.put(new Uint8Array(this.u, 0, 48))]);
       pass.dispatchWorkgroups(qb, d.splits, G);
     }
   }
@@ -220,15 +223,16 @@ export class RowsAttentionKernel {
     scratch: AttentionScratch,
     /** Every row reads sample 0 of the store (the shared context) instead of rowSample[r]. */
     readonly sharedSeq = false,
+    ring?: UniformRing,
   ) {
     const { heads: H, kvHeads: G, headDim: D } = dims;
     this.pipeline = tuning.cpuKernels
-      ? computePipeline(ctx, 'attention-rows-cpu', rowsCpuSource({ D, P: H / G, H, G, f16: ctx.f16, LANES: tuning.rowsLanes, PB: rowsHeadBlock(tuning, dims) }))
-      : computePipeline(ctx, 'attention-rows', rowsSrc, { D4: D / 4, P: H / G, H, G, LANES: tuning.rowsLanes });
+      ? computePipeline(ctx, 'attention-rows-cpu', rowsCpuSource({ D, P: H / G, H, G, f16: ctx.f16, LANES: tuning.rowsLanes, PB: rowsHeadBlock(tuning, dims) }), {}, DYN)
+      : computePipeline(ctx, 'attention-rows', rowsSrc, { D4: D / 4, P: H / G, H, G, LANES: tuning.rowsLanes }, DYN);
     this.groupsY = rowsGroupsY(tuning, dims);
     this.sites = store.segs.map((s, i) => {
-      const uniform = makeUniform(ctx, `attn-rows.u${i}`);
-      return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform, qkv, s.k, s.v, rowSample, scratch.partAcc, scratch.partML], `attn-rows.${i}`) };
+      const uniform = makeUniform(ctx, `attn-rows.u${i}`, ring);
+      return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform.binding, qkv, s.k, s.v, rowSample, scratch.partAcc, scratch.partML], `attn-rows.${i}`) };
     });
   }
 
@@ -253,9 +257,8 @@ export class RowsAttentionKernel {
       f32[10] = Math.LOG2E / Math.sqrt(D);
       u32[11] = this.sharedSeq ? 1 : 0;
       const site = this.sites[d.seg];
-      this.ctx.device.queue.writeBuffer(site.uniform, 0, this.u, 0, 48);
       pass.setPipeline(this.pipeline);
-      pass.setBindGroup(0, site.bind);
+      pass.setBindGroup(0, site.bind, [site.uniform.put(new Uint8Array(this.u, 0, 48))]);
       pass.dispatchWorkgroups(rows, this.groupsY, d.splits);
     }
   }
@@ -269,18 +272,17 @@ export class RowsAttentionKernel {
 export class MergeKernel {
   private readonly pipeline: GPUComputePipeline;
   private readonly site: Site;
-  constructor(private readonly ctx: GpuContext, dims: AttnDims, scratch: AttentionScratch, out: GPUBuffer) {
-    this.pipeline = computePipeline(ctx, 'attention-merge', mergeSrc, { D4: dims.headDim / 4, H: dims.heads });
-    const uniform = makeUniform(ctx, 'attn-merge.u');
-    this.site = { uniform, bind: bindGroup(ctx, this.pipeline, [uniform, scratch.partAcc, scratch.partML, out], 'attn-merge') };
+  constructor(ctx: GpuContext, dims: AttnDims, scratch: AttentionScratch, out: GPUBuffer, ring?: UniformRing) {
+    this.pipeline = computePipeline(ctx, 'attention-merge', mergeSrc, { D4: dims.headDim / 4, H: dims.heads }, DYN);
+    const uniform = makeUniform(ctx, 'attn-merge.u', ring);
+    this.site = { uniform, bind: bindGroup(ctx, this.pipeline, [uniform.binding, scratch.partAcc, scratch.partML, out], 'attn-merge') };
     this.heads = dims.heads;
   }
   private readonly heads: number;
 
   encode(pass: GPUComputePassEncoder, rows: number, nSlots: number) {
-    this.ctx.device.queue.writeBuffer(this.site.uniform, 0, new Uint32Array([rows, nSlots]));
     pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.site.bind);
+    pass.setBindGroup(0, this.site.bind, [this.site.uniform.put(new Uint32Array([rows, nSlots]))]);
     const n = rows * this.heads;
     // 2D grid when rows·H exceeds the per-dimension limit is not needed: rows·H ≤ 65535 for sane sizes.
     pass.dispatchWorkgroups(n);
@@ -302,12 +304,13 @@ export class KvWriteKernel {
     private readonly store: KvSeqStore,
     qkv: GPUBuffer,
     rowSample: GPUBuffer,
+    ring?: UniformRing,
   ) {
     const { heads: H, kvHeads: G, headDim: D } = dims;
-    this.pipeline = computePipeline(ctx, 'kv-write', kvWriteSrc, { D4: D / 4, H, G });
+    this.pipeline = computePipeline(ctx, 'kv-write', kvWriteSrc, { D4: D / 4, H, G }, DYN);
     this.sites = store.segs.map((s, i) => {
-      const uniform = makeUniform(ctx, `kv-write.u${i}`);
-      return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform, qkv, rowSample, s.k, s.v], `kv-write.${i}`) };
+      const uniform = makeUniform(ctx, `kv-write.u${i}`, ring);
+      return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform.binding, qkv, rowSample, s.k, s.v], `kv-write.${i}`) };
     });
   }
 
@@ -322,9 +325,8 @@ export class KvWriteKernel {
     this.store.segs.forEach((seg, i) => {
       if (seg.tokenStart >= t1 || seg.tokenStart + seg.tokens <= t0) return;
       this.u.set([rows, perSample ? 1 : 0, token, perSample ? 0 : 1, seg.sampleStart, seg.samples, seg.tokenStart, seg.tokens]);
-      this.ctx.device.queue.writeBuffer(this.sites[i].uniform, 0, this.u);
       pass.setPipeline(this.pipeline);
-      pass.setBindGroup(0, this.sites[i].bind);
+      pass.setBindGroup(0, this.sites[i].bind, [this.sites[i].uniform.put(this.u)]);
       pass.dispatchWorkgroups(ceilDiv((G * D) / 4, 64), rows);
     });
   }

@@ -2,6 +2,7 @@
 // positions [posStart, posStart + rows), then attends each row (position posStart + r) to keys
 // [0, posStart + r] with attention-shared (all rows × heads of a KV group share each K/V tile), then merges
 // the splits. Output: out [rows, H·D] f32.
+import type { UniformRing } from '../gpu/uniform-ring.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { createStorage } from '../gpu/buffers.ts';
 import type { KvCache } from '../kv-cache.ts';
@@ -20,6 +21,8 @@ export interface PrefillAttentionOptions {
   scratch?: AttentionScratch;
   /** Overrides of the device tuning (tests use it to force many splits). */
   tuning?: Partial<AttnTuning>;
+  /** the plan's per-step uniforms (default: each dispatch site writes its own buffer) */
+  ring?: UniformRing;
 }
 
 export class PrefillAttention {
@@ -50,9 +53,9 @@ export class PrefillAttention {
     if (!scratch) scratch = this.ownScratch = new AttentionScratch(ctx, slots, lay.headDim);
     else if (scratch.slots < slots || scratch.headDim !== lay.headDim) throw new RangeError(`PrefillAttention: scratch holds ${scratch.slots} slots, needs ${slots}`);
     this.dummy = createStorage(ctx, 16, 'prefill.rowSample');
-    this.write = new KvWriteKernel(ctx, this.dims, store, opts.qkv, this.dummy);
-    this.attn = new SharedAttentionKernel(ctx, this.dims, tuning, store, opts.qkv, scratch, true);
-    this.merge = new MergeKernel(ctx, this.dims, scratch, opts.out);
+    this.write = new KvWriteKernel(ctx, this.dims, store, opts.qkv, this.dummy, opts.ring);
+    this.attn = new SharedAttentionKernel(ctx, this.dims, tuning, store, opts.qkv, scratch, true, opts.ring);
+    this.merge = new MergeKernel(ctx, this.dims, scratch, opts.out, opts.ring);
   }
 
   /** Writes the rows' k, v at context positions [posStart, posStart + rows), then causal attention over [0, posStart + rows). */

@@ -20,7 +20,7 @@ describe('explicit bind-group layouts', () => {
 });
 
 describe('UniformRing', () => {
-  it('two sites of one step take their own slots: both dispatches see their own rows after one flush', async () => {
+  it('sites of one step take their own slots, across pages: every dispatch sees its own rows after one flush', async () => {
     const ctx = await testGpu('f32');
     const seed = testSeed();
     const r = rng(seed);
@@ -30,41 +30,37 @@ describe('UniformRing', () => {
     const wh = r.fill(dim, 2);
     const x = createStorageFrom(ctx, xh, 'x');
     const w = createStorageFrom(ctx, wh, 'w');
-    const y1 = createStorage(ctx, maxRows * dim * 4, 'y1');
-    const y2 = createStorage(ctx, maxRows * dim * 4, 'y2');
-    const ring = new UniformRing(ctx, 2, 'test.uniforms');
-    const a = new RmsNorm(ctx, { x, weight: w, y: y1, dim, maxRows, eps: 1e-5, ring });
-    const b = new RmsNorm(ctx, { x, weight: w, y: y2, dim, maxRows, eps: 1e-5, ring });
-    expect(() => new RmsNorm(ctx, { x, weight: w, y: y2, dim, maxRows, eps: 1e-5, ring })).toThrow(/more dispatch sites than its 2 slots/);
-    for (const [ra, rb] of [
-      [2, 5],
-      [6, 1],
+    const ys = [0, 1, 2].map((i) => createStorage(ctx, maxRows * dim * 4, `y${i}`));
+    // two slots a page: the third site opens a second page
+    const ring = new UniformRing(ctx, 'test.uniforms', 2);
+    const sites = ys.map((y) => new RmsNorm(ctx, { x, weight: w, y, dim, maxRows, eps: 1e-5, ring }));
+    expect(ring.bytes).toBe(2 * 2 * ring.slotBytes);
+    for (const rowsOf of [
+      [2, 5, 1],
+      [6, 1, 4],
     ]) {
-      for (const y of [y1, y2]) ctx.device.queue.writeBuffer(y, 0, new Float32Array(maxRows * dim).fill(7));
+      for (const y of ys) ctx.device.queue.writeBuffer(y, 0, new Float32Array(maxRows * dim).fill(7));
       await checked(ctx, 'ring', () => {
         const enc = ctx.device.createCommandEncoder();
         const pass = enc.beginComputePass();
-        a.encode(pass, ra);
-        b.encode(pass, rb);
+        sites.forEach((s, i) => s.encode(pass, rowsOf[i]));
         pass.end();
         ring.flush();
         ctx.device.queue.submit([enc.finish()]);
       });
-      for (const [y, rows] of [
-        [y1, ra],
-        [y2, rb],
-      ] as const) {
-        const got = await readF32(ctx, y, maxRows * dim);
-        expect(maxRelError(got.subarray(0, rows * dim), rmsnormRef(xh, wh, rows, dim, 1e-5)), `seed ${seed}`).toBeLessThan(1e-4);
-        expect(got.subarray(rows * dim).every((v) => v === 7), `seed ${seed}: rows ${rows} wrote past its rows`).toBe(true);
+      for (let i = 0; i < ys.length; i++) {
+        const rows = rowsOf[i];
+        const got = await readF32(ctx, ys[i], maxRows * dim);
+        expect(maxRelError(got.subarray(0, rows * dim), rmsnormRef(xh, wh, rows, dim, 1e-5)), `seed ${seed} site ${i}`).toBeLessThan(1e-4);
+        expect(got.subarray(rows * dim).every((v) => v === 7), `seed ${seed}: site ${i} (rows ${rows}) wrote past its rows`).toBe(true);
       }
     }
-    // a third dispatch before a flush has no slot
+    // a site that records a second dispatch before the flush has no slot
     const enc = ctx.device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    a.encode(pass, 1);
-    b.encode(pass, 1);
-    expect(() => a.encode(pass, 1)).toThrow(/slots used before a flush/);
+    sites[0].encode(pass, 1);
+    sites[1].encode(pass, 1);
+    expect(() => sites[0].encode(pass, 1)).toThrow(/more dispatches than reserved sites/);
     pass.end();
     ring.flush();
     ring.destroy();

@@ -19,8 +19,8 @@ import type { KvCache } from '../kv-cache.ts';
 import { UniformRing } from '../gpu/uniform-ring.ts';
 import { GpuSampler } from '../kernels/sample.ts';
 
-/** Dispatch sites with a `rows` uniform in a plan: 8 per layer, the embedding, and two heads of 2. */
-const ringSlots = (c: ModelConfig) => 8 * c.layers + 5;
+/** Bytes of a plan's uniform ring: the rows uniforms of 8 sites per layer, the embedding and the heads, and the attention's. */
+const ringBytes = (c: ModelConfig) => Math.ceil((16 * c.layers + 8) / 256) * 256 * 256;
 
 /** Activation buffers for up to maxRows rows. */
 class Activations {
@@ -172,17 +172,17 @@ export class PrefillPlan {
   constructor(private ctx: GpuContext, private c: ModelConfig, w: ModelWeights, cache: KvCache, maxRows: number, opts: { allLogits?: boolean } = {}) {
     this.maxRows = maxRows;
     this.a = new Activations(ctx, c, maxRows, 'prefill');
-    this.ring = new UniformRing(ctx, ringSlots(c), 'prefill.uniforms');
+    this.ring = new UniformRing(ctx, 'prefill.uniforms');
     this.embed = new Embed(ctx, { table: w.embed, tokens: this.a.tokens, out: this.a.x, maxRows, ring: this.ring });
     this.sites = w.layers.map((_, l) => layerSites(ctx, c, w, this.a, maxRows, l, this.ring));
-    this.attn = w.layers.map((_, l) => new PrefillAttention(ctx, { cache, layer: l, qkv: this.a.qkv, out: this.a.attn, heads: c.heads, maxRows }));
+    this.attn = w.layers.map((_, l) => new PrefillAttention(ctx, { cache, layer: l, qkv: this.a.qkv, out: this.a.attn, heads: c.heads, maxRows, ring: this.ring }));
     if (opts.allLogits) this.allHead = new Head(ctx, c, w, this.a.x, maxRows, 'prefillAll', this.ring);
     this.lastX = createStorage(ctx, c.hidden * 4, 'prefill.lastX');
     this.lastHead = new Head(ctx, c, w, this.lastX, 1, 'prefillLast', this.ring);
   }
 
   static activationBytes(c: ModelConfig, maxRows: number, allLogits: boolean): number {
-    return Activations.bytes(c, maxRows) + c.hidden * 8 + c.vocabSize * 4 + (allLogits ? maxRows * (c.hidden + c.vocabSize) * 4 : 0) + ringSlots(c) * 256;
+    return Activations.bytes(c, maxRows) + c.hidden * 8 + c.vocabSize * 4 + (allLogits ? maxRows * (c.hidden + c.vocabSize) * 4 : 0) + ringBytes(c);
   }
 
   /**
@@ -264,17 +264,17 @@ export class DecodePlan {
     this.maxRows = maxRows;
     this.a = new Activations(ctx, c, maxRows, 'decode');
     this.rowSample = createStorage(ctx, maxRows * 4, 'decode.rowSample');
-    this.ring = new UniformRing(ctx, ringSlots(c), 'decode.uniforms');
+    this.ring = new UniformRing(ctx, 'decode.uniforms');
     this.embed = new Embed(ctx, { table: w.embed, tokens: this.a.tokens, out: this.a.x, maxRows, ring: this.ring });
     this.sites = w.layers.map((_, l) => layerSites(ctx, c, w, this.a, maxRows, l, this.ring));
     this.attn = w.layers.map(
-      (_, l) => new DecodeAttention(ctx, { cache, layer: l, qkv: this.a.qkv, out: this.a.attn, heads: c.heads, maxRows, rowSample: this.rowSample }),
+      (_, l) => new DecodeAttention(ctx, { cache, layer: l, qkv: this.a.qkv, out: this.a.attn, heads: c.heads, maxRows, rowSample: this.rowSample, ring: this.ring }),
     );
     this.head = new Head(ctx, c, w, this.a.x, maxRows, 'decode', this.ring);
   }
 
   static activationBytes(c: ModelConfig, maxRows: number): number {
-    return Activations.bytes(c, maxRows) + maxRows * 4 + maxRows * (c.hidden + c.vocabSize) * 4 + ringSlots(c) * 256 + GpuSampler.bytes(maxRows, c.vocabSize);
+    return Activations.bytes(c, maxRows) + maxRows * 4 + maxRows * (c.hidden + c.vocabSize) * 4 + ringBytes(c) + GpuSampler.bytes(maxRows, c.vocabSize);
   }
 
   /**
