@@ -1,5 +1,5 @@
 // Microbenchmark of the matmul kernels at decode/prefill shapes on the Node WebGPU device (lavapipe here).
-//   npx tsx scripts/bench-kernels.ts [--f32] [--format q4_k] [--cpu] [--shapes 4096x4096,11008x4096|small] [--rows 1,4,8,16,32,64] [--tiles R.C.WG,...] [--ms 1500]
+//   npx tsx scripts/bench-kernels.ts [--f32] [--format q4_k] [--cpu] [--shapes 4096x4096,11008x4096|small] [--rows 1,4,8,16,32,64] [--tiles R.C.WG|tiled,...] [--ms 1500]
 // Prints, per shape and row count, time per matmul, GFLOP/s (2·rows·in·out / t) and GB/s of weight read
 // (the Linear's GPU bytes / t). Dense weights are filled on the GPU (encodeFillRandom), so large shapes cost
 // no upload; --format (a quantized weight format) uploads random blocks.
@@ -38,6 +38,8 @@ const shapes = (arg('--shapes') ?? '4096x4096,22016x4096,4096x11008,32000x4096')
 const rowsList = (arg('--rows') ?? '1,4,8,16,32,64').split(',').map(Number);
 const tiles: (MatmulTile | undefined)[] = arg('--tiles')
   ? arg('--tiles')!.split(',').map((t) => {
+      // R.C.WG, or "tiled": the GPU profile's workgroup-tiled GEMM (engine/kernels/gemm-tiled-gen.ts)
+      if (t === 'tiled') return { R: 64, C: 64, WG: 256, tiled: true };
       const [R, C, WG] = t.split('.').map(Number);
       return { R, C, WG };
     })
