@@ -5,20 +5,7 @@
 // --cpu also prints the wall clock and the process CPU time (process.cpuUsage, user + system, which on a CPU
 // driver such as lavapipe includes its worker threads) around submit + onSubmittedWorkDone: on a shared
 // machine CPU time is the steadier measure of a CPU driver's work.
-import { register } from 'node:module';
-
-// tsx does not load .wgsl; load shader sources as string modules, as esbuild's text loader does.
-register(
-  'data:text/javascript,' +
-    encodeURIComponent(`
-export async function load(url, context, next) {
-  if (url.endsWith('.wgsl')) {
-    const { readFile } = await import('node:fs/promises');
-    return { format: 'module', source: 'export default ' + JSON.stringify(await readFile(new URL(url), 'utf8')) + ';', shortCircuit: true };
-  }
-  return next(url, context);
-}`),
-);
+import './wgsl-loader.ts';
 
 const { acquireNodeGpu } = await import('../engine/gpu/node-gpu.ts');
 const { createStorage, writeBuffer } = await import('../engine/gpu/buffers.ts');

@@ -3,18 +3,7 @@
 // Prints, per shape and row count, time per matmul, GFLOP/s (2·rows·in·out / t) and GB/s of weight read
 // (the Linear's GPU bytes / t). Dense weights are filled on the GPU (encodeFillRandom), so large shapes cost
 // no upload; --format (a quantized weight format) uploads random blocks.
-import { register } from 'node:module';
-
-// tsx does not load .wgsl; load it as a string module, as vitest and esbuild do.
-register(
-  'data:text/javascript,' +
-    encodeURIComponent(`
-import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (url.endsWith('.wgsl')) return { format: 'module', shortCircuit: true, source: 'export default ' + JSON.stringify(await readFile(new URL(url), 'utf8')) + ';' };
-  return next(url, context);
-}`),
-);
+import './wgsl-loader.ts';
 
 const { acquireNodeGpu } = await import('../engine/gpu/node-gpu.ts');
 const { createStorage } = await import('../engine/gpu/buffers.ts');

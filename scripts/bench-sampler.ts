@@ -2,18 +2,7 @@
 // engine/sampler.ts per row) against the GPU sampler (shaders/sample.wgsl; rows × 8 bytes back), on random
 // logits already on the device, on the Node WebGPU device (lavapipe here).
 //   npx tsx scripts/bench-sampler.ts [--rows 32] [--vocab 8192,151936] [--reps 5]
-import { register } from 'node:module';
-
-// tsx does not load .wgsl; load it as a string module, as vitest and esbuild do.
-register(
-  'data:text/javascript,' +
-    encodeURIComponent(`
-import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (url.endsWith('.wgsl')) return { format: 'module', shortCircuit: true, source: 'export default ' + JSON.stringify(await readFile(new URL(url), 'utf8')) + ';' };
-  return next(url, context);
-}`),
-);
+import './wgsl-loader.ts';
 
 const { acquireNodeGpu } = await import('../engine/gpu/node-gpu.ts');
 const { createStorageFrom } = await import('../engine/gpu/buffers.ts');
