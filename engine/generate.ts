@@ -225,7 +225,7 @@ export async function* generate(m: LoadedForGenerate, req: GenerateRequest, sign
         const at = new Map(flight.map((i, r) => [i, r]));
         const from = rows.map((i) => at.get(i)!);
         logitRow = (r) => r;
-        encodeDecode({ buffer: sampler.tokens.buffer, from }, step, maskAt(step + 1));
+        encodeDecode({ buffer: sampler.tokens, from }, step, maskAt(step + 1));
         ahead = sampler.startRead(rows.length);
       }
       const drawn = pending ? await pending : undefined;

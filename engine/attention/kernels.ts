@@ -150,6 +150,8 @@ export class SharedAttentionKernel {
   private readonly pipeline: GPUComputePipeline;
   private readonly sites: Site[];
   private readonly u = new ArrayBuffer(64);
+  /** the 48 bytes of `u` the shader's uniform struct holds */
+  private readonly u48 = new Uint8Array(this.u, 0, 48);
   constructor(
     private readonly ctx: GpuContext,
     private readonly dims: AttnDims,
@@ -198,7 +200,7 @@ export class SharedAttentionKernel {
       u32[9] = D / 4; // nd4
       const site = this.sites[d.seg];
       pass.setPipeline(this.pipeline);
-      pass.setBindGroup(0, site.bind, [site.uniform.put(new Uint8Array(this.u, 0, 48))]);
+      pass.setBindGroup(0, site.bind, [site.uniform.put(this.u48)]);
       pass.dispatchWorkgroups(qb, d.splits, G);
     }
   }
@@ -213,6 +215,8 @@ export class RowsAttentionKernel {
   private readonly pipeline: GPUComputePipeline;
   private readonly sites: Site[];
   private readonly u = new ArrayBuffer(64);
+  /** the 48 bytes of `u` the shader's uniform struct holds */
+  private readonly u48 = new Uint8Array(this.u, 0, 48);
   constructor(
     private readonly ctx: GpuContext,
     private readonly dims: AttnDims,
@@ -258,7 +262,7 @@ export class RowsAttentionKernel {
       u32[11] = this.sharedSeq ? 1 : 0;
       const site = this.sites[d.seg];
       pass.setPipeline(this.pipeline);
-      pass.setBindGroup(0, site.bind, [site.uniform.put(new Uint8Array(this.u, 0, 48))]);
+      pass.setBindGroup(0, site.bind, [site.uniform.put(this.u48)]);
       pass.dispatchWorkgroups(rows, this.groupsY, d.splits);
     }
   }

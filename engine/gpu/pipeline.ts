@@ -87,9 +87,11 @@ export function computePipeline(ctx: GpuContext, label: string, source: string, 
 
 /** A bind group for group 0 of `pipeline`, binding i ← entries[i]. */
 export function bindGroup(ctx: GpuContext, pipeline: GPUComputePipeline, entries: (GPUBuffer | GPUBufferBinding)[], label?: string): GPUBindGroup {
+  const layout = groupLayout.get(pipeline);
+  if (!layout) throw new Error(`bindGroup ${label ?? ''}: the pipeline was not made by computePipeline (its layout is unknown)`);
   return ctx.device.createBindGroup({
     label,
-    layout: groupLayout.get(pipeline) ?? pipeline.getBindGroupLayout(0),
+    layout,
     entries: entries.map((e, i) => ({ binding: i, resource: 'buffer' in e ? e : { buffer: e } })),
   });
 }

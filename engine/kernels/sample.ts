@@ -56,14 +56,15 @@ export class GpuSampler {
     this.pipeline = computePipeline(ctx, 'sample', src, { WG });
     this.info = createStorage(ctx, maxRows * 16, 'sample.info');
     this.out = createStorage(ctx, maxRows * 8, 'sample.out');
-    this.tokens = { buffer: this.out, offset: 0, size: maxRows * 4 };
     this.masks = createStorage(ctx, this.words * 4, 'sample.masks');
     this.params = ctx.device.createBuffer({ label: 'sample.params', size: 48, usage: Usage.UNIFORM | Usage.COPY_DST });
     this.readbacks = [new Readback(ctx, 'sample.out0'), new Readback(ctx, 'sample.out1')];
   }
 
-  /** u32 [maxRows]: the token each row drew in the last dispatch (GPU side) */
-  readonly tokens: { buffer: GPUBuffer; offset: number; size: number };
+  /** The buffer whose first maxRows u32 are the tokens the rows drew in the last dispatch (GPU side). */
+  get tokens(): GPUBuffer {
+    return this.out;
+  }
 
   /** Bytes of GPU memory for `maxRows` rows and up to `masks` distinct masks of a `vocab` model. */
   static bytes(maxRows: number, vocab: number, masks = 2): number {
