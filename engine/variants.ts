@@ -11,7 +11,11 @@
 //              coalesced, for all rows, reduced in workgroup memory (engine/kernels/gemv-gen.ts); more
 //              rows of dense weights (prefill) on a workgroup-tiled GEMM staging 64 × 64 blocks in
 //              workgroup memory (engine/kernels/gemm-tiled-gen.ts); quantized ones on register tiles.
-//   attention  tuning of the shared-context and per-row kernels (engine/attention/kernels.ts).
+//              Where the device has subgroups the GEMV adds its lanes' sums with subgroupAdd.
+//   attention  tuning of the shared-context and per-row kernels (engine/attention/kernels.ts); the gpu
+//              profile's shared-context kernel stages K/V tiles in workgroup memory (attention-shared-
+//              tiled.wgsl), reducing partial dot products with subgroup shuffles where the device has
+//              subgroups, else through workgroup memory.
 //   read-sum, fma-peak  the bench's ceiling kernels: workgroup counts.
 //   sampler    cpu: logits rows come back and engine/sampler.ts draws (a CPU driver's "GPU" is this CPU,
 //              and the copy costs little next to its bisection passes); gpu: shaders/sample.wgsl draws on
@@ -30,8 +34,11 @@ export interface DeviceProfile {
   kind: DeviceKind;
   /** the device has shader-f16 enabled (weights and KV in f16) */
   f16: boolean;
-  /** the adapter offers subgroups */
+  /** kernels may use subgroup operations: the device has `subgroups` enabled (FANOUT_SUBGROUPS=0 turns
+   * their variants off, =1 insists on them) */
   subgroups: boolean;
+  /** the smallest subgroup the adapter runs (a subgroup reduction spans at most this many lanes) */
+  subgroupMinSize: number;
   /** CPU threads the driver may use (CPU profile), else the host's */
   threads: number;
   /** bytes of workgroup memory a kernel may use */
@@ -50,6 +57,8 @@ export interface MatmulTile {
   gemv?: boolean;
   /** workgroup-tiled GEMM (engine/kernels/gemm-tiled-gen.ts): a workgroup computes R rows × C outputs */
   tiled?: boolean;
+  /** gemv: the lanes' partial sums are added by subgroupAdd (else a workgroup-memory tree) */
+  subgroups?: boolean;
 }
 
 export type SamplerKind = 'cpu' | 'gpu';
@@ -73,12 +82,24 @@ function forcedKind(): DeviceKind | undefined {
   throw new Error(`FANOUT_DEVICE_PROFILE=${v}: use cpu or gpu (which kernel variants to run), or leave it unset`);
 }
 
-export function deviceProfile(ctx: GpuContext, kind?: DeviceKind): DeviceProfile {
+function forcedSubgroups(ctx: GpuContext): boolean | undefined {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FANOUT_SUBGROUPS;
+  if (v === undefined || v === '') return undefined;
+  if (v === '0') return false;
+  if (v !== '1') throw new Error(`FANOUT_SUBGROUPS=${v}: use 0 (no subgroup variants) or 1 (require them), or leave it unset`);
+  if (!ctx.subgroups) throw new Error(`FANOUT_SUBGROUPS=1, but the adapter ${ctx.info.name} has no subgroups: unset it`);
+  return true;
+}
+
+/** The profile of `ctx` (or of `kind`, forced); `subgroups: false` forces the variants without subgroups. */
+export function deviceProfile(ctx: GpuContext, kind?: DeviceKind, opts: { subgroups?: boolean } = {}): DeviceProfile {
   const threads = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 4;
+  if (opts.subgroups && !ctx.subgroups) throw new Error(`subgroup variants asked for on ${ctx.info.name}, which has no subgroups`);
   return {
     kind: kind ?? forcedKind() ?? (isCpuAdapter(ctx) ? 'cpu' : 'gpu'),
     f16: ctx.f16,
-    subgroups: ctx.info.adapterFeatures.includes('subgroups'),
+    subgroups: opts.subgroups ?? forcedSubgroups(ctx) ?? ctx.subgroups,
+    subgroupMinSize: ctx.subgroupMinSize,
     threads,
     workgroupMemory: ctx.device.limits.maxComputeWorkgroupStorageSize,
   };
@@ -136,8 +157,29 @@ function attentionTuning(p: DeviceProfile, headDim: number): AttnTuning {
   // loses to the generated per-row kernel below ~24 query vectors per KV head (n=8: 0.44x, n=16: 0.71x)
   // and wins from 32 (n=32: 1.9–2.1x), so the context part goes through attention-rows below 32.
   return cpu
-    ? { targetWorkgroups: Math.max(8, 4 * p.threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: cpuGen ? 8 : Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 32, cpuKernels: cpuGen }
-    : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2, cpuKernels: false };
+    ? { targetWorkgroups: Math.max(8, 4 * p.threads), sharedLanes, sharedQpl, sharedKb: 16, rowsLanes: cpuGen ? 8 : Math.min(rowsLanes, 16), rowsMinKeys: 256, sharedMinQueries: 32, cpuKernels: cpuGen, sharedTiled: null }
+    : { targetWorkgroups: 1024, sharedLanes, sharedQpl, sharedKb: 16, rowsLanes, rowsMinKeys: 128, sharedMinQueries: 2, cpuKernels: false, sharedTiled: sharedTiledTuning(p, headDim) };
+}
+
+/**
+ * The GPU's shared-context kernel (shaders/attention-shared-tiled.wgsl): 128 lanes, TPQ lanes per query
+ * vector (so q and acc are D/TPQ floats of registers each: 16 at D = 128), K and V tiles of KB keys in
+ * workgroup memory, and, without subgroups, KB·LANES floats more for the partial-dot reduction. TPQ is
+ * at most the smallest subgroup when subgroups reduce (the TPQ lanes of a query vector are one aligned
+ * run of lanes inside a subgroup).
+ */
+function sharedTiledTuning(p: DeviceProfile, headDim: number): NonNullable<AttnTuning['sharedTiled']> | null {
+  const d4 = headDim / 4;
+  if (!Number.isInteger(d4)) return null;
+  let tpq = 1;
+  while (tpq < 8 && d4 % (tpq * 2) === 0 && (!p.subgroups || tpq * 2 <= p.subgroupMinSize)) tpq *= 2;
+  let lanes = 128;
+  let kb = 16;
+  const bytes = () => 2 * kb * d4 * 16 + (p.subgroups ? 0 : kb * lanes * 4);
+  while (kb > 4 && bytes() > p.workgroupMemory) kb >>= 1;
+  while (lanes > tpq * 4 && bytes() > p.workgroupMemory) lanes >>= 1;
+  if (bytes() > p.workgroupMemory) return null;
+  return { lanes, tpq, kb, subgroups: p.subgroups };
 }
 
 function forcedSampler(): SamplerKind | undefined {
@@ -148,13 +190,16 @@ function forcedSampler(): SamplerKind | undefined {
 }
 
 /** The variants `ctx` runs (or those of profile `kind`, forced). */
-export function variantsFor(ctx: GpuContext, kind?: DeviceKind): Variants {
-  const profile = deviceProfile(ctx, kind);
+export function variantsFor(ctx: GpuContext, kind?: DeviceKind, opts: { subgroups?: boolean } = {}): Variants {
+  const profile = deviceProfile(ctx, kind, opts);
   const cpu = profile.kind === 'cpu';
   return {
     profile,
     sampler: forcedSampler() ?? profile.kind,
-    matmul: MATMUL_TILE[profile.kind],
+    matmul: (rows, outDim, quantized) => {
+      const t = MATMUL_TILE[profile.kind](rows, outDim, quantized);
+      return t.gemv && profile.subgroups ? { ...t, subgroups: true } : t;
+    },
     attention: (headDim) => attentionTuning(profile, headDim),
     // A GPU needs many lanes in flight: each reads ~16 words. A CPU driver runs workgroups one after
     // another, each with set-up cost: 16 big ones (lavapipe, 2 cores, 64 MiB: 4 groups 1.9 GB/s,

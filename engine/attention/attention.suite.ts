@@ -29,6 +29,8 @@ interface Case {
   tuning?: Partial<AttnTuning>;
   /** run this device profile's tuning (engine/variants.ts), forced on lavapipe */
   profile?: DeviceKind;
+  /** with profile: false forces the variants without subgroups (lavapipe has them) */
+  subgroups?: boolean;
 }
 
 const CASES: Case[] = [
@@ -37,14 +39,19 @@ const CASES: Case[] = [
   { name: 'GQA p=4 D=128', H: 8, G: 2, D: 128, ctx: 141, chunks: [50, 64, 27], chunkTokens: 53, samples: 4, rows: [1, 2, 0, 3], steps: 3, tuning: { rowsMinKeys: 32, targetWorkgroups: 64, sharedMinQueries: 2 } },
   { name: 'GQA p=2 D=32', H: 6, G: 3, D: 32, ctx: 97, chunks: [33, 64], chunkTokens: 1000, samples: 5, rows: [4, 2], steps: 4, tuning: { rowsMinKeys: 16, targetWorkgroups: 96 } },
   { name: 'MQA D=64', H: 4, G: 1, D: 64, ctx: 170, chunks: [64, 64, 42], chunkTokens: 60, samples: 3, rows: [2, 0, 1], steps: 2 },
-  // The GPU profile's variants (portable kernels, 64-lane shared-context workgroups, 32-lane rows, splits
-  // for 1024 workgroups) are otherwise not exercised on a CPU adapter.
+  // The GPU profile's variants (portable kernels, the K/V-tiled shared-context kernel, 32-lane rows,
+  // splits for 1024 workgroups) are otherwise not exercised on a CPU adapter. Prefill chunks of 50–64
+  // rows × P cross several query blocks of the tiled kernel; its reduction runs with subgroup shuffles
+  // (lavapipe has subgroups of 8) and, forced, through workgroup memory; tpq 1 and 2 by override.
   { name: 'GQA p=2 D=64, GPU profile', H: 4, G: 2, D: 64, ctx: 150, chunks: [64, 64, 22], chunkTokens: 70, samples: 4, rows: [3, 1], steps: 3, profile: 'gpu' },
+  { name: 'GQA p=4 D=64, GPU profile without subgroups', H: 8, G: 2, D: 64, ctx: 141, chunks: [50, 64, 27], chunkTokens: 53, samples: 5, rows: [1, 2, 0, 3, 4], steps: 2, profile: 'gpu', subgroups: false },
+  { name: 'MHA D=32, GPU profile, tiled tpq 2 (subgroups)', H: 3, G: 3, D: 32, ctx: 90, chunks: [40, 50], chunkTokens: 1000, samples: 6, rows: [5, 0, 2], steps: 2, profile: 'gpu', tuning: { sharedTiled: { lanes: 32, tpq: 2, kb: 8, subgroups: true } } },
+  { name: 'MHA D=32, GPU profile, tiled tpq 1', H: 3, G: 3, D: 32, ctx: 90, chunks: [40, 50], chunkTokens: 45, samples: 6, rows: [5, 0, 2], steps: 2, profile: 'gpu', subgroups: false, tuning: { sharedTiled: { lanes: 16, tpq: 1, kb: 4, subgroups: false } } },
 ];
 
 /** The case's tuning: its profile's (when forced) with the case's own values over it. */
 function tuningOf(ctx: GpuContext, c: Case): Partial<AttnTuning> | undefined {
-  return c.profile ? { ...variantsFor(ctx, c.profile).attention(c.D), ...c.tuning } : c.tuning;
+  return c.profile ? { ...variantsFor(ctx, c.profile, { subgroups: c.subgroups }).attention(c.D), ...c.tuning } : c.tuning;
 }
 
 function kvRound(ctx: GpuContext, a: Float32Array): Float64Array {

@@ -3,17 +3,17 @@
 //
 // Partial states: for each (row, head) `nSlots` slots of (m, l) (log2 units) and acc [D] (f32,
 // unnormalised). A dispatch writes slots [slotBase, slotBase + splits) of the rows it covers.
-import type { GpuContext } from '../gpu/context.ts';
+import { isCpuAdapter, type GpuContext } from '../gpu/context.ts';
 import { variantsFor } from '../variants.ts';
 import { createStorage } from '../gpu/buffers.ts';
 import { bindGroup, computePipeline } from '../gpu/pipeline.ts';
 import { DispatchUniform, type UniformRing } from '../gpu/uniform-ring.ts';
 import type { KvSegment, KvSeqStore } from '../kv-cache.ts';
-import sharedSrc from '../../shaders/attention-shared.wgsl';
 import rowsSrc from '../../shaders/attention-rows.wgsl';
 import mergeSrc from '../../shaders/attention-merge.wgsl';
 import kvWriteSrc from '../../shaders/kv-write.wgsl';
 import { rowsCpuSource } from './cpu-gen.ts';
+import { sharedTiledSource, sharedUniformSource } from './shared-source.ts';
 
 export interface AttnDims {
   heads: number;
@@ -38,6 +38,11 @@ export interface AttnTuning {
   /** Use the generated CPU-driver kernels (engine/attention/cpu-gen.ts; needs headDim % 8 == 0): register
    * tiles and packed K/V loads, for drivers where every load is paid per lane (attention-rows only). */
   cpuKernels: boolean;
+  /** GPU: the shared-context kernel stages K/V tiles of `kb` keys in workgroup memory (attention-shared-
+   * tiled.wgsl): `lanes` per workgroup, `tpq` lanes per query vector, their partial dot products reduced
+   * with subgroup shuffles (`subgroups`) or through workgroup memory. null: attention-shared.wgsl with
+   * sharedLanes/sharedQpl/sharedKb. */
+  sharedTiled: { lanes: number; tpq: number; kb: number; subgroups: boolean } | null;
 }
 
 /** This device's attention tuning (engine/variants.ts, by device profile). */
@@ -120,9 +125,17 @@ export function tokenRanges(store: KvSeqStore): number {
   return new Set(store.segs.map((s) => s.tokenStart)).size;
 }
 
+/** Query vectors per workgroup of the shared-context kernel. */
+function sharedQueriesPerGroup(t: AttnTuning): number {
+  return t.sharedTiled ? t.sharedTiled.lanes / t.sharedTiled.tpq : t.sharedLanes * t.sharedQpl;
+}
+/** Keys per block of the shared-context kernel (splits are multiples of it). */
+function sharedKeyBlock(t: AttnTuning): number {
+  return t.sharedTiled ? t.sharedTiled.kb : t.sharedKb;
+}
 /** Query blocks (workgroups along x) attention-shared uses for `rows` rows. */
 export function sharedQueryBlocks(t: AttnTuning, d: AttnDims, rows: number): number {
-  return ceilDiv(rows * (d.heads / d.kvHeads), t.sharedLanes * t.sharedQpl);
+  return ceilDiv(rows * (d.heads / d.kvHeads), sharedQueriesPerGroup(t));
 }
 /** Most slots per (row, head) attention-shared's plan uses for `rows` rows, any key count. */
 export function sharedMaxSlots(t: AttnTuning, d: AttnDims, store: KvSeqStore, rows: number): number {
@@ -145,7 +158,7 @@ export function rowsMaxSlots(t: AttnTuning, d: AttnDims, store: KvSeqStore, rows
   return ceilDiv(t.targetWorkgroups, rows * rowsGroupsY(t, d)) + tokenRanges(store);
 }
 
-/** attention-shared over one sequence store (samples = 1: the context). */
+/** attention-shared (or, on a GPU profile, attention-shared-tiled) over one sequence store (samples = 1: the context). */
 export class SharedAttentionKernel {
   private readonly pipeline: GPUComputePipeline;
   private readonly sites: Site[];
@@ -163,9 +176,14 @@ export class SharedAttentionKernel {
     ring?: UniformRing,
   ) {
     const { heads: H, kvHeads: G, headDim: D } = dims;
-    this.pipeline = computePipeline(ctx, 'attention-shared', sharedSrc, {
-      D4: D / 4, P: H / G, H, G, LANES: tuning.sharedLanes, QPL: tuning.sharedQpl, KB: tuning.sharedKb, CAUSAL: causal,
-    }, DYN);
+    const st = tuning.sharedTiled;
+    this.pipeline = st
+      ? computePipeline(ctx, st.subgroups ? 'attention-shared-tiled-subgroups' : 'attention-shared-tiled', sharedTiledSource(st.subgroups), {
+          D4: D / 4, P: H / G, H, G, LANES: st.lanes, TPQ: st.tpq, KB: st.kb, CAUSAL: causal, RUNTIME_BOUNDS: isCpuAdapter(ctx),
+        }, DYN)
+      : computePipeline(ctx, 'attention-shared', sharedUniformSource(), {
+          D4: D / 4, P: H / G, H, G, LANES: tuning.sharedLanes, QPL: tuning.sharedQpl, KB: tuning.sharedKb, CAUSAL: causal,
+        }, DYN);
     this.sites = store.segs.map((s, i) => {
       const uniform = makeUniform(ctx, `attn-shared.u${i}`, ring);
       return { uniform, bind: bindGroup(ctx, this.pipeline, [uniform.binding, qkv, s.k, s.v, scratch.partAcc, scratch.partML], `attn-shared.${i}`) };
@@ -179,7 +197,8 @@ export class SharedAttentionKernel {
   /** Split plan for `rows` query rows over keys [0, n). */
   plan(rows: number, n: number, slotBase: number) {
     const target = ceilDiv(this.tuning.targetWorkgroups, this.dims.kvHeads * this.queryBlocks(rows));
-    return planSplits(this.store.segs, n, target, this.tuning.sharedKb, this.tuning.sharedKb, slotBase);
+    const kb = sharedKeyBlock(this.tuning);
+    return planSplits(this.store.segs, n, target, kb, kb, slotBase);
   }
 
   /** Most slots plan() can use for `rows` rows (any n). */
@@ -198,6 +217,7 @@ export class SharedAttentionKernel {
       u32.set([rows, posStart, seg.tokenStart, d.kvStart, d.kvEnd, d.keysPerSplit, d.slotBase, nSlots]);
       f32[8] = Math.LOG2E / Math.sqrt(D);
       u32[9] = D / 4; // nd4
+      u32[10] = this.tuning.sharedTiled?.kb ?? 0; // kb (attention-shared-tiled's run-time loop bound)
       const site = this.sites[d.seg];
       pass.setPipeline(this.pipeline);
       pass.setBindGroup(0, site.bind, [site.uniform.put(this.u48)]);

@@ -21,6 +21,10 @@ export interface GpuContext {
   f16: boolean;
   /** timestamp-query is enabled: kernels can be timed on the GPU. */
   timestamps: boolean;
+  /** subgroups is enabled: kernels may use subgroup operations (a shader using them starts `enable subgroups;`). */
+  subgroups: boolean;
+  /** The smallest subgroup the adapter may run (4 when it does not say: WebGPU's floor). */
+  subgroupMinSize: number;
   /** Largest storage-buffer binding in bytes (lavapipe: 128 MiB). Bigger tensors are split. */
   maxBinding: number;
   /** Largest buffer in bytes. */
@@ -39,6 +43,8 @@ export interface AcquireOptions {
   preferF16?: boolean;
   /** Ask for the adapter's storage-binding and buffer-size limits (default true). */
   maxLimits?: boolean;
+  /** Enable subgroups when the adapter has them (default true; the kernels that use them are chosen in engine/variants.ts). */
+  subgroups?: boolean;
 }
 
 const NO_ADAPTER_HELP =
@@ -55,6 +61,8 @@ export async function acquireFromGpu(gpu: GPU | undefined, owner: unknown, opts:
   if (f16) want.push('shader-f16');
   const timestamps = adapter.features.has('timestamp-query');
   if (timestamps) want.push('timestamp-query');
+  const subgroups = (opts.subgroups ?? true) && adapter.features.has('subgroups' as GPUFeatureName);
+  if (subgroups) want.push('subgroups' as GPUFeatureName);
   const a = adapter.limits;
   const requiredLimits: Record<string, number> =
     opts.maxLimits === false
@@ -86,6 +94,8 @@ export async function acquireFromGpu(gpu: GPU | undefined, owner: unknown, opts:
     },
     f16,
     timestamps,
+    subgroups,
+    subgroupMinSize: Math.max(4, (info as unknown as { subgroupMinSize?: number }).subgroupMinSize ?? 4),
     maxBinding: device.limits.maxStorageBufferBindingSize,
     maxBuffer: device.limits.maxBufferSize,
     owner,

@@ -1,5 +1,6 @@
 // Builds compute pipelines from WGSL in shaders/, with a preamble that fixes storage types:
-//   WT = weight element type, KT = KV-cache element type (f16 when the device has shader-f16, else f32).
+//   WT = weight element type, KT = KV-cache element type (f16 when the device has shader-f16, else f32),
+// and enables subgroups for a kernel that calls subgroup built-ins.
 // Activations are always f32. Extra compile-time constants are appended as `const NAME = value;`.
 import type { GpuContext } from './context.ts';
 
@@ -11,8 +12,13 @@ export type ShaderConsts = Record<string, number | boolean>;
  * devices, and a driver's shader cache serves both) and the consts.
  */
 export function preamble(ctx: GpuContext, consts: ShaderConsts = {}, source = 'WT'): string {
-  const usesTypes = /\b(WT|KT|f16)\b/.test(source.replace(/\/\/.*$/gm, ''));
+  const code = source.replace(/\/\/.*$/gm, '');
+  const usesTypes = /\b(WT|KT|f16)\b/.test(code);
   const lines = !usesTypes ? [] : ctx.f16 ? ['enable f16;', 'alias WT = f16;', 'alias KT = f16;'] : ['alias WT = f32;', 'alias KT = f32;'];
+  if (/\bsubgroup[A-Z]\w*\s*\(/.test(code)) {
+    if (!ctx.subgroups) throw new Error('a kernel uses subgroup operations, but the device was created without subgroups (engine/variants.ts should not have picked it)');
+    lines.unshift('enable subgroups;');
+  }
   for (const [k, v] of Object.entries(consts)) {
     if (typeof v === 'boolean') lines.push(`const ${k} = ${v};`);
     else if (Number.isInteger(v)) lines.push(`const ${k} = ${v}u;`);

@@ -116,7 +116,7 @@ export function describeGpu(ctx: GpuContext): string {
   const i = ctx.info;
   const lines = [
     `adapter: ${i.name} (vendor ${i.vendor || '?'}, architecture ${i.architecture || '?'}${i.backend ? `, backend ${i.backend}` : ''})`,
-    `storage: ${ctx.f16 ? 'f16 (shader-f16)' : 'f32 (no shader-f16)'}; timestamps: ${ctx.timestamps ? 'yes' : 'no'}`,
+    `storage: ${ctx.f16 ? 'f16 (shader-f16)' : 'f32 (no shader-f16)'}; timestamps: ${ctx.timestamps ? 'yes' : 'no'}; subgroups: ${ctx.subgroups ? `yes (at least ${ctx.subgroupMinSize} lanes)` : 'no'}`,
     `adapter features: ${i.adapterFeatures.join(', ') || '(none)'}`,
     `enabled: ${i.features.join(', ') || '(none)'}`,
     `limits: ${Object.entries(i.limits)

@@ -7,7 +7,7 @@ import { checked } from '../gpu/pipeline.ts';
 import { roundToF16 } from '../gpu/f16.ts';
 import { createLinear, createLinearChunked } from './linear.ts';
 import { Matmul, type MatmulTile } from './matmul.ts';
-import { MATMUL_TILE, type DeviceKind } from '../variants.ts';
+import { MATMUL_TILE, variantsFor, type DeviceKind } from '../variants.ts';
 import { matmulRef } from './matmul.ref.ts';
 
 interface Case {
@@ -25,6 +25,8 @@ interface Case {
   profile?: DeviceKind;
   /** only on this kind of device (each GPU-profile tile is seconds of lavapipe compile time) */
   only?: 'f16' | 'f32';
+  /** with profile: false forces the variants without subgroups (lavapipe has subgroups) */
+  subgroups?: boolean;
 }
 
 // Each distinct (tile, options) pair is a shader variant that lavapipe compiles with LLVM at first use
@@ -40,11 +42,13 @@ const cases: Case[] = [
   // small outDim
   { outDim: 301, inDim: 64, rows: [1, 19], bias: true, accumulate: true, chunks: [128, 40, 97, 36], tile: { R: 8, C: 8, WG: 8 } },
   // the GPU profile's variants (f16 weights, as GPUs hold them): GEMV for 1–8 rows (R1, R4, R8 with
-  // partial row blocks), the workgroup-tiled GEMM beyond; chunks, bias, accumulate. f32 weights: the
-  // GEMV's other load path.
+  // partial row blocks; its lanes' sums added with subgroupAdd, lavapipe having subgroups, and by the
+  // workgroup-memory tree where forced), the workgroup-tiled GEMM beyond; chunks, bias, accumulate. f32
+  // weights: the GEMV's other load path.
   { outDim: 333, inDim: 200, rows: [1, 3, 8], bias: true, maxChunkRows: 128, profile: 'gpu', only: 'f16' },
+  { outDim: 133, inDim: 96, rows: [3, 8], bias: true, profile: 'gpu', subgroups: false, only: 'f16' },
   { outDim: 301, inDim: 64, rows: [2, 19], bias: true, accumulate: true, chunks: [128, 40, 97, 36], profile: 'gpu', only: 'f16' },
-  { outDim: 77, inDim: 64, rows: [1], accumulate: true, profile: 'gpu', only: 'f32' },
+  { outDim: 77, inDim: 64, rows: [1], accumulate: true, profile: 'gpu', subgroups: false, only: 'f32' },
   // the GPU profile's workgroup-tiled GEMM: two row blocks, partial blocks, an odd number of 8-weight
   // words (the last K step half empty), f32 weights too
   { outDim: 333, inDim: 200, rows: [9, 70], bias: true, maxChunkRows: 128, profile: 'gpu' },
@@ -67,12 +71,21 @@ it('each profile picks the tiles the cases below cover', () => {
   expect(gpu(2, 4096, true)).toEqual({ R: 4, C: 4, WG: 64 });
 });
 
+it('the GPU profile reduces the GEMV with subgroups where the device has them, and only the GEMV', async () => {
+  const ctx = await testGpu('f16');
+  const v = variantsFor(ctx, 'gpu');
+  expect(v.matmul(1, 333, false).subgroups ?? false).toBe(ctx.subgroups);
+  expect(v.matmul(37, 333, false).subgroups).toBeUndefined();
+  expect(variantsFor(ctx, 'gpu', { subgroups: false }).matmul(1, 333, false).subgroups).toBeUndefined();
+  expect(variantsFor(ctx, 'cpu').matmul(1, 333, false).subgroups).toBeUndefined();
+});
+
 for (const kind of ['f16', 'f32'] as const) {
   describe(`Matmul (${kind} weights)`, () => {
     for (const c of cases.filter((c) => !c.only || c.only === kind)) {
       const name =
         `${c.outDim}x${c.inDim} rows ${c.rows}${c.bias ? ' +bias' : ''}${c.accumulate ? ' +acc' : ''}` +
-        `${c.chunks ? ` chunks ${c.chunks}` : ''}${c.maxChunkRows ? ` maxChunkRows ${c.maxChunkRows}` : ''}${c.tile ? ` tile R${c.tile.R} C${c.tile.C} WG${c.tile.WG}` : ''}${c.profile ? ` (${c.profile} profile)` : ''}`;
+        `${c.chunks ? ` chunks ${c.chunks}` : ''}${c.maxChunkRows ? ` maxChunkRows ${c.maxChunkRows}` : ''}${c.tile ? ` tile R${c.tile.R} C${c.tile.C} WG${c.tile.WG}` : ''}${c.profile ? ` (${c.profile} profile${c.subgroups === false ? ', no subgroups' : ''})` : ''}`;
       it(name, async () => {
         const ctx = await testGpu(kind);
         const seed = testSeed();
@@ -88,7 +101,7 @@ for (const kind of ['f16', 'f32'] as const) {
         const xHost = r.fill(maxRows * c.inDim, 1);
         const x = createStorageFrom(ctx, xHost, 'x');
         const y = createStorage(ctx, maxRows * c.outDim * 4, 'y');
-        const mm = new Matmul(ctx, { linear, x, y, maxRows, accumulate: c.accumulate, tile: c.tile, profile: c.profile });
+        const mm = new Matmul(ctx, { linear, x, y, maxRows, accumulate: c.accumulate, tile: c.tile, profile: c.profile, subgroups: c.subgroups });
         for (const rows of c.rows) {
           const y0 = r.fill(maxRows * c.outDim, 1);
           ctx.device.queue.writeBuffer(y, 0, y0);

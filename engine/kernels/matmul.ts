@@ -35,6 +35,8 @@ export interface MatmulOptions {
   tile?: MatmulTile | ((rows: number) => MatmulTile);
   /** run this device profile's variants (engine/variants.ts; tests force 'gpu' on lavapipe) */
   profile?: DeviceKind;
+  /** false: the variants without subgroups even where the device has them (tests) */
+  subgroups?: boolean;
   /** the plan's per-step uniforms (default: a buffer of its own, written at each encode) */
   ring?: UniformRing;
 }
@@ -80,7 +82,7 @@ export class Matmul {
     if (opts.y.size < maxRows * linear.outDim * 4) throw new RangeError(`Matmul ${opts.label ?? ''}: y is smaller than [${maxRows}, ${linear.outDim}] f32`);
     this.ctx = ctx;
     this.opts = opts;
-    this.variantSet = variantsFor(ctx, opts.profile);
+    this.variantSet = variantsFor(ctx, opts.profile, { subgroups: opts.subgroups });
     this.linear = linear;
     this.maxRows = maxRows;
     this.formats = [...new Set(linear.chunks.map((c) => c.format))];
@@ -108,7 +110,7 @@ export class Matmul {
   }
 
   private variant(tile: MatmulTile, format: FormatName): Variant {
-    const key = `${format}:${tile.R},${tile.C},${tile.WG}${tile.gemv ? ',gemv' : ''}${tile.tiled ? ',tiled' : ''}`;
+    const key = `${format}:${tile.R},${tile.C},${tile.WG}${tile.gemv ? ',gemv' : ''}${tile.tiled ? ',tiled' : ''}${tile.subgroups ? ',sg' : ''}`;
     let v = this.variants.get(key);
     if (v) return v;
     const { ctx, linear } = this;
@@ -120,7 +122,7 @@ export class Matmul {
       pipeline = computePipeline(ctx, 'gemm-tiled', gemmTiledSource(), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' }, DYN);
     } else if (tile.gemv) {
       if (f.wgsl || linear.inDim % 8 !== 0) throw new RangeError(`Matmul ${label}: the GEMV variant takes dense weights with inDim % 8 == 0 (${format}, inDim ${linear.inDim})`);
-      pipeline = computePipeline(ctx, 'gemv', gemvSource(tile), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' }, DYN);
+      pipeline = computePipeline(ctx, tile.subgroups ? 'gemv-subgroups' : 'gemv', gemvSource(tile, !!tile.subgroups), { WG: tile.WG, W16: format !== 'f32', BF16: format === 'bf16' }, DYN);
     } else if (f.wgsl) {
       pipeline = computePipeline(ctx, `matmul-${format}`, matmulQuantSource(f, tile), { WG: tile.WG }, DYN);
     } else if (linear.inDim % 8 === 0) {
