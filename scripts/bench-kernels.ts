@@ -1,5 +1,5 @@
 // Microbenchmark of the matmul kernels at decode/prefill shapes on the Node WebGPU device (lavapipe here).
-//   npx tsx scripts/bench-kernels.ts [--f32] [--format q4_k] [--cpu] [--shapes 4096x4096,11008x4096|small] [--rows 1,4,8,16,32,64] [--tiles R.C.WG|tiled,...] [--ms 1500]
+//   npx tsx scripts/bench-kernels.ts [--f32] [--format q4_k] [--cpu] [--shapes 4096x4096,11008x4096|small] [--rows 1,4,8,16,32,64] [--tiles R.C.WG|tiled|R.C.WG.gemv[.sg],...] [--ms 1500]
 // Prints, per shape and row count, time per matmul, GFLOP/s (2·rows·in·out / t) and GB/s of weight read
 // (the Linear's GPU bytes / t). Dense weights are filled on the GPU (encodeFillRandom), so large shapes cost
 // no upload; --format (a quantized weight format) uploads random blocks.
@@ -27,10 +27,12 @@ const shapes = (arg('--shapes') ?? '4096x4096,22016x4096,4096x11008,32000x4096')
 const rowsList = (arg('--rows') ?? '1,4,8,16,32,64').split(',').map(Number);
 const tiles: (MatmulTile | undefined)[] = arg('--tiles')
   ? arg('--tiles')!.split(',').map((t) => {
-      // R.C.WG, or "tiled": the GPU profile's workgroup-tiled GEMM (engine/kernels/gemm-tiled-gen.ts)
+      // R.C.WG, "tiled": the GPU profile's workgroup-tiled GEMM (engine/kernels/gemm-tiled-gen.ts), or
+      // R.C.WG.gemv[.sg]: the GPU profile's GEMV (engine/kernels/gemv-gen.ts), .sg with its subgroup reduction
       if (t === 'tiled') return { R: 64, C: 64, WG: 256, tiled: true };
-      const [R, C, WG] = t.split('.').map(Number);
-      return { R, C, WG };
+      const [r, c, wg, kind, sg] = t.split('.');
+      const [R, C, WG] = [r, c, wg].map(Number);
+      return kind === 'gemv' ? { R, C, WG, gemv: true, subgroups: sg === 'sg' } : { R, C, WG };
     })
   : [undefined];
 const minMs = Number(arg('--ms') ?? 1500);
@@ -106,7 +108,7 @@ for (const [outDim, inDim] of shapes) {
       const t = ms / 1000 / reps;
       const t2 = tile ?? variantsFor(ctx).matmul(rows, outDim, !!quant);
       console.log(
-        `${String(outDim).padStart(5)}x${String(inDim).padEnd(5)} rows ${String(rows).padStart(3)}  tile R${t2.R} C${t2.C} WG${t2.WG}  ` +
+        `${String(outDim).padStart(5)}x${String(inDim).padEnd(5)} rows ${String(rows).padStart(3)}  tile R${t2.R} C${t2.C} WG${t2.WG}${t2.gemv ? ` gemv${t2.subgroups ? '+sg' : ''}` : ''}${t2.tiled ? ' tiled' : ''}  ` +
           `${(t * 1e3).toFixed(2).padStart(8)} ms  ${((2 * rows * outDim * inDim) / t / 1e9).toFixed(2).padStart(6)} GFLOP/s  ${(wBytes / t / 1e9).toFixed(2).padStart(6)} GB/s` +
           (cpu ? `  cpu ${(cpuMs / reps).toFixed(2).padStart(8)} ms  ${((2 * rows * outDim * inDim * reps) / (cpuMs / 1e3) / 1e9).toFixed(2).padStart(6)} GFLOP/cpu-s` : ''),
       );
