@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'fanout.mjs');
 
 /** Commands that acquire the GPU, and so make Dawn print its limit warnings. */
-const GPU_COMMANDS = new Set(['complete', 'score', 'bench', 'eval']);
+const GPU_COMMANDS = new Set(['complete', 'score', 'bench', 'eval', 'serve']);
 
 if (!existsSync(bundle)) {
   try {
@@ -29,7 +29,8 @@ const args = process.argv.slice(2);
 const command = args.find((a) => !a.startsWith('-'));
 const filter = !isFilteredChild() && GPU_COMMANDS.has(command) && !args.includes('--verbose');
 
-if (filter) await runFiltered(fileURLToPath(import.meta.url), args, 'fanout');
+// serve is a server that reads no stdin: its own process group, every signal passed on once (dawn-stderr.mjs).
+if (filter) await runFiltered(fileURLToPath(import.meta.url), args, 'fanout', { ownGroup: command === 'serve' });
 exitWithParent();
 
 const { main } = await import(pathToFileURL(bundle).href);

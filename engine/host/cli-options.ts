@@ -49,3 +49,10 @@ export function intList(lo: number, hi: number): (v: string) => number[] {
 export const parseTemperature = numberWhere((t) => t >= 0 && t <= 10, 'from 0 to 10');
 /** --top-p: nucleus mass in (0, 1] (1 = off). */
 export const parseTopP = numberWhere((p) => p > 0 && p <= 1, 'greater than 0 and at most 1');
+
+/** A port number, 0..65535 (0 = any free port). */
+export function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535 (0 = any free port).');
+  return n;
+}

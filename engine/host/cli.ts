@@ -13,10 +13,11 @@ import { registerTokenize, registerDetokenize } from './commands/tokenize.ts';
 import { register as registerBench } from './commands/bench.ts';
 import { register as registerEval } from './commands/eval.ts';
 import { register as registerExportGguf } from './commands/export-gguf.ts';
+import { register as registerServe } from './commands/serve.ts';
 
 export type RegisterCommand = (program: Command) => Command;
 
-export const COMMANDS: RegisterCommand[] = [registerComplete, registerScore, registerTokenize, registerDetokenize, registerBench, registerEval, registerExportGguf];
+export const COMMANDS: RegisterCommand[] = [registerComplete, registerScore, registerTokenize, registerDetokenize, registerBench, registerEval, registerExportGguf, registerServe];
 
 /** The program with every command registered; errors throw (exitOverride) instead of exiting. */
 export function buildProgram(commands: readonly RegisterCommand[] = COMMANDS): Command {

@@ -3,7 +3,8 @@
 //
 // The first line on stdout is "Fanout web host: http://127.0.0.1:PORT/?token=TOKEN" (scripts and tests
 // read the URL from it; the token is this launch's key to the page and /ws, see web-host.ts); logs go to stderr. SIGINT/SIGTERM cancel what runs, close the sockets and exit 0.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { parsePort } from './cli-options.ts';
 import { join } from 'node:path';
 import { CliError, EXIT_FAILURE, formatError, oneLine } from './cli-errors.ts';
 import { memoryBudgetBytes, memoryBudgetFromEnv, packageRoot, prefixCacheFromEnv, resolveModelDir, log } from './cli-model.ts';
@@ -20,11 +21,6 @@ interface WebOptions {
   verbose: boolean;
 }
 
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535 (0 = any free port).');
-  return n;
-}
 
 export function buildWebProgram(): Command {
   return new Command('fanout-web')
