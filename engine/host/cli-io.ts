@@ -39,3 +39,16 @@ export async function readStdin(): Promise<string> {
 export function writeOut(s: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(s, (e) => (e ? reject(e) : resolve())));
 }
+
+/** The API key in the first line of `file` (--api-key-file): 16 to 512 printable characters without spaces. */
+export async function readApiKeyFile(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`--api-key-file ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a file whose first line is the key.`);
+  }
+  const key = text.split(/\r?\n/)[0].trim();
+  if (!/^[\x21-\x7e]{16,512}$/.test(key)) throw new CliError(`--api-key-file ${file}: its first line must be the key, 16 to 512 printable characters without spaces (e.g. openssl rand -hex 24 > ${file}).`);
+  return key;
+}

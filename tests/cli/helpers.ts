@@ -1,5 +1,5 @@
 // Runs the real `fanout` bin (node bin/fanout.mjs) as a child process, as a user would.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,4 +52,41 @@ export function fanout(args: string[], opts: { input?: string | Uint8Array; env?
     );
     child.stdin?.end(opts.input ?? '');
   });
+}
+
+/** A running `fanout serve` child: its base URL, its stderr so far, and how it exits. */
+export interface ServeProcess {
+  baseUrl: string;
+  stderr: () => string;
+  /** Sends SIGINT and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `fanout serve --port 0 ...args` and waits for the line naming its URL. */
+export async function startServeProcess(args: string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'fanout.mjs'), 'serve', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, FANOUT_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const first = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    void exited.then((code) => reject(new Error(`fanout serve exited with ${code}: ${stderr}`)));
+  });
+  const m = /^fanout serve: (http:\/\/\S+\/v1) \(/.exec(first);
+  if (!m) {
+    child.kill('SIGKILL');
+    throw new Error(`fanout serve printed ${JSON.stringify(first)}`);
+  }
+  return {
+    baseUrl: m[1],
+    stderr: () => stderr,
+    stop() {
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
 }

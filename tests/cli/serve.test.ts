@@ -1,11 +1,10 @@
 // `fanout serve` as a user starts it: the first stdout line names the base URL, a completion works,
 // SIGINT stops it with exit code 0; bad options are one error line.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ensureBuilt, fanout, ROOT } from './helpers.ts';
+import { ensureBuilt, fanout, startServeProcess } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,26 +14,13 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 it('serves completions on the printed URL and exits 0 on SIGINT', async () => {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'fanout.mjs'), 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, FANOUT_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const first = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.split('\n')[0]);
-    });
-    void exited.then((code) => reject(new Error(`fanout serve exited with ${code}: ${stderr}`)));
-  });
-  const m = /^fanout serve: (http:\/\/127\.0\.0\.1:\d+\/v1) \(fanout-code-4m\)$/.exec(first);
-  expect(m, first).not.toBeNull();
-  const r = await fetch(`${m![1]}/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'const x = ', max_tokens: 3, n: 2 }) });
+  const serve = await startServeProcess();
+  expect(serve.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  const r = await fetch(`${serve.baseUrl}/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'const x = ', max_tokens: 3, n: 2 }) });
   expect(r.status).toBe(200);
   const body = (await r.json()) as { choices: { text: string }[] };
   expect(body.choices).toHaveLength(2);
-  child.kill('SIGINT');
-  expect(await exited).toBe(0);
+  expect(await serve.stop()).toBe(0);
 }, 120_000);
 
 it('refuses a non-loopback host without a key, and a bad key file, in one error line each', async () => {

@@ -9,6 +9,8 @@ import { readTextFile, writeOut } from '../cli-io.ts';
 import { log, openEngine } from '../cli-model.ts';
 import { anyInt, intIn, parseTemperature, parseTopP } from '../cli-options.ts';
 import { fimTokens } from '../../prompt.ts';
+import { FIM_MODES, type FimMode } from '../../remote/openai-remote.ts';
+import { readApiKeyFile } from '../cli-io.ts';
 
 interface CompleteOptions {
   promptFile: string;
@@ -26,6 +28,10 @@ interface CompleteOptions {
   minTokens: number;
   json?: boolean;
   verbose?: boolean;
+  remote?: string;
+  apiKeyFile?: string;
+  remoteModel?: string;
+  fim: FimMode;
 }
 
 export function register(program: Command): Command {
@@ -47,6 +53,10 @@ export function register(program: Command): Command {
     .addOption(new Option('--attention <mode>', 'attention implementation').choices(['bifurcated', 'standard']).default(d.attention))
     .option('--min-tokens <count>', 'end-of-text cannot end a sample before it has this many tokens, 0..4096 (0 = off)', intIn(0, 4096), d.minTokens ?? 0)
     .option('--json', 'print JSON instead of a table')
+    .option('--remote <url>', 'sample on an OpenAI-compatible server instead (its base URL, e.g. http://127.0.0.1:8080/v1: fanout serve, vLLM, SGLang, llama-server)')
+    .option('--api-key-file <file>', 'with --remote: file whose first line is the server\'s API key')
+    .option('--remote-model <id>', 'with --remote: the model to ask for (default: the first the server lists)')
+    .addOption(new Option('--fim <mode>', 'with --remote: how a suffix reaches the model: the server\'s suffix field, or a prompt template').choices(FIM_MODES).default('suffix'))
     .action(async (_opts: CompleteOptions, cmd: Command) => {
       await complete(cmd.optsWithGlobals<CompleteOptions>());
     });
@@ -61,7 +71,23 @@ export interface CompleteResult {
   timings: Pick<Timings, 'prefillMs' | 'decodeMs' | 'steps' | 'msPerStep' | 'tokensPerSecond'>;
 }
 
+/** --remote: the server as the engine (engine/remote/openai-remote.ts). */
+async function openRemote(o: CompleteOptions) {
+  if (o.model || o.quantize) throw new CliError(`--remote ${o.remote}: the server picks the model and its weights; leave out ${o.model ? '--model' : '--quantize'} (use --remote-model to pick one of the server's models).`);
+  const { RemoteBackend, RemoteError } = await import('../../remote/openai-remote.ts');
+  const apiKey = o.apiKeyFile ? await readApiKeyFile(o.apiKeyFile) : undefined;
+  try {
+    const engine = await RemoteBackend.connect({ baseUrl: o.remote!, apiKey, model: o.remoteModel, fim: o.fim });
+    if (o.verbose) log(`remote: ${engine.info.name} at ${engine.cfg.baseUrl}`);
+    return { engine, info: engine.info, close() {} };
+  } catch (e) {
+    if (e instanceof RemoteError) throw new CliError(`--remote ${e.message}`);
+    throw e;
+  }
+}
+
 async function complete(o: CompleteOptions): Promise<void> {
+  if (!o.remote && (o.apiKeyFile || o.remoteModel)) throw new CliError(`${o.apiKeyFile ? '--api-key-file' : '--remote-model'} goes with --remote URL.`);
   const prefix = await readTextFile(o.promptFile, '--prompt-file');
   const suffix = o.suffixFile === undefined ? '' : await readTextFile(o.suffixFile, '--suffix-file');
   const parsed = generateRequestSchema.safeParse({
@@ -80,12 +106,12 @@ async function complete(o: CompleteOptions): Promise<void> {
   if (!parsed.success) throw new CliError(`bad request: ${formatIssues(parsed.error.issues).join('; ')}; fix the options.`);
   const request = parsed.data;
 
-  const open = await openEngine(o.model, !!o.verbose, o.quantize);
+  const open = o.remote ? await openRemote(o) : await openEngine(o.model, !!o.verbose, o.quantize);
   try {
     // A warning, not an error: the engine then prompts with the prefix alone, as the app does for such
     // a model, so the run still gives valid completions and one command line works with any model.
-    if (request.suffix && !fimTokens(open.engine.tokenizer)) {
-      log(`fanout: warning: ${open.info.name} has no fill-in-the-middle tokens; --suffix-file is ignored and completions continue the prompt only.`);
+    if (request.suffix && !('tokenizer' in open.engine ? fimTokens(open.engine.tokenizer) : open.info.fim)) {
+      log(`fanout: warning: ${open.info.name} has no fill-in-the-middle tokens${o.remote ? ' (--fim none)' : ''}; --suffix-file is ignored and completions continue the prompt only.`);
     }
     const ac = new AbortController();
     const onSigint = () => ac.abort();
@@ -106,6 +132,9 @@ async function complete(o: CompleteOptions): Promise<void> {
       process.off('SIGINT', onSigint);
     }
     finished.sort((a, b) => a.sample - b.sample);
+    if ('logprobs' in open.engine && !open.engine.logprobs) {
+      log(`fanout: warning: ${o.remote} returned no token log-probabilities; the candidates are ranked without them (every mean log-probability is 0).`);
+    }
     const ranked = rankSamples(finished);
     const i = open.info;
     const t = timings ?? { prefillMs: 0, decodeMs: 0, steps: 0, msPerStep: 0, tokensPerSecond: 0 };

@@ -3,10 +3,9 @@
 // logs go to stderr. SIGINT/SIGTERM cancel what runs, close the connections and exit 0.
 import type { Command } from 'commander';
 import { parsePort } from '../cli-options.ts';
-import { readFile } from 'node:fs/promises';
 import { CliError } from '../cli-errors.ts';
 import { log, memoryBudgetBytes, memoryBudgetFromEnv, prefixCacheFromEnv, resolveModelDir } from '../cli-model.ts';
-import { writeOut } from '../cli-io.ts';
+import { readApiKeyFile, writeOut } from '../cli-io.ts';
 
 interface ServeCliOptions {
   model?: string;
@@ -32,23 +31,12 @@ export function register(program: Command): Command {
     });
 }
 
-async function readKey(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new CliError(`--api-key-file ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a file whose first line is the key.`);
-  }
-  const key = text.split(/\r?\n/)[0].trim();
-  if (!/^[\x21-\x7e]{16,512}$/.test(key)) throw new CliError(`--api-key-file ${file}: its first line must be the key, 16 to 512 printable characters without spaces (e.g. openssl rand -hex 24 > ${file}).`);
-  return key;
-}
 
 async function serve(o: ServeCliOptions): Promise<void> {
   if (o.corsOrigin !== undefined && !/^https?:\/\/[^/\s]+$/.test(o.corsOrigin)) {
     throw new CliError(`--cors-origin ${o.corsOrigin}: give an origin like http://localhost:5173 (scheme, host and port, no path).`);
   }
-  const apiKey = o.apiKeyFile ? await readKey(o.apiKeyFile) : undefined;
+  const apiKey = o.apiKeyFile ? await readApiKeyFile(o.apiKeyFile) : undefined;
   const dir = resolveModelDir(o.model);
   memoryBudgetFromEnv();
   const [{ startServe }, { acquireNodeGpu }, { nodeModelSource }, { WorkerTokenizer }, { describeGpu }] = await Promise.all([
