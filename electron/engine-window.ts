@@ -224,7 +224,7 @@ export class EngineHost {
     this.loading = null;
     // The stand-in reports the model the next window restores (EngineInit.restore) as loading.
     const m = this.model;
-    const outage: Outage = { ...down, model: m === null ? null : m.kind === 'dir' ? m.path : m.kind === 'url' ? m.url : `synthetic:${m.name}` };
+    const outage: Outage = { ...down, model: m === null ? null : m.kind === 'dir' ? m.path : m.kind === 'url' || m.kind === 'remote' ? m.url : `synthetic:${m.name}` };
     this.outage = outage;
     const w = this.win;
     this.win = null;

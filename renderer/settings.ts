@@ -1,6 +1,7 @@
 // User settings: defaults, validation of whatever localStorage holds, persistence.
 import { DEFAULT_REQUEST, type AttentionMode, type StopMode } from '../engine/api.ts';
 import type { ModelRef } from './protocol.ts';
+import { FIM_MODES, type FimMode } from '../engine/remote/fim-modes.ts';
 import { DEFAULT_AUTO_DELAY_MS } from './autocomplete.ts';
 import { RERANK_MODES, type RerankMode } from './rerank.ts';
 
@@ -30,7 +31,19 @@ export interface Settings {
   contextTokens: number;
   /** Sampling seed of every request; -1 = a new random seed each time (reproducible runs, like llama.cpp's --seed). */
   seed: number;
+  /** Where completions come from: the engine's own GPU (`model`), or an OpenAI-compatible server. */
+  engine: EngineKind;
+  /** Remote: the server's OpenAI base URL, e.g. http://gpu-box:8000/v1 (its API key is kept by the engine's host, not here). */
+  remoteUrl: string;
+  /** Remote: the model id to ask for; '' = the first the server lists. */
+  remoteModel: string;
+  /** Remote: how a suffix reaches the model (the server's `suffix` field, or a FIM template of that model family). */
+  remoteFim: FimMode;
 }
+
+export type EngineKind = 'local' | 'remote';
+export const ENGINE_KINDS: readonly EngineKind[] = ['local', 'remote'];
+export { FIM_MODES, type FimMode };
 
 export const DEFAULT_SETTINGS: Settings = {
   n: DEFAULT_REQUEST.n,
@@ -47,6 +60,10 @@ export const DEFAULT_SETTINGS: Settings = {
   autoN: 0,
   contextTokens: 512,
   seed: -1,
+  engine: 'local',
+  remoteUrl: '',
+  remoteModel: '',
+  remoteFim: 'suffix',
 };
 
 export const LIMITS = {
@@ -103,6 +120,10 @@ export function validateSettings(raw: unknown): ValidatedSettings {
     autoN: pick('autoN', inRange('autoN', true)),
     contextTokens: pick('contextTokens', inRange('contextTokens', true)),
     seed: pick('seed', inRange('seed', true)),
+    engine: pick('engine', (v) => ENGINE_KINDS.includes(v as EngineKind)),
+    remoteUrl: pick('remoteUrl', (v) => typeof v === 'string' && (v === '' || remoteUrlProblem(v) === undefined)),
+    remoteModel: pick('remoteModel', (v) => typeof v === 'string' && v.length <= 512),
+    remoteFim: pick('remoteFim', (v) => FIM_MODES.includes(v as FimMode)),
   };
   return { settings, reset };
 }
@@ -156,4 +177,27 @@ export function modelRef(text: string): ModelRef | undefined {
   const t = text.trim();
   if (/^https?:\/\//i.test(t)) return { kind: 'url', url: t };
   return { kind: 'dir', path: t };
+}
+
+/** What is wrong with a remote server's base URL, as a sentence; undefined when it is usable. */
+export function remoteUrlProblem(text: string): string | undefined {
+  const t = text.trim();
+  if (!t) return "Enter the server's OpenAI base URL, e.g. http://127.0.0.1:8080/v1 (fanout serve) or http://gpu-box:8000/v1 (vLLM).";
+  if (t.length > 2048) return `The URL is ${t.length} characters long; enter at most 2048.`;
+  let u: URL;
+  try {
+    u = new URL(t);
+  } catch {
+    return `${t} is not a URL: enter one like http://127.0.0.1:8080/v1.`;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'Use an http:// or https:// URL.';
+  if (u.username || u.password) return 'Put the API key in the key field, not in the URL.';
+  return undefined;
+}
+
+/** The host's model reference for a remote server; `apiKey` only when the user typed one (the host keeps it). */
+export function remoteRef(s: Pick<Settings, 'remoteUrl' | 'remoteModel' | 'remoteFim'>, apiKey?: string): ModelRef | undefined {
+  if (remoteUrlProblem(s.remoteUrl) !== undefined) return undefined;
+  const key = apiKey?.trim();
+  return { kind: 'remote', url: s.remoteUrl.trim(), model: s.remoteModel.trim(), fim: s.remoteFim, ...(key ? { apiKey: key } : {}) };
 }

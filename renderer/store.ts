@@ -7,7 +7,10 @@ import type { ClientMessage, HostMessage, HostState, LocalModelList } from './pr
 import type { ConnectionState, Transport } from './transport.ts';
 import { applyEvent, failRun, finishedCount, queueRun, rankableCandidates, startRun, type Run } from './run.ts';
 import { rerank, type RankedGroup, type RerankMode } from './rerank.ts';
-import { modelRef, saveSettings, type Settings, type ValidatedSettings } from './settings.ts';
+import { modelRef, remoteRef, saveSettings, type Settings, type ValidatedSettings } from './settings.ts';
+
+/** What a load in flight will make the setting once it has loaded: a local model as typed, or a remote server. */
+type LoadTarget = { kind: 'local'; model: string } | { kind: 'remote'; remote: Pick<Settings, 'remoteUrl' | 'remoteModel' | 'remoteFim'> };
 import { syntaxCheckExtension, type SyntaxCheckRequest } from './syntax-check.ts';
 import { autoSamplesFor, autoStopFor, continuations, SuggestionCache } from './autocomplete.ts';
 import { ContextRing } from './context-ring.ts';
@@ -103,6 +106,8 @@ export interface AppState {
    * the host says it loaded, so a folder that fails to load never replaces the last one that worked.
    */
   loadModel(model?: string): void;
+  /** Points the engine's host at the remote server of the settings (Settings → Engine → Remote); `apiKey` when typed (the host keeps it). */
+  connectRemote(remote: Pick<Settings, 'remoteUrl' | 'remoteModel' | 'remoteFim'>, apiKey?: string): void;
   /**
    * Samples completions at `prompt`. Explicit (Ctrl/Cmd+Enter): n from the settings, the panel takes the
    * keys when it ends. `auto` (a typing pause): the device's n, one line or one block, ghost text only;
@@ -195,7 +200,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
   /** Recent runs' ranked texts by prompt, so returning to a prefix shows its suggestions without a request. */
   const suggestions = new SuggestionCache();
   /** This page's loads in flight: request id → the model as typed (saved as the setting once loaded). */
-  const loadRequests = new Map<string, string>();
+  const loadRequests = new Map<string, LoadTarget>();
   /** The generate request of the current run (re-sent after a `busy` refusal) and the pending re-send. */
   let lastGenerate: { id: string; request: Required<GenerateRequest> } | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -216,6 +221,31 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
       }
     };
 
+    /** Loads the engine the settings name: the local model, or the remote server. */
+    const startConfigured = () => {
+      const st = get().settings;
+      if (st.engine === 'remote') startRemote({ remoteUrl: st.remoteUrl, remoteModel: st.remoteModel, remoteFim: st.remoteFim });
+      else startLoad(st.model);
+    };
+
+    const startRemote = (remote: Pick<Settings, 'remoteUrl' | 'remoteModel' | 'remoteFim'>, apiKey?: string) => {
+      const ref = remoteRef(remote, apiKey);
+      if (!ref) {
+        get().showError({ code: 'no-model-chosen', message: 'No remote server is chosen.', hint: 'Enter the server\'s base URL in Settings → Engine → Remote and press Connect.' });
+        return;
+      }
+      const id = newId('load');
+      const url = remote.remoteUrl.trim();
+      loadRequests.set(id, { kind: 'remote', remote: { remoteUrl: url, remoteModel: remote.remoteModel.trim(), remoteFim: remote.remoteFim } });
+      set({ loading: { id, model: url, progress: null, phase: 'loading' } });
+      if (!send({ type: 'load', id, model: ref })) {
+        loadRequests.delete(id);
+        set({ loading: null });
+      }
+    };
+
+    const startTarget = (t: LoadTarget) => (t.kind === 'local' ? startLoad(t.model) : startRemote(t.remote));
+
     const startLoad = (model: string) => {
       const ref = modelRef(model);
       if (!ref) {
@@ -227,7 +257,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
         return;
       }
       const id = newId('load');
-      loadRequests.set(id, model.trim());
+      loadRequests.set(id, { kind: 'local', model: model.trim() });
       set({ loading: { id, model: model.trim(), progress: null, phase: 'loading' } });
       if (!send({ type: 'load', id, model: ref })) {
         loadRequests.delete(id);
@@ -385,7 +415,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
             if (st) applyHostState(st);
             // Nothing loaded and nothing loading: load the chosen model (another page may be loading one).
             const idle = st ? st.phase === 'idle' : !msg.model && !msg.busy;
-            if (idle && !get().loading) startLoad(s.settings.model);
+            if (idle && !get().loading) startConfigured();
             return;
           }
           case 'state':
@@ -398,11 +428,13 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
             }
             return;
           case 'loaded': {
-            const typed = loadRequests.get(msg.id);
+            const target = loadRequests.get(msg.id);
             loadRequests.delete(msg.id);
             set({ model: msg.model, loading: s.loading?.id === msg.id ? null : s.loading });
-            // Only now does the model field's text become the setting (a folder that fails keeps the last good one).
-            if (typed !== undefined && typed !== get().settings.model) get().updateSettings({ model: typed });
+            // Only now does the model field's text (or the remote server) become the setting: a folder or a
+            // server that fails keeps the last good one.
+            if (target?.kind === 'local' && (target.model !== get().settings.model || get().settings.engine !== 'local')) get().updateSettings({ model: target.model, engine: 'local' });
+            if (target?.kind === 'remote') get().updateSettings({ engine: 'remote', ...target.remote });
             return;
           }
           case 'queued':
@@ -448,10 +480,10 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
                 return;
               }
               if (s.loading?.id === msg.id) {
-                const typed = loadRequests.get(msg.id);
+                const target = loadRequests.get(msg.id);
                 loadRequests.delete(msg.id);
                 set({ loading: null });
-                if (typed !== undefined) setTimeout(() => !get().loading && get().connection.kind === 'open' && startLoad(typed), BUSY_RETRY_MS);
+                if (target !== undefined) setTimeout(() => !get().loading && get().connection.kind === 'open' && startTarget(target), BUSY_RETRY_MS);
                 return;
               }
             }
@@ -494,7 +526,17 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
           });
           return;
         }
-        startLoad(model ?? s.settings.model);
+        if (model === undefined) startConfigured();
+        else startLoad(model);
+      },
+
+      connectRemote(remote, apiKey) {
+        if (get().runKind === 'auto') get().dropAuto();
+        if (get().run?.status === 'generating') {
+          get().showError({ code: 'load-while-generating', message: 'A generation is running.', hint: 'Cancel it (Esc) before connecting to another engine.' });
+          return;
+        }
+        startRemote(remote, apiKey);
       },
 
       generate(prompt, opts = {}) {

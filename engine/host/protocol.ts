@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { CONTEXT_LIMITS } from '../prompt-context.ts';
 import { jsonProblem } from '../model/errors.ts';
 import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from '../api.ts';
+import { FIM_MODES, type FimMode } from '../remote/fim-modes.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Client → host
@@ -107,8 +108,23 @@ export const modelRefSchema = z.discriminatedUnion(
       }),
     }),
     z.strictObject({ kind: z.literal('synthetic'), name: z.string().min(1, 'must be a synthetic model name').max(200, 'must be at most 200 characters') }),
+    /** An OpenAI-compatible server (engine/remote/openai-remote.ts): its base URL, the model id ('' = its first), how a suffix reaches it, and an API key to keep on the host (sent once; later loads of the same URL use the kept one). */
+    z.strictObject({
+      kind: z.literal('remote'),
+      url: z
+        .string()
+        .min(1, 'must be the server\'s base URL')
+        .max(2048, 'must be at most 2048 characters')
+        .refine((u) => /^https?:\/\//i.test(u) && isModelUrl(u), { error: 'must be an http:// or https:// URL without a user name or password (the server\'s OpenAI base URL, e.g. http://127.0.0.1:8080/v1)' }),
+      model: z.string().max(512, 'must be at most 512 characters').default(''),
+      fim: z.enum(FIM_MODES as [FimMode, ...FimMode[]], { error: typeError(`must be one of ${FIM_MODES.join(', ')}`) }).default('suffix'),
+      apiKey: z
+        .string()
+        .regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 printable characters without spaces')
+        .optional(),
+    }),
   ],
-  { error: typeError('must be { kind: "dir", path } | { kind: "url", url } | { kind: "synthetic", name }') },
+  { error: typeError('must be { kind: "dir", path } | { kind: "url", url } | { kind: "synthetic", name } | { kind: "remote", url, model, fim }') },
 );
 
 export const clientMessageSchemas = {
@@ -121,6 +137,8 @@ export const clientMessageSchemas = {
 };
 
 export type ModelRef = z.infer<typeof modelRefSchema>;
+/** A model the host loads onto its own GPU (every kind but a remote server). */
+export type LocalModelRef = Exclude<ModelRef, { kind: 'remote' }>;
 export type LoadMessage = z.infer<typeof clientMessageSchemas.load>;
 export type GenerateMessage = z.infer<typeof clientMessageSchemas.generate>;
 export type CancelMessage = z.infer<typeof clientMessageSchemas.cancel>;

@@ -50,6 +50,7 @@ import { clipMiddle, FOLDER_HELP, ModelError } from '../model/errors.ts';
 import { RequestTooLargeError } from '../memory.ts';
 import type { GenerateEvent, GenerateRequest, LoadProgress, ModelInfo } from '../api.ts';
 import { DEFAULT_MAX_WAITING, Scheduler, type Job } from '../scheduler.ts';
+import { RemoteBackend, RemoteError } from '../remote/openai-remote.ts';
 import {
   parseClientFrame,
   parseClientMessage,
@@ -60,13 +61,14 @@ import {
   type HostState,
   type LocalModelList,
   type ModelRef,
+  type LocalModelRef,
 } from './protocol.ts';
 
 export interface HostSessionOptions {
   /** Acquires the GPU; called on the first load (and again after a failure or a lost device). */
   gpu: () => Promise<GpuContext>;
   /** The model source for a model reference; throw a ModelError (or any Error) for refs this host cannot open. */
-  source: (ref: ModelRef) => ModelSource | Promise<ModelSource>;
+  source: (ref: LocalModelRef) => ModelSource | Promise<ModelSource>;
   engine?: EngineOptions;
   /** How long replies are queued before they are sent as one batch (default 16 ms; 0 sends each at once). */
   flushMs?: number;
@@ -90,6 +92,17 @@ export interface HostSessionOptions {
    * 'unsupported'. Not a GPU job: it runs beside the queue, never waits for a load or a generate.
    */
   localModels?: () => Promise<LocalModelList>;
+  /**
+   * Where API keys of remote servers are kept between loads, by base URL (Node hosts: a 0600 file,
+   * engine/host/remote-keys.ts; the desktop app: the OS keychain). Absent: a key lives as long as the session.
+   */
+  remoteKeys?: RemoteKeyStore;
+}
+
+/** API keys of remote servers, by base URL. */
+export interface RemoteKeyStore {
+  get(url: string): Promise<string | undefined>;
+  set(url: string, key: string): Promise<void>;
 }
 
 /** A failure with its protocol code and hint, for source factories ("this host cannot open that kind of model"). */
@@ -125,11 +138,15 @@ function withoutProgress(s: HostState): string {
 
 /** A model reference as the state names it before its source names it. */
 function refName(ref: ModelRef): string {
-  return ref.kind === 'dir' ? ref.path : ref.kind === 'url' ? ref.url : `synthetic:${ref.name}`;
+  return ref.kind === 'dir' ? ref.path : ref.kind === 'url' || ref.kind === 'remote' ? ref.url : `synthetic:${ref.name}`;
 }
 
 export class HostSession {
   private engine?: Engine;
+  /** The loaded model is a remote server's (generates go there; the local engine, if any, idles). */
+  private remote?: RemoteBackend;
+  /** Keys of remote servers sent in this session, when there is no remoteKeys store. */
+  private readonly sessionKeys = new Map<string, string>();
   private ctx?: GpuContext;
   private readonly connections = new Set<HostConnection>();
   private readonly scheduler: Scheduler<HostConnection>;
@@ -160,7 +177,7 @@ export class HostSession {
 
   /** The loaded model, if any. */
   get model(): ModelInfo | null {
-    return this.engine?.info ?? null;
+    return this.remote?.info ?? this.engine?.info ?? null;
   }
 
   /** The GPU adapter's name ('' before the GPU is acquired). */
@@ -246,7 +263,7 @@ export class HostSession {
           waiting: (position, reason) => conn.push({ type: 'queued', id: msg.id, position, reason }, true),
         });
       case 'generate':
-        if (!this.engine?.info && !this.scheduler.hasLoad) {
+        if (!this.model && !this.scheduler.hasLoad) {
           conn.error(msg.id, 'no-model', this.noModelMessage(), LOAD_HINT);
           return;
         }
@@ -326,7 +343,33 @@ export class HostSession {
     return this.engine;
   }
 
+  /** Points the session at a remote server: no GPU, no weights; its model list says what it serves. */
+  private async loadRemote(conn: HostConnection, id: string, ref: Extract<ModelRef, { kind: 'remote' }>): Promise<void> {
+    this.loading = { model: ref.url, progress: null, compiling: false };
+    this.stateChanged();
+    try {
+      const keys = this.opts.remoteKeys;
+      const apiKey = ref.apiKey ?? (keys ? await keys.get(ref.url) : this.sessionKeys.get(ref.url));
+      const backend = await RemoteBackend.connect({ baseUrl: ref.url, apiKey, model: ref.model || undefined, fim: ref.fim });
+      if (ref.apiKey) {
+        if (keys) await keys.set(ref.url, ref.apiKey);
+        else this.sessionKeys.set(ref.url, ref.apiKey);
+      }
+      this.remote = backend;
+      this.noModelWhy = undefined;
+      this.loading = undefined;
+      for (const c of this.connections) c.push({ type: 'loaded', id, model: backend.info }, true);
+    } catch (e) {
+      this.loading = undefined;
+      this.fail(conn, id, e, 'load', ref.url);
+    } finally {
+      this.loading = undefined;
+      this.stateChanged();
+    }
+  }
+
   private async load(conn: HostConnection, id: string, ref: ModelRef): Promise<void> {
+    if (ref.kind === 'remote') return this.loadRemote(conn, id, ref);
     const loading = { model: refName(ref), progress: null as LoadProgress | null, compiling: false };
     this.loading = loading;
     this.stateChanged();
@@ -350,6 +393,7 @@ export class HostSession {
           this.stateChanged();
         });
         this.noModelWhy = undefined;
+        this.remote = undefined;
         if (this.opts.warmUp) {
           const progress: LoadProgress = { file: 'compiling kernels', bytesDone: 0, bytesTotal: 0, phase: 'compile' };
           conn.push({ type: 'progress', id, progress }, true);
@@ -376,7 +420,7 @@ export class HostSession {
   }
 
   private async generate(conn: HostConnection, id: string, request: GenerateRequest, signal: AbortSignal): Promise<void> {
-    const engine = this.engine;
+    const engine = this.remote ?? this.engine;
     if (!engine?.info) {
       // It waited for a load that failed (or the device was lost meanwhile).
       conn.error(id, 'no-model', this.noModelMessage(), LOAD_HINT);
@@ -391,7 +435,7 @@ export class HostSession {
 
   /** `model`: the folder or URL being loaded, named in the message when the engine's message does not. */
   private fail(conn: HostConnection, id: string, e: unknown, during: 'load' | 'generate', model?: string) {
-    const loadedNow = during === 'load' ? (this.engine?.info ?? null) : undefined;
+    const loadedNow = during === 'load' ? this.model : undefined;
     const d = describeFailure(e, during, this.opts.noGpuHint ?? DEFAULT_NO_GPU_HINT, loadedNow?.name ?? null);
     const { code, hint } = d;
     const message = model && code === 'load-failed' && !d.message.includes(model) ? `Cannot load ${clipMiddle(model)}: ${d.message}` : d.message;
@@ -412,6 +456,14 @@ export function describeFailure(
 ): { code: ErrorCode; message: string; hint: string } {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof HostError) return { code: e.code, message, hint: e.hint };
+  if (e instanceof RemoteError) {
+    const after = during === 'load' ? (loadedNow ? ` ${loadedNow} is still loaded.` : ' No model is loaded now.') : '';
+    return {
+      code: during === 'load' ? 'load-failed' : 'generate-failed',
+      message,
+      hint: `Check the server's base URL (…/v1), its API key and that it runs (Settings → Engine → Remote).${after}`,
+    };
+  }
   if (e instanceof NoGpuError) return { code: 'no-gpu', message, hint: noGpuHint };
   // The session runs one request at a time, so the engine never sees two: this is a bug.
   if (e instanceof EngineBusyError) return { code: 'internal', message, hint: 'This is a bug in the Fanout host (two requests ran at once); restart it and report the message.' };

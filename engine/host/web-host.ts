@@ -28,7 +28,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HostError, HostSession, type HostSessionOptions } from './session.ts';
-import { ProtocolError, type ModelRef } from './protocol.ts';
+import { fileKeyStore } from './remote-keys.ts';
+import { ProtocolError, type LocalModelRef } from './protocol.ts';
 import type { ModelSource } from '../model/source.ts';
 import { contentType } from './content-type.ts';
 import { resolveModelPath } from './model-path.ts';
@@ -98,7 +99,7 @@ export async function pageCsp(rendererDir: string): Promise<string> {
  * by its first bytes), `url` → HTTP with Range requests, `synthetic` → refused (random weights have no
  * tokenizer to generate text with).
  */
-export function nodeModelSource(opts: { baseDir: string; home?: string }): (ref: ModelRef) => Promise<ModelSource> {
+export function nodeModelSource(opts: { baseDir: string; home?: string }): (ref: LocalModelRef) => Promise<ModelSource> {
   return async (ref) => {
     switch (ref.kind) {
       case 'dir': {
@@ -142,6 +143,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     engine: engineOptions,
     source: opts.session.source ?? nodeModelSource({ baseDir: opts.modelBaseDir ?? process.cwd() }),
     localModels: opts.session.localModels ?? (() => finder.list()),
+    remoteKeys: opts.session.remoteKeys ?? fileKeyStore(),
   });
   let port = opts.port;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);

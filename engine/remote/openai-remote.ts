@@ -14,18 +14,9 @@
 // callers report (the mean/sum rankings need them). Browser-safe: fetch and streams only.
 import type { FinishReason, GenerateEvent, GenerateRequest, ModelInfo } from '../api.ts';
 import { StopChecker } from '../stop.ts';
+import { FIM_TEMPLATES, type FimMode } from './fim-modes.ts';
 
-/** How a suffix reaches the model: the server's `suffix` field, a client-side template, or not at all. */
-export const FIM_TEMPLATES = {
-  suffix: null,
-  'qwen2.5-coder': (p: string, s: string) => `<|fim_prefix|>${p}<|fim_suffix|>${s}<|fim_middle|>`,
-  starcoder: (p: string, s: string) => `<fim_prefix>${p}<fim_suffix>${s}<fim_middle>`,
-  'deepseek-coder': (p: string, s: string) => `<｜fim▁begin｜>${p}<｜fim▁hole｜>${s}<｜fim▁end｜>`,
-  codellama: (p: string, s: string) => `<PRE> ${p} <SUF>${s} <MID>`,
-  none: null,
-} as const;
-export type FimMode = keyof typeof FIM_TEMPLATES;
-export const FIM_MODES = Object.keys(FIM_TEMPLATES) as FimMode[];
+export { FIM_MODES, FIM_TEMPLATES, type FimMode } from './fim-modes.ts';
 
 export interface RemoteConfig {
   /** e.g. http://gpu-box:8000/v1 (the OpenAI base URL: the API's paths follow it) */

@@ -16,6 +16,8 @@ export function StatusBar() {
   const t = last?.timings;
   const attention = last?.attention ?? 'bifurcated';
   const other = attention === 'bifurcated' ? 'standard' : 'bifurcated';
+  // A remote server's model: its name and where it runs are all the host knows (no weights here).
+  const remote = model?.architecture === 'remote';
 
   return (
     <footer className="status" data-testid="status">
@@ -23,7 +25,9 @@ export function StatusBar() {
         <span className="dot" aria-hidden />
         {connection.kind === 'open' ? 'Engine connected' : connection.kind === 'connecting' ? 'Connecting…' : 'Engine not connected'}
       </span>
-      {model ? (
+      {model && remote ? (
+        <span title={`served remotely${model.contextLength ? `, context ${model.contextLength}` : ''}${model.fim ? ', fill-in-the-middle' : ''}`}>{model.name}</span>
+      ) : model ? (
         <span title={`${model.architecture}, ${model.layers} layers, hidden ${model.hidden}, ${model.heads} heads / ${model.kvHeads} KV heads, context ${model.contextLength}${model.fim ? ', fill-in-the-middle' : ''}`}>
           {model.name} · {formatParameters(model.parameters)} params · {model.dtype}
         </span>
@@ -41,15 +45,17 @@ export function StatusBar() {
             data-testid="status-prefill"
             title={`Prompt processing time: ${t.promptTokens - (t.reusedTokens ?? 0)} of ${t.promptTokens} prompt tokens prefilled${t.reusedTokens ? `, ${t.reusedTokens} reused from an earlier prompt's K/V` : ''}`}
           >
-            prefill {formatMs(t.prefillMs)}
+            {remote ? 'first token' : 'prefill'} {formatMs(t.prefillMs)}
             {t.reusedTokens ? <span className="dim"> ({Math.round((100 * t.reusedTokens) / t.promptTokens)}% reused)</span> : null}
           </span>
           <span title="Decode time per step (all samples together)">{formatMs(t.msPerStep)}/step</span>
           <span title="Tokens per second over all samples">{t.tokensPerSecond.toFixed(0)} tok/s</span>
-          <span title={`KV-cache bytes attention read per decode step: ${attention} (this run) vs ${other}`}>
-            KV/step {formatBytes(t.kvBytesPerStep)} <span className="dim">({attention})</span> vs {formatBytes(t.kvBytesPerStepOther)}{' '}
-            <span className="dim">({other})</span>
-          </span>
+          {t.kvBytesPerStep > 0 && (
+            <span title={`KV-cache bytes attention read per decode step: ${attention} (this run) vs ${other}`}>
+              KV/step {formatBytes(t.kvBytesPerStep)} <span className="dim">({attention})</span> vs {formatBytes(t.kvBytesPerStepOther)}{' '}
+              <span className="dim">({other})</span>
+            </span>
+          )}
         </>
       )}
     </footer>

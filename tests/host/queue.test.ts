@@ -11,7 +11,7 @@ import { testSeed } from '../gpu.ts';
 import { acquireNodeGpu } from '../../engine/gpu/node-gpu.ts';
 import { HostSession } from '../../engine/host/session.ts';
 import { nodeModelSource } from '../../engine/host/web-host.ts';
-import type { ModelRef } from '../../engine/host/protocol.ts';
+import type { LocalModelRef } from '../../engine/host/protocol.ts';
 import { SessionClient } from './session-client.ts';
 import { isDone, isEnd, type Reply } from './ws-client.ts';
 
@@ -29,7 +29,7 @@ function gatedSource(baseDir: string) {
   let open!: () => void;
   const gate = new Promise<void>((r) => (open = r));
   const inner = nodeModelSource({ baseDir });
-  return { source: async (ref: ModelRef) => (await gate, inner(ref)), open };
+  return { source: async (ref: LocalModelRef) => (await gate, inner(ref)), open };
 }
 
 function session(opts: Partial<ConstructorParameters<typeof HostSession>[0]> = {}): HostSession {
