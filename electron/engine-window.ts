@@ -20,7 +20,7 @@
 // (IPC.engineState, renderer/host-api.ts EngineState).
 import { BrowserWindow, MessageChannelMain, type MessagePortMain, type WebContents } from 'electron';
 import type { EngineState } from '../renderer/host-api.ts';
-import type { HostEvent, ModelRef } from '../engine/host/protocol.ts';
+import { isTerminal, type HostEvent, type ModelRef } from '../engine/host/protocol.ts';
 import type { EngineControl, EngineInit, EngineReport } from './engine-api.ts';
 import { stubOpening, stubReply, type InFlight, type Outage } from './engine-stub.ts';
 import { LoadCrashes } from './load-crashes.ts';
@@ -306,8 +306,7 @@ export class EngineHost {
             continue;
           }
           w.events.push(ev);
-          const end = ev.type === 'loaded' || ev.type === 'error' || ev.type === 'status' || (ev.type === 'event' && ev.event.type === 'done');
-          if (end && evId !== null) {
+          if (isTerminal(ev) && evId !== null) {
             this.control.delete(evId);
             w.done(w.events);
           }

@@ -275,6 +275,24 @@ export type HostEvent =
    */
   | { type: 'error'; id: string | null; code: ErrorCode; message: string; hint: string; model?: ModelInfo | null };
 
+/**
+ * The reply that ends the request it answers: `loaded` (a load), `models` (list-models), `status`, an
+ * `error`, or the `done` event of a generate. Every transport and client asks this one function.
+ */
+export function isTerminal(ev: HostEvent): boolean {
+  switch (ev.type) {
+    case 'loaded':
+    case 'models':
+    case 'status':
+    case 'error':
+      return true;
+    case 'event':
+      return ev.event.type === 'done';
+    default:
+      return false;
+  }
+}
+
 const num = z.number();
 const modelInfoSchema = z.object({
   name: z.string(),

@@ -62,6 +62,7 @@ import {
   type LocalModelList,
   type ModelRef,
   type LocalModelRef,
+  isTerminal,
 } from './protocol.ts';
 
 export interface HostSessionOptions {
@@ -427,7 +428,10 @@ export class HostSession {
       return;
     }
     try {
-      for await (const event of engine.generate(request, signal)) conn.push({ type: 'event', id, event }, event.type === 'done');
+      for await (const event of engine.generate(request, signal)) {
+        const ev: HostEvent = { type: 'event', id, event };
+        conn.push(ev, isTerminal(ev));
+      }
     } catch (e) {
       this.fail(conn, id, e, 'generate');
     }

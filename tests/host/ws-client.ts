@@ -1,7 +1,7 @@
 // A WebSocket client of the web host for tests: sends protocol messages, collects the replies and waits
 // for the ones a test expects.
 import WebSocket from 'ws';
-import { parseHostEvent, type HostEvent } from '../../engine/host/protocol.ts';
+import { isTerminal, parseHostEvent, type HostEvent } from '../../engine/host/protocol.ts';
 
 /** A host event with its `id` readable on every kind (`state` events have none: undefined), for predicates. */
 export type Reply = HostEvent & { id?: string | null };
@@ -79,5 +79,5 @@ export class WsClient {
   }
 }
 
-export const isDone = (id: string) => (m: Reply) => (m.type === 'event' && m.id === id && m.event.type === 'done') || (m.type === 'error' && m.id === id);
+export const isDone = (id: string) => (m: Reply) => 'id' in m && m.id === id && (m.type === 'event' || m.type === 'error') && isTerminal(m);
 export const isEnd = (id: string) => (m: Reply) => (m.type === 'loaded' || m.type === 'error') && m.id === id;
