@@ -14,7 +14,7 @@ function wgslText(): Plugin {
 export default defineConfig({
   plugins: [wgslText()],
   test: {
-    include: ['engine/**/*.test.ts', 'tests/**/*.test.ts', 'renderer/**/*.test.ts'],
+    include: ['engine/**/*.test.ts', 'protocol/**/*.test.ts', 'tests/**/*.test.ts', 'renderer/**/*.test.ts'],
     // dawn.node is a native addon; separate processes keep one test file's GPU device from another's.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -96,7 +96,7 @@ export async function cards(page: Page): Promise<CardInfo[]> {
 }
 
 /**
- * The app's order (engine/rank.ts): no blank candidates (nothing to insert); cleanly ended completions
+ * The app's order (protocol/rank.ts): no blank candidates (nothing to insert); cleanly ended completions
  * first, then each kind of demoted one (cut off, repeats, unfinished: the card says which) as one
  * contiguous block; within each block, scores top to bottom never increase.
  */

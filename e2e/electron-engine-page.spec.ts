@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
-import type { HostEvent } from '../engine/host/protocol.ts';
+import type { HostEvent } from '../protocol/host.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENGINE_DIR = join(ROOT, 'dist', 'electron', 'engine');

@@ -4,8 +4,8 @@
 // SwiftShader has no shader-f16, and the e2e host runs with --storage f32.
 import { test, expect } from './fixtures.ts';
 import { HostClient, samplesOf } from './host-client.ts';
-import type { HostEvent } from '../engine/host/protocol.ts';
-import type { GenerateEvent } from '../engine/api.ts';
+import type { HostEvent } from '../protocol/host.ts';
+import type { GenerateEvent } from '../protocol/engine.ts';
 
 const REQUEST = { prefix: 'function add(a, b) {\n  return', n: 4, maxTokens: 8, temperature: 0.8, topP: 0.95, seed: 11, stop: 'none' as const };
 

@@ -1,10 +1,10 @@
 // Text after the cursor (fill-in-the-middle) on the bundled model: with the cursor on a blank indented
 // line between two statements, no candidate starts in the middle of a word (before FIM prompts were
-// token-healed, 15–19 of 32 did: "wity:", "enter(x"). The check is engine/quality.ts startsMidWord, the
+// token-healed, 15–19 of 32 did: "wity:", "enter(x"). The check is protocol/quality.ts startsMidWord, the
 // predicate `fanout eval` reports: the word at the cursor must be a keyword or a word of the file.
 import { test, expect } from './fixtures.ts';
 import { cards, openApp, waitForCandidates } from './app-helpers.ts';
-import { startsMidWord } from '../engine/quality.ts';
+import { startsMidWord } from '../protocol/quality.ts';
 
 const PREFIX = 'function clamp(x: number, lo: number, hi: number): number {\n  if (x < lo) return lo;\n  ';
 const SUFFIX = '\n  return x;\n}\n';

@@ -1,7 +1,7 @@
 // A protocol client of the web host for the e2e specs and the global setup (Node side, package ws).
 import WebSocket from 'ws';
-import type { GenerateEvent, GenerateRequest } from '../engine/api.ts';
-import type { HostEvent } from '../engine/host/protocol.ts';
+import type { GenerateEvent, GenerateRequest } from '../protocol/engine.ts';
+import type { HostEvent } from '../protocol/host.ts';
 
 export class HostClient {
   private listeners = new Set<(m: HostEvent) => void>();

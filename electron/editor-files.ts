@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
-import type { OpenedFile } from '../renderer/host-api.ts';
+import type { OpenedFile } from '../protocol/desktop.ts';
 import { decodeTextFile, type SaveFileRequest } from './ipc-schemas.ts';
 import type { RecentFiles } from './recent-files.ts';
 

@@ -4,7 +4,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { IPC, UI_PORT_MESSAGE } from './shared.ts';
 import type { EngineControl, EngineHostApi, EngineInit, ResolveResult } from './engine-api.ts';
-import type { LocalModelList } from '../engine/host/protocol.ts';
+import type { LocalModelList } from '../protocol/host.ts';
 
 ipcRenderer.on(IPC.uiPort, (e: IpcRendererEvent, msg: { conn?: unknown }) => {
   const port = e.ports[0];

@@ -8,7 +8,7 @@
 // will load again (when it had one and a restart is coming), else 'idle'; it is the first thing the
 // stand-in port says, and every status reply carries it. Its load/generate replies stay errors (code
 // 'busy' while restarting): unlike the host's queue it cannot keep a request across the restart.
-import type { HostEvent, HostState } from '../engine/host/protocol.ts';
+import type { HostEvent, HostState } from '../protocol/host.ts';
 import { loadCrashHint } from './load-crashes.ts';
 
 export interface InFlight {

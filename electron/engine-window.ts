@@ -17,10 +17,10 @@
 // While the engine is down the editor holds a stand-in port (electron/engine-stub.ts): the requests
 // that were running end with an error, new ones are answered "restarting"; when the engine is back
 // the editor gets a real port again. The editor's preload also hears each state change
-// (IPC.engineState, renderer/host-api.ts EngineState).
+// (IPC.engineState, protocol/desktop.ts EngineState).
 import { BrowserWindow, MessageChannelMain, type MessagePortMain, type WebContents } from 'electron';
-import type { EngineState } from '../renderer/host-api.ts';
-import { isTerminal, type HostEvent, type ModelRef } from '../engine/host/protocol.ts';
+import type { EngineState } from '../protocol/desktop.ts';
+import { isTerminal, type HostEvent, type ModelRef } from '../protocol/host.ts';
 import type { EngineControl, EngineInit, EngineReport } from './engine-api.ts';
 import { stubOpening, stubReply, type InFlight, type Outage } from './engine-stub.ts';
 import { LoadCrashes } from './load-crashes.ts';

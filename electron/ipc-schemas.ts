@@ -1,7 +1,7 @@
 // What the main process accepts over IPC, and from whom. Pure (zod and URL parsing only) so the tests
 // can check every rule without Electron. electron/ipc.ts applies these to every handler.
 import { z } from 'zod';
-import { formatIssues } from '../engine/host/protocol.ts';
+import { formatIssues } from '../protocol/host.ts';
 import { APP_HOST, ENGINE_HOST, SCHEME } from './shared.ts';
 
 /** Largest file the editor opens or saves (the same limit as the browser's file input in renderer/files.ts). */
@@ -40,7 +40,7 @@ const text = z
   .string({ error: 'must be a string (the file text)' })
   .refine((s) => s.length <= MAX_TEXT_BYTES && Buffer.byteLength(s, 'utf8') <= MAX_TEXT_BYTES, `must be at most ${MAX_TEXT_BYTES / 1024 / 1024} MiB`);
 
-/** files.saveFile's argument (renderer/host-api.ts HostFiles.saveFile). */
+/** files.saveFile's argument (protocol/desktop.ts HostFiles.saveFile). */
 export const saveFileSchema = z.strictObject({
   path: z.string({ error: 'must be a string (a full path)' }).min(1).max(4096).optional(),
   name: fileName,

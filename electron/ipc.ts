@@ -9,7 +9,7 @@ import { APP_HOST, ENGINE_HOST, IPC, type IpcResult } from './shared.ts';
 import type { EditorFiles } from './editor-files.ts';
 import type { EngineHost } from './engine-window.ts';
 import type { ModelFolders } from './model-folders.ts';
-import type { LocalModelList } from '../engine/host/protocol.ts';
+import type { LocalModelList } from '../protocol/host.ts';
 
 export interface IpcDeps {
   editorWindow(): BrowserWindow | null;

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, Menu, screen } from 'electron';
-import type { MenuCommand, OpenedFile } from '../renderer/host-api.ts';
+import type { MenuCommand, OpenedFile } from '../protocol/desktop.ts';
 import { isDevRun } from './dev-mode.ts';
 import { EditorFiles } from './editor-files.ts';
 import { EngineHost } from './engine-window.ts';

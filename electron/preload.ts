@@ -1,5 +1,5 @@
 // The editor window's preload (sandboxed, context-isolated): exposes window.fanout, exactly the
-// FanoutPreload of renderer/host-api.ts, and nothing else. The page never sees ipcRenderer; every call
+// FanoutPreload of protocol/desktop.ts, and nothing else. The page never sees ipcRenderer; every call
 // goes to one fixed channel, and the main process validates the sender and the payload.
 //
 // The engine port: requestEnginePort() asks the main process for a new MessageChannel to the engine
@@ -7,7 +7,7 @@
 // window.postMessage({ type: 'fanout:engine-port' }, '*', [port]) (renderer/transport.ts picks it up). The
 // main process also sends a new port by itself after the engine window was restarted.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { EngineState, FanoutPreload, HostFiles, MenuCommand, OpenedFile } from '../renderer/host-api.ts';
+import type { EngineState, FanoutPreload, HostFiles, MenuCommand, OpenedFile } from '../protocol/desktop.ts';
 import { IPC, type IpcResult } from './shared.ts';
 
 // Must match ENGINE_PORT_MESSAGE in renderer/transport.ts (not imported: the preload bundle stays tiny).

@@ -4,7 +4,7 @@
 // (when the device has timestamp-query); step time is wall clock from submit to queue completion.
 import type { GpuContext } from './gpu/context.ts';
 import { Usage } from './gpu/buffers.ts';
-import type { AttentionMode } from './api.ts';
+import type { AttentionMode } from '../protocol/engine.ts';
 import type { ModelConfig, ModelWeights } from './model/types.ts';
 import { KvCache } from './kv-cache.ts';
 import { DecodePlan } from './model/forward.ts';

@@ -4,7 +4,7 @@ import { weightSummary } from './model/weight-summary.ts';
 import type { FormatName } from './formats/format.ts';
 import type { GpuContext } from './gpu/context.ts';
 import { Readback } from './gpu/readback.ts';
-import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from './api.ts';
+import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from '../protocol/engine.ts';
 import type { ModelSource } from './model/source.ts';
 import { loadModel, type LoadedModel } from './model/load.ts';
 import { clipMiddle, ModelError } from './model/errors.ts';

@@ -4,7 +4,7 @@
 // the request's GPU memory is freed when the stream ends, however it ends.
 import type { GpuContext } from './gpu/context.ts';
 import { Readback } from './gpu/readback.ts';
-import type { GenerateEvent, GenerateRequest, FinishReason } from './api.ts';
+import type { GenerateEvent, GenerateRequest, FinishReason } from '../protocol/engine.ts';
 import type { ModelConfig, ModelWeights } from './model/types.ts';
 import type { Tokenizer, StreamDecoder } from './tokenizer/tokenizer.ts';
 import { KvCache } from './kv-cache.ts';

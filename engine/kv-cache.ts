@@ -7,7 +7,7 @@
 //     bigger than chunkBytes, each sample cut by tokens into chunks of `tokensPerSeg` tokens.
 // The context store is a sequence store with samples = 1, seqLen = contextCapacity (cut by tokens).
 // K and V are cut identically, so one segment list describes both.
-import type { AttentionMode } from './api.ts';
+import type { AttentionMode } from '../protocol/engine.ts';
 import type { GpuContext } from './gpu/context.ts';
 import { alignTo, createStorage } from './gpu/buffers.ts';
 

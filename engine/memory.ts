@@ -1,7 +1,7 @@
 // What a request needs on the GPU, computed before anything is allocated, so that a request that
 // does not fit gets a clear error instead of a device loss or a crash.
 import type { ModelConfig } from './model/types.ts';
-import type { AttentionMode } from './api.ts';
+import type { AttentionMode } from '../protocol/engine.ts';
 import { KvCache, type KvLayout } from './kv-cache.ts';
 import { PrefillPlan, DecodePlan } from './model/forward.ts';
 

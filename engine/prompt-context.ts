@@ -13,15 +13,7 @@
 // taken in that order while they fit, and laid out in reverse, so the most relevant ends nearest the cursor.
 
 import type { PromptTokenizer } from './prompt.ts';
-
-export interface ContextChunk {
-  /** The file the chunk comes from, as the user sees it (a name or a path). */
-  name: string;
-  text: string;
-}
-
-/** Limits a client may send (validated in engine/host/protocol.ts); the engine still fits them to the context. */
-export const CONTEXT_LIMITS = { chunks: 32, chunkChars: 16_384, nameChars: 256, tokens: 16_384 } as const;
+import type { ContextChunk } from '../protocol/engine.ts';
 
 export const FILE_SEP_TOKEN = '<|file_sep|>';
 

@@ -7,7 +7,8 @@
 // text nearest the cursor stays. Chunks of other files (prompt-context.ts) go before the prefix, within
 // their own budget and never at the expense of more than half of the prompt.
 
-import { layOutContext, type ContextChunk } from './prompt-context.ts';
+import { layOutContext } from './prompt-context.ts';
+import type { ContextChunk } from '../protocol/engine.ts';
 
 export interface PromptTokenizer {
   encode(text: string, opts?: { specials?: boolean }): number[];

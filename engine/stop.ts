@@ -28,7 +28,7 @@
 //
 // When several rules fire, the earliest cut wins (a stop string on a tie).
 
-import type { StopMode } from './api.ts';
+import type { StopMode } from '../protocol/engine.ts';
 
 export type { StopMode };
 export type StopReason = 'stop' | 'line' | 'block';

@@ -19,7 +19,7 @@ import {
 import { cycledTab, tabWithPath, untitledName } from './tabs.ts';
 import { dismissGhost } from './ghost-text.ts';
 import { openFile, saveFile, type OpenResult } from './files.ts';
-import type { HostFiles, MenuCommand } from './host-api.ts';
+import type { HostFiles, MenuCommand } from '../protocol/desktop.ts';
 import { rankedGroups, type AppState } from './store.ts';
 
 /** Ctrl/Cmd+Enter: sample candidates for the cursor position (replacing a running automatic request). */

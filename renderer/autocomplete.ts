@@ -1,7 +1,7 @@
 // Suggestions as you type, the parts that need neither Monaco nor the DOM: how many samples an automatic
 // request takes on this device, where it stops, which earlier suggestions still fit the text at the
 // cursor (typing through a suggestion, coming back to a prefix), cycling, partial accepts, the debounce.
-import type { StopMode } from '../engine/api.ts';
+import type { StopMode } from '../protocol/engine.ts';
 
 /** The pause after the last edit before an automatic request is sent (a setting). */
 export const DEFAULT_AUTO_DELAY_MS = 300;

@@ -1,6 +1,6 @@
 // Open and save: native dialogs when the host offers them (Electron), otherwise a file input and a
 // download (web host).
-import type { HostFiles, OpenedFile } from './host-api.ts';
+import type { HostFiles, OpenedFile } from '../protocol/desktop.ts';
 
 export interface OpenResult {
   name: string;

@@ -1,4 +1,4 @@
-// The renderer ranks with the engine's one ranking module (engine/rank.ts: pure, browser-safe), so the
+// The renderer ranks with the engine's one ranking module (protocol/rank.ts: pure, browser-safe), so the
 // panel, the ghost text, the CLI and `fanout eval` order samples the same way.
 export {
   RERANK_MODES,
@@ -14,4 +14,4 @@ export {
   type RankedGroup,
   type RerankMode,
   type RerankOptions,
-} from '../engine/rank.ts';
+} from '../protocol/rank.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Timings } from '../engine/api.ts';
+import type { Timings } from '../protocol/engine.ts';
 import { applyEvent, emptyCount, failRun, finishedCount, queueRun, rankableCandidates, runSummary, startRun, type Run } from './run.ts';
 
 const timings: Timings = {

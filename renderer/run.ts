@@ -1,5 +1,5 @@
 // One generate request's lifecycle and the candidates it accumulates, folded from host events. Pure.
-import type { AttentionMode, GenerateEvent, Timings } from '../engine/api.ts';
+import type { AttentionMode, GenerateEvent, Timings } from '../protocol/engine.ts';
 import { countBlank, type Candidate } from './rerank.ts';
 
 /** 'generating' means in flight: sent and not ended (it may still wait in the host's queue: see `waiting`). */

@@ -1,7 +1,7 @@
 // User settings: defaults, validation of whatever localStorage holds, persistence.
-import { DEFAULT_REQUEST, type AttentionMode, type StopMode } from '../engine/api.ts';
+import { DEFAULT_REQUEST, type AttentionMode, type StopMode } from '../protocol/engine.ts';
 import type { ModelRef } from './protocol.ts';
-import { FIM_MODES, type FimMode } from '../engine/remote/fim-modes.ts';
+import { FIM_MODES, type FimMode } from '../protocol/fim.ts';
 import { DEFAULT_AUTO_DELAY_MS } from './autocomplete.ts';
 import { RERANK_MODES, type RerankMode } from './rerank.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerateEvent, ModelInfo, Timings } from '../engine/api.ts';
+import type { GenerateEvent, ModelInfo, Timings } from '../protocol/engine.ts';
 import { afterEach, vi } from 'vitest';
 import type { ClientMessage, HostMessage, HostState } from './protocol.ts';
 import { BUSY_RETRY_MS, createAppStore, enginePhase, rankedGroups, selectedText } from './store.ts';

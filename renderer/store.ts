@@ -2,7 +2,7 @@
 // Every host message goes through `receive`; every message to the host goes through the injected
 // transport. Nothing here touches Monaco or the DOM, so the whole lifecycle is testable under Node.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AttentionMode, GenerateRequest, LoadProgress, ModelInfo, Timings } from '../engine/api.ts';
+import type { AttentionMode, GenerateRequest, LoadProgress, ModelInfo, Timings } from '../protocol/engine.ts';
 import type { ClientMessage, HostMessage, HostState, LocalModelList } from './protocol.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 import { applyEvent, failRun, finishedCount, queueRun, rankableCandidates, startRun, type Run } from './run.ts';

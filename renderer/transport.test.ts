@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionState } from './transport.ts';
 import { connectElectron, connectWebSocket, ENGINE_PORT_MESSAGE, fromMessagePort, NotConnectedError, parseHostMessage, reconnectDelay } from './transport.ts';
-import type { EngineState, FanoutPreload } from './host-api.ts';
+import type { EngineState, FanoutPreload } from '../protocol/desktop.ts';
 import type { HostMessage } from './protocol.ts';
 
 class FakeSocket {

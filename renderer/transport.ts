@@ -1,7 +1,7 @@
 // How the renderer reaches the engine host. The app only sees `Transport`; which one it gets depends on
 // where it runs: Electron (the preload hands over a MessagePort) or a browser (WebSocket to the web host).
 import type { ClientMessage, HostMessage } from './protocol.ts';
-import type { FanoutPreload, HostFiles } from './host-api.ts';
+import type { FanoutPreload, HostFiles } from '../protocol/desktop.ts';
 
 export type ConnectionState =
   | { kind: 'connecting' }

@@ -11,7 +11,7 @@ const { acquireNodeGpu } = await import('../engine/gpu/node-gpu.ts');
 const { createStorage, writeBuffer } = await import('../engine/gpu/buffers.ts');
 const { KvCache } = await import('../engine/kv-cache.ts');
 const { DecodeAttention } = await import('../engine/attention/decode.ts');
-type Mode = import('../engine/api.ts').AttentionMode;
+type Mode = import('../protocol/engine.ts').AttentionMode;
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/context.ts';
 import { createStorage, readF32, writeBuffer } from '../gpu/buffers.ts';
 import { roundToF16 } from '../gpu/f16.ts';
 import { KvCache, type KvLayout } from '../kv-cache.ts';
-import type { AttentionMode } from '../api.ts';
+import type { AttentionMode } from '../../protocol/engine.ts';
 import { PrefillAttention } from './prefill.ts';
 import { DecodeAttention } from './decode.ts';
 import { attentionRef } from './attention.ref.ts';

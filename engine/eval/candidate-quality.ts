@@ -1,16 +1,16 @@
 // How often the candidate the app would show is a poor one, over a set of positions: nothing to show, a
-// start in the middle of a word, a self-repeating text (the predicates of engine/quality.ts). Exact
+// start in the middle of a word, a self-repeating text (the predicates of protocol/quality.ts). Exact
 // match says whether the model wrote the file's code; these say how the misses look to a user, and they
 // are what ranking, stop rules and decoding can fix without retraining.
-import { isBlank, isRepetitive, startsMidWord } from '../quality.ts';
+import { isBlank, isRepetitive, startsMidWord } from '../../protocol/quality.ts';
 
 /** What is wrong with one position's candidate. */
 export interface CandidateFlags {
   /** Nothing to insert: no candidate at all (every sample was blank), or a blank text. */
   empty: boolean;
-  /** engine/quality.ts startsMidWord(prefix, text, suffix); false when empty. */
+  /** protocol/quality.ts startsMidWord(prefix, text, suffix); false when empty. */
   midWord: boolean;
-  /** engine/quality.ts isRepetitive(text); false when empty. */
+  /** protocol/quality.ts isRepetitive(text); false when empty. */
   repeats: boolean;
 }
 

@@ -1,10 +1,10 @@
 // The FIM section's figures, from each position's greedy sample and its n samples at temperature.
 //
 // Per position: exact and whitespace-normalised match of the greedy sample and of the top candidate (the
-// n samples ranked by engine/rank.ts as the app's panel and ghost text rank them; none when every sample
+// n samples ranked by protocol/rank.ts as the app's panel and ghost text rank them; none when every sample
 // was blank), and the candidate flags (engine/eval/candidate-quality.ts) of both. Averaged over
 // positions, overall and per kind, plus the share of blank samples among all n-samples.
-import { countBlank, rankSamples, type Sample } from '../rank.ts';
+import { countBlank, rankSamples, type Sample } from '../../protocol/rank.ts';
 import { candidateFlags, candidateQuality, type CandidateFlags, type CandidateQuality } from './candidate-quality.ts';
 import { exactMiddleMatch, FIM_KINDS, normalizedMiddleMatch, type FimKind, type FimPosition } from './fim.ts';
 

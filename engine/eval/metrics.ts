@@ -2,13 +2,13 @@
 //
 // Per function task: one greedy sample and n samples at temperature.
 //   pass@1 greedy    — the greedy sample passes.
-//   pass@1 reranked  — the top of the n samples as engine/rank.ts ranks them (as the app's panel does:
+//   pass@1 reranked  — the top of the n samples as protocol/rank.ts ranks them (as the app's panel does:
 //                      blank ones left out, cut-off and repetitive ones demoted, then mean log-prob) passes.
 //   pass@1 sampled   — c/n, the unbiased pass@1 estimate of one sample at temperature.
 //   pass@k           — the unbiased estimator of Chen et al. 2021 (HumanEval), 1 − C(n−c, k)/C(n, k);
 //                      pass@n is "any of the n passes".
 // Each is averaged over tasks.
-import { rankSamples, type Sample } from '../rank.ts';
+import { rankSamples, type Sample } from '../../protocol/rank.ts';
 import type { CheckStatus } from './sandbox.ts';
 
 /** A checked sample: what the ranking needs plus the sandbox's verdict. */
@@ -56,7 +56,7 @@ export function passAtK(n: number, c: number, k: number): number {
 /** Scores one task from its greedy sample and its n samples at temperature (in sample order). */
 export function scoreTask(greedy: CheckedSample, samples: readonly CheckedSample[]): TaskScore {
   const passed = samples.filter((s) => s.status === 'pass').length;
-  // The app's top candidate (engine/rank.ts); none when every sample ended blank.
+  // The app's top candidate (protocol/rank.ts); none when every sample ended blank.
   const top = rankSamples(samples)[0];
   return {
     passed,

@@ -1,6 +1,6 @@
 // The evaluation's result as printed by `fanout eval`: the JSON object (--json, --out) and the readable
 // table.
-import type { ModelInfo } from '../api.ts';
+import type { ModelInfo } from '../../protocol/engine.ts';
 import type { CandidateQuality } from './candidate-quality.ts';
 import { FIM_KINDS } from './fim.ts';
 import type { EvalRun, EvalSettings } from './run.ts';

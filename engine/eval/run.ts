@@ -2,7 +2,7 @@
 // each, checked in the sandbox), next-line exact match on held-out positions, and fill-in-the-middle on
 // held-out positions (one greedy sample + n samples ranked as the app ranks them). The checks of one
 // task run in child processes while the engine generates the next task's samples.
-import type { AttentionMode, FinishReason, GenerateEvent, GenerateRequest } from '../api.ts';
+import type { AttentionMode, FinishReason, GenerateEvent, GenerateRequest } from '../../protocol/engine.ts';
 import type { CheckResult, CheckStatus, Sandbox } from './sandbox.ts';
 import { assembleProgram, COMPLETION_STOP, type FunctionTask, type TaskLang } from './tasks.ts';
 import { exactLineMatch, normalizedLineMatch, type LinePosition } from './heldout.ts';

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isCpuAdapter, type GpuContext } from '../gpu/context.ts';
 import type { Engine } from '../engine.ts';
-import type { ModelInfo } from '../api.ts';
+import type { ModelInfo } from '../../protocol/engine.ts';
 import { CliError } from './cli-errors.ts';
 import { resolveModelPath } from './model-path.ts';
 

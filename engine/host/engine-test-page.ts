@@ -7,7 +7,7 @@ import { clipMiddle } from '../model/errors.ts';
 import { acquireBrowserGpu } from '../gpu/context.ts';
 import { httpSource } from '../model/http-source.ts';
 import { HostError, HostSession } from './session.ts';
-import type { HostEvent } from './protocol.ts';
+import type { HostEvent } from '../../protocol/host.ts';
 
 export interface EngineTestApi {
   /** Sends one client message (validated like any other); resolves when its request has ended. */

@@ -12,7 +12,7 @@ import { ggufArchitecture } from '../model/gguf-config.ts';
 import { checkTensors, ggufModelFiles } from '../model/checked-model.ts';
 import { ggmlTypeName } from '../model/ggml-types.ts';
 import type { ModelSource } from '../model/source.ts';
-import type { LocalModel } from './protocol.ts';
+import type { LocalModel } from '../../protocol/host.ts';
 
 export type GgufSummary = Pick<LocalModel, 'architecture' | 'quantization' | 'parameters' | 'loadable' | 'error'>;
 

@@ -19,7 +19,7 @@ import { ollamaName } from './ollama-store.ts';
 import { isProjector, splitPart } from './gguf-folders.ts';
 import { FILE_TYPES, summarizeGguf } from './gguf-summary.ts';
 import { hasGgufMagic, modelPathKind } from './gguf-file.ts';
-import { localModelListSchema, type LocalModel } from './protocol.ts';
+import { localModelListSchema, type LocalModel } from '../../protocol/host.ts';
 
 const SEED = testSeed();
 let tmp: string;

@@ -23,7 +23,7 @@ import { summarizeGguf, type GgufSummary, type SummaryLimits } from './gguf-summ
 import { lmStudioModelFolders } from './lmstudio-folders.ts';
 import { expandHome } from './model-path.ts';
 import { ollamaModels, type FoundFile } from './ollama-store.ts';
-import { MAX_LOCAL_MODELS, MAX_SEARCHED_PLACES, type LocalModel, type LocalModelList, type LocalModelSource, type SearchedPlace } from './protocol.ts';
+import { MAX_LOCAL_MODELS, MAX_SEARCHED_PLACES, type LocalModel, type LocalModelList, type LocalModelSource, type SearchedPlace } from '../../protocol/host.ts';
 
 /** The folders to look in, by kind. */
 export interface ModelRoots {

@@ -3,7 +3,7 @@
 // HTTP request is one connection of the session, so requests queue FIFO behind the one GPU (at most 16
 // waiting, then 429), and a client that disconnects closes its connection, which cancels its request.
 //
-// Routes: POST /v1/completions (engine/host/openai.ts maps the fields), GET /v1/models, GET /health.
+// Routes: POST /v1/completions (protocol/openai.ts maps the fields), GET /v1/models, GET /health.
 // Security: binds 127.0.0.1 unless told otherwise; any other address needs an API key (clients send
 // `Authorization: Bearer KEY`; /health stays open). On loopback without a key, the Host header must name
 // the loopback address and POST bodies must be application/json, so a web page the user visits cannot
@@ -12,10 +12,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import type { GenerateEvent, ModelInfo } from '../api.ts';
+import type { GenerateEvent, ModelInfo } from '../../protocol/engine.ts';
 import { HostSession, type HostSessionOptions } from './session.ts';
-import type { ErrorCode, HostEvent, ModelRef } from './protocol.ts';
-import { ApiError, ChoiceBuilder, finishReason, toGenerateRequest } from './openai.ts';
+import type { ErrorCode, HostEvent, ModelRef } from '../../protocol/host.ts';
+import { ApiError, ChoiceBuilder, finishReason, toGenerateRequest } from '../../protocol/openai.ts';
 
 export interface ServeOptions {
   session: HostSessionOptions;

@@ -48,7 +48,7 @@ import { TokenizeTimeoutError } from '../prompt-plan.ts';
 import type { ModelSource } from '../model/source.ts';
 import { clipMiddle, FOLDER_HELP, ModelError } from '../model/errors.ts';
 import { RequestTooLargeError } from '../memory.ts';
-import type { GenerateEvent, GenerateRequest, LoadProgress, ModelInfo } from '../api.ts';
+import type { GenerateEvent, GenerateRequest, LoadProgress, ModelInfo } from '../../protocol/engine.ts';
 import { DEFAULT_MAX_WAITING, Scheduler, type Job } from '../scheduler.ts';
 import { RemoteBackend, RemoteError } from '../remote/openai-remote.ts';
 import {
@@ -63,7 +63,8 @@ import {
   type ModelRef,
   type LocalModelRef,
   isTerminal,
-} from './protocol.ts';
+  PROTOCOL_VERSION,
+} from '../../protocol/host.ts';
 
 export interface HostSessionOptions {
   /** Acquires the GPU; called on the first load (and again after a failure or a lost device). */
@@ -234,7 +235,7 @@ export class HostSession {
   async dispatch(conn: HostConnection, msg: ClientMessage): Promise<void> {
     switch (msg.type) {
       case 'status':
-        conn.push({ type: 'status', id: msg.id, model: this.model, device: this.device, busy: this.busy, state: this.state }, true);
+        conn.push({ type: 'status', id: msg.id, model: this.model, device: this.device, busy: this.busy, state: this.state, protocol: PROTOCOL_VERSION }, true);
         return;
       case 'cancel':
         this.scheduler.cancel(conn, msg.id);

@@ -10,7 +10,7 @@ import { CliError, EXIT_FAILURE, formatError, oneLine } from './cli-errors.ts';
 import { memoryBudgetBytes, memoryBudgetFromEnv, packageRoot, prefixCacheFromEnv, resolveModelDir, log } from './cli-model.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { HostError } from './session.ts';
-import type { HostEvent } from './protocol.ts';
+import type { HostEvent } from '../../protocol/host.ts';
 
 interface WebOptions {
   port: number;

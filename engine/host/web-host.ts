@@ -29,7 +29,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HostError, HostSession, type HostSessionOptions } from './session.ts';
 import { fileKeyStore } from './remote-keys.ts';
-import { ProtocolError, type LocalModelRef } from './protocol.ts';
+import { ProtocolError, type LocalModelRef } from '../../protocol/host.ts';
 import type { ModelSource } from '../model/source.ts';
 import { contentType } from './content-type.ts';
 import { resolveModelPath } from './model-path.ts';

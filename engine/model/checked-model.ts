@@ -4,7 +4,8 @@
 // shape and a dtype Fanout reads. Loading (load.ts), export (gguf-export.ts) and the model list
 // (engine/host/gguf-summary.ts) start from it. No GPU code here: the Electron main process uses it.
 import { parseConfig } from './config.ts';
-import { clip, clipMiddle, describeName, describeShape, FOLDER_HELP, jsonProblem, ModelError } from './errors.ts';
+import { clip, clipMiddle, describeName, describeShape, FOLDER_HELP, ModelError } from './errors.ts';
+import { jsonProblem } from '../../protocol/json-problem.ts';
 import { readGgufHeader, type GgufHeader } from './gguf.ts';
 import { ggufTensorName, ggufWeightIndex, parseGgufConfig } from './gguf-config.ts';
 import { ggufTokenizerJson } from './gguf-tokenizer.ts';

@@ -6,7 +6,7 @@
 // stay in their blocks; `quantize` turns dense matrices into a quantized format on the way. A fused matrix whose
 // parts differ in format (a Q4_K_M file's Q4_K q/k and Q6_K v) gets one run of chunks per format.
 // Tensors are streamed in slices of a few MB: no file, and no large tensor, is ever held whole in memory.
-import type { LoadProgress } from '../api.ts';
+import type { LoadProgress } from '../../protocol/engine.ts';
 import { alignTo, createStorage, writeBuffer } from '../gpu/buffers.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { convertElements, firstNonFinite, sourceElemBytes, type StorageArray } from './convert.ts';

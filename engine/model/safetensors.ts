@@ -3,7 +3,8 @@
 // offsets are relative to the start of the data buffer (byte 8 + N). Also reads sharded folders through
 // model.safetensors.index.json ({ weight_map: { tensorName: shardFile } }).
 // Only headers are read here; tensor data is read in ranges by load.ts.
-import { clip, describeShape, describeValue, ModelError, FOLDER_HELP, jsonProblem } from './errors.ts';
+import { clip, describeShape, describeValue, ModelError, FOLDER_HELP } from './errors.ts';
+import { jsonProblem } from '../../protocol/json-problem.ts';
 import { TEXT_LIMITS, type ModelSource } from './source.ts';
 import type { SourceDtype } from './types.ts';
 

@@ -3,7 +3,7 @@
 // it stopped, and `logprobs` false. The real end-to-end path (fanout serve) is in
 // tests/cli/remote.test.ts.
 import { expect, it } from 'vitest';
-import { DEFAULT_REQUEST, type GenerateEvent } from '../api.ts';
+import { DEFAULT_REQUEST, type GenerateEvent } from '../../protocol/engine.ts';
 import { FIM_MODES, RemoteBackend, RemoteError } from './openai-remote.ts';
 
 function standIn(chunks: object[], seen: { bodies: any[]; aborted: boolean }): typeof fetch {

@@ -12,11 +12,11 @@
 // Token ids are not known (token: -1, the engine's "text without a token of its own"); a server that
 // returns no log-probabilities gives 0 for each token and `logprobs: false` on the backend, which the
 // callers report (the mean/sum rankings need them). Browser-safe: fetch and streams only.
-import type { FinishReason, GenerateEvent, GenerateRequest, ModelInfo } from '../api.ts';
+import type { FinishReason, GenerateEvent, GenerateRequest, ModelInfo } from '../../protocol/engine.ts';
 import { StopChecker } from '../stop.ts';
-import { FIM_TEMPLATES, type FimMode } from './fim-modes.ts';
+import { FIM_TEMPLATES, type FimMode } from '../../protocol/fim.ts';
 
-export { FIM_MODES, FIM_TEMPLATES, type FimMode } from './fim-modes.ts';
+export { FIM_MODES, FIM_TEMPLATES, type FimMode } from '../../protocol/fim.ts';
 
 export interface RemoteConfig {
   /** e.g. http://gpu-box:8000/v1 (the OpenAI base URL: the API's paths follow it) */

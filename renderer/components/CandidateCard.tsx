@@ -15,7 +15,7 @@ const SCORE_LABEL: Record<RerankMode, string> = {
 };
 
 /**
- * Why a card ranks below the completions that ended cleanly, whatever its score (engine/rank.ts): shown
+ * Why a card ranks below the completions that ended cleanly, whatever its score (protocol/rank.ts): shown
  * on the card, so a lower score above a higher one is explained, and scores read in order within each kind.
  */
 const DEMOTION_LABEL: Record<Exclude<Demotion, null>, string> = {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { outageEvents, stubOpening, stubReply, stubState } from '../../electron/engine-stub.ts';
 import { RestartPolicy } from '../../electron/restart-policy.ts';
-import { parseHostEvent } from '../../engine/host/protocol.ts';
+import { parseHostEvent } from '../../protocol/host.ts';
 
 const restarting = { reason: 'the engine process crashed (exit code 139)', restarting: true };
 const gaveUp = { reason: 'the engine process crashed; it stopped 5 times within 120 s', restarting: false };

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { makeModelDir, engineFor, collect, candidates } from './helpers.ts';
 import { referenceLogits } from '../reference/forward64.ts';
 import { testSeed } from '../gpu.ts';
-import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest } from '../../engine/api.ts';
+import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest } from '../../protocol/engine.ts';
 import { RequestTooLargeError } from '../../engine/memory.ts';
 import { healPrompt } from '../../engine/token-healing.ts';
 import { sampleRefNear } from '../../engine/kernels/sample.ref.ts';

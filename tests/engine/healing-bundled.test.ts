@@ -5,7 +5,7 @@
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { engineFor, collect } from './helpers.ts';
 import { defaultModelDir } from '../../engine/host/cli-model.ts';
-import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest } from '../../engine/api.ts';
+import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest } from '../../protocol/engine.ts';
 import type { Engine } from '../../engine/engine.ts';
 
 let engine: Engine;

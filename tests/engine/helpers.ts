@@ -6,7 +6,7 @@ import { writeRandomModel } from '../fixtures/make-model.ts';
 import { testGpu } from '../gpu.ts';
 import { Engine, type EngineOptions } from '../../engine/engine.ts';
 import { dirSource } from '../../engine/model/fs-source.ts';
-import type { GenerateEvent } from '../../engine/api.ts';
+import type { GenerateEvent } from '../../protocol/engine.ts';
 
 export type FixtureOpts = Parameters<typeof writeRandomModel>[1];
 

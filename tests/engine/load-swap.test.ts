@@ -10,7 +10,7 @@ import type { GpuContext } from '../../engine/gpu/context.ts';
 import { Engine } from '../../engine/engine.ts';
 import { dirSource } from '../../engine/model/fs-source.ts';
 import { ModelError } from '../../engine/model/errors.ts';
-import { DEFAULT_REQUEST, type GenerateEvent } from '../../engine/api.ts';
+import { DEFAULT_REQUEST, type GenerateEvent } from '../../protocol/engine.ts';
 
 type Model = Awaited<ReturnType<typeof makeModelDir>>;
 const seed = testSeed();

@@ -6,7 +6,7 @@ import { PrefixCache, commonPrefix } from '../../engine/prefix-cache.ts';
 import type { KvSeqStore } from '../../engine/kv-cache.ts';
 import { makeModelDir, engineFor, collect, candidates } from './helpers.ts';
 import { testSeed } from '../gpu.ts';
-import { DEFAULT_REQUEST, type GenerateRequest } from '../../engine/api.ts';
+import { DEFAULT_REQUEST, type GenerateRequest } from '../../protocol/engine.ts';
 import type { Engine } from '../../engine/engine.ts';
 
 /** One layer's store of `bytes` (K and V each bytes/2), whose buffers count their destroy() calls. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { candidateFlags, candidateQuality } from '../../engine/eval/candidate-quality.ts';
 import { exactMiddleMatch, normalizedMiddleMatch } from '../../engine/eval/fim.ts';
 import { scoreFim, summarizeFim, type ScoredPosition } from '../../engine/eval/fim-score.ts';
-import type { Sample } from '../../engine/rank.ts';
+import type { Sample } from '../../protocol/rank.ts';
 
 /** A sample with mean log-probability `mean` over `tokens` tokens. */
 const s = (text: string, mean = -1, finishReason: Sample['finishReason'] = 'line', tokens = 4): Sample => ({ text, tokens, sumLogprob: mean * tokens, finishReason });
@@ -33,7 +33,7 @@ describe('candidateFlags / candidateQuality', () => {
     expect(candidateFlags('x = ', 'x + y;', '\nuse(y);')).toEqual({ empty: false, midWord: false, repeats: false });
   });
 
-  it('mid-word and repetition come from engine/quality.ts with the prefix and suffix', () => {
+  it('mid-word and repetition come from protocol/quality.ts with the prefix and suffix', () => {
     const prefix = 'const total = 1;\nconst t';
     expect(candidateFlags(prefix, 'otal2 = total;').midWord).toBe(true); // "total2" is no word of the file
     expect(candidateFlags(prefix, 'otal2', ' = total;').midWord).toBe(true);

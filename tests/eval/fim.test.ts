@@ -15,7 +15,7 @@ import {
   splitQuota,
   type FimPosition,
 } from '../../engine/eval/fim.ts';
-import { rankSamples } from '../../engine/rank.ts';
+import { rankSamples } from '../../protocol/rank.ts';
 import { indentColumn } from '../../engine/stop.ts';
 import { writeRandomModel } from '../fixtures/make-model.ts';
 import { ensureBuilt, fanout, ROOT } from '../cli/helpers.ts';

@@ -9,7 +9,7 @@
 // FANOUT_FUZZ_SCALE=<k> multiplies the number of cases (default 1: a few hundred in all, well under 2 minutes).
 import { expect } from 'vitest';
 import { sampleRng, type Rng } from '../../engine/rng.ts';
-import { parseHostEvent, type HostEvent, type HostState } from '../../engine/host/protocol.ts';
+import { parseHostEvent, type HostEvent, type HostState } from '../../protocol/host.ts';
 import type { HostConnection, HostSession } from '../../engine/host/session.ts';
 
 const FIXED_SEED = 20_240_610;

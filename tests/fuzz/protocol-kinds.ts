@@ -4,7 +4,7 @@
 // Every frame is answered as the protocol says (a bad-message error with a clear, bounded message for
 // one that does not validate; status, no-model, load-failed for valid ones) and the host still answers
 // `status` afterwards.
-import { parseClientMessage, type HostEvent } from '../../engine/host/protocol.ts';
+import { parseClientMessage, type HostEvent } from '../../protocol/host.ts';
 import { deep, jsonText, messageProblems, type FuzzClient, type Kind, type Rand } from './harness.ts';
 import { mutateJson, randomPath, setAt } from './model-kinds.ts';
 

@@ -16,7 +16,7 @@ import { acquireNodeGpu } from '../../engine/gpu/node-gpu.ts';
 import { HostSession } from '../../engine/host/session.ts';
 import { nodeModelSource } from '../../engine/host/web-host.ts';
 import { LocalModelFinder } from '../../engine/host/local-models.ts';
-import type { HostEvent } from '../../engine/host/protocol.ts';
+import type { HostEvent } from '../../protocol/host.ts';
 import { SessionClient } from './session-client.ts';
 
 const seed = testSeed();

@@ -11,7 +11,7 @@ import { testSeed } from '../gpu.ts';
 import { acquireNodeGpu } from '../../engine/gpu/node-gpu.ts';
 import { HostSession } from '../../engine/host/session.ts';
 import { nodeModelSource } from '../../engine/host/web-host.ts';
-import type { LocalModelRef } from '../../engine/host/protocol.ts';
+import type { LocalModelRef } from '../../protocol/host.ts';
 import { SessionClient } from './session-client.ts';
 import { isDone, isEnd, type Reply } from './ws-client.ts';
 
@@ -66,7 +66,7 @@ describe(`host queue and state (seed ${seed})`, () => {
     const idle = { phase: 'idle', model: null, device: '', loading: null, generating: false, queued: 0 };
     expect(b.received).toEqual([{ type: 'state', state: idle }]);
     await b.send({ type: 'status', id: 's0' });
-    expect(b.forId('s0')).toEqual([{ type: 'status', id: 's0', model: null, device: '', busy: false, state: idle }]);
+    expect(b.forId('s0')).toEqual([{ type: 'status', id: 's0', model: null, device: '', busy: false, state: idle, protocol: 2 }]);
 
     const loaded = a.send({ type: 'load', id: 'l1', model: { kind: 'dir', path: 'tiny' } });
     await b.next((m) => m.type === 'state' && m.state.phase === 'loading', 10_000, true);

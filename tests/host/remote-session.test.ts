@@ -11,7 +11,7 @@ import { startServe, type Server } from '../../engine/host/serve.ts';
 import { HostSession } from '../../engine/host/session.ts';
 import { fileKeyStore } from '../../engine/host/remote-keys.ts';
 import { packageRoot } from '../../engine/host/cli-model.ts';
-import type { HostEvent } from '../../engine/host/protocol.ts';
+import type { HostEvent } from '../../protocol/host.ts';
 
 const root = packageRoot(join(import.meta.dirname, '..', '..', 'engine', 'host'));
 const KEY = 'remote-test-key-0123456789';

@@ -2,7 +2,7 @@
 // every reply against the protocol's schema, collects them, waits for the ones a test expects. Several
 // clients may share one `order` log, so a test can check which request ran first.
 import type { HostConnection, HostSession } from '../../engine/host/session.ts';
-import { parseHostEvent, type HostPhase } from '../../engine/host/protocol.ts';
+import { parseHostEvent, type HostPhase } from '../../protocol/host.ts';
 import type { Reply } from './ws-client.ts';
 
 export class SessionClient {

@@ -11,8 +11,8 @@ import { testSeed } from '../gpu.ts';
 import { acquireNodeGpu } from '../../engine/gpu/node-gpu.ts';
 import { NoGpuError } from '../../engine/gpu/context.ts';
 import { startWebHost, type WebHost } from '../../engine/host/web-host.ts';
-import type { GenerateEvent } from '../../engine/api.ts';
-import type { HostEvent } from '../../engine/host/protocol.ts';
+import type { GenerateEvent } from '../../protocol/engine.ts';
+import type { HostEvent } from '../../protocol/host.ts';
 import { WsClient, isDone, isEnd } from './ws-client.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'";
@@ -52,7 +52,7 @@ describe('web host: protocol over a WebSocket', () => {
     const idle = { phase: 'idle', model: null, device: '', loading: null, generating: false, queued: 0 };
     expect(await c.next((m) => m.type === 'state', 5_000, true)).toEqual({ type: 'state', state: idle });
     c.send({ type: 'status', id: 's0' });
-    expect(await c.next((m) => m.id === 's0')).toEqual({ type: 'status', id: 's0', model: null, device: '', busy: false, state: idle });
+    expect(await c.next((m) => m.id === 's0')).toEqual({ type: 'status', id: 's0', model: null, device: '', busy: false, state: idle, protocol: 2 });
     c.send({ type: 'generate', id: 'g0', request: { prefix: 'x' } });
     const err = await c.next((m) => m.id === 'g0');
     expect(err).toMatchObject({ type: 'error', code: 'no-model', hint: expect.stringMatching(/load/i) });
@@ -74,7 +74,7 @@ describe('web host: protocol over a WebSocket', () => {
     expect(e2.message).toContain('request.n: must be from 1 to 256');
     expect(e2.message).toContain('request.temperature: must be ≥ 0');
     expect(e2.message).toContain('unknown field "bogus"');
-    expect(e2.hint).toContain('protocol.ts');
+    expect(e2.hint).toContain('protocol/host.ts');
 
     c.send({ type: 'launch', id: 'b2' });
     expect(await c.next((m) => m.id === 'b2')).toMatchObject({ code: 'bad-message', message: expect.stringContaining('type: must be one of load, generate, cancel, status, list-models') });

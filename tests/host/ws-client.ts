@@ -1,7 +1,7 @@
 // A WebSocket client of the web host for tests: sends protocol messages, collects the replies and waits
 // for the ones a test expects.
 import WebSocket from 'ws';
-import { isTerminal, parseHostEvent, type HostEvent } from '../../engine/host/protocol.ts';
+import { isTerminal, parseHostEvent, type HostEvent } from '../../protocol/host.ts';
 
 /** A host event with its `id` readable on every kind (`state` events have none: undefined), for predicates. */
 export type Reply = HostEvent & { id?: string | null };

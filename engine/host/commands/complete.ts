@@ -1,9 +1,9 @@
 // `fanout complete`: sample n completions of a prompt file, rank them by mean log-probability and
 // print them as a table or JSON.
 import { Option, type Command } from 'commander';
-import { DEFAULT_REQUEST, type FinishReason, type GenerateRequest, type ModelInfo, type Timings } from '../../api.ts';
-import { countBlank, rankSamples, type Candidate, type RankedSample } from '../../rank.ts';
-import { generateRequestSchema, formatIssues } from '../protocol.ts';
+import { DEFAULT_REQUEST, type FinishReason, type GenerateRequest, type ModelInfo, type Timings } from '../../../protocol/engine.ts';
+import { countBlank, rankSamples, type Candidate, type RankedSample } from '../../../protocol/rank.ts';
+import { generateRequestSchema, formatIssues } from '../../../protocol/host.ts';
 import { CliError } from '../cli-errors.ts';
 import { readTextFile, writeOut } from '../cli-io.ts';
 import { log, openEngine } from '../cli-model.ts';
@@ -64,7 +64,7 @@ export function register(program: Command): Command {
 
 export interface CompleteResult {
   model: Pick<ModelInfo, 'name' | 'parameters' | 'layers' | 'hidden' | 'heads' | 'kvHeads' | 'vocab' | 'contextLength' | 'dtype' | 'weights' | 'device'>;
-  /** Ranked by engine/rank.ts (blank samples left out, demoted ones after the rest). */
+  /** Ranked by protocol/rank.ts (blank samples left out, demoted ones after the rest). */
   candidates: (Pick<RankedSample, 'rank' | 'meanLogprob' | 'demotion'> & Pick<Candidate, 'text' | 'tokens' | 'sumLogprob'> & { finishReason: FinishReason })[];
   /** Samples that ended with nothing to insert (blank): not candidates. */
   empty: number;

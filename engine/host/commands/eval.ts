@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEFAULT_REQUEST, type AttentionMode } from '../../api.ts';
+import { DEFAULT_REQUEST, type AttentionMode } from '../../../protocol/engine.ts';
 import { CliError } from '../cli-errors.ts';
 import { writeOut } from '../cli-io.ts';
 import { log, openEngine, packageRoot } from '../cli-model.ts';

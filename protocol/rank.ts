@@ -1,10 +1,10 @@
 // Ranking of a request's samples: the one module the CLI (`fanout complete`), `fanout eval` and the
-// renderer's panel and ghost text use. Pure and browser-safe (imports types and engine/quality.ts only).
+// renderer's panel and ghost text use. Pure and browser-safe (imports types and protocol/quality.ts only).
 //
 // Order, in every mode:
 //   1. blank samples are no candidates at all (nothing to insert); callers report how many there were;
 //   2. demotion tier: samples that ended by a stop rule or end-of-text, then those cut at max tokens, then
-//      those cancelled or still decoding; within each, samples that repeat themselves (engine/quality.ts)
+//      those cancelled or still decoding; within each, samples that repeat themselves (protocol/quality.ts)
 //      after those that do not. A sample cut mid-thought or looping is a worse suggestion whatever its
 //      per-token probability: a small model's loops are very probable token by token;
 //   3. the mode's key: mean log-probability per token (default; length-neutral), sum log-probability
@@ -12,7 +12,7 @@
 //      syntax errors first, then unknown, then errors; mean within);
 //   4. ties: higher mean, higher sum, lower sample index, so the order is fully determined.
 // Identical completions (after whitespace normalisation) form one group, shown once with its count.
-import type { FinishReason } from './api.ts';
+import type { FinishReason } from './engine.ts';
 import { isBlank, isRepetitive } from './quality.ts';
 
 export type RerankMode = 'mean' | 'sum' | 'agreement' | 'parses';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countBlank, demotionKey, finishTier, groupCandidates, meanLogprob, normalizeForGrouping, rankSamples, rerank, type Candidate } from './rank.ts';
-import type { FinishReason } from './api.ts';
+import type { FinishReason } from './engine.ts';
 
 const c = (sample: number, text: string, tokens: number, sumLogprob: number, finishReason: FinishReason | null = 'line'): Candidate => ({
   sample,

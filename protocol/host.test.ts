@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REQUEST } from '../api.ts';
-import { parseClientFrame, parseClientMessage, parseHostEvent, ProtocolError, type HostEvent } from './protocol.ts';
+import { DEFAULT_REQUEST } from './engine.ts';
+import { parseClientFrame, parseClientMessage, parseHostEvent, ProtocolError, type HostEvent } from './host.ts';
 
 /** The ProtocolError thrown by parsing `raw`. */
 function issuesOf(raw: unknown): ProtocolError {

@@ -1,9 +1,15 @@
-// The engine's public API types: what callers (CLI, web host, Electron engine window) send and receive.
-// The host protocol (engine/host/protocol.ts) carries these shapes unchanged.
+// The engine's public API types: what callers (CLI, web host, Electron engine window, the remote backend)
+// send and receive. The host protocol (protocol/host.ts) carries these shapes unchanged.
 
-import type { ContextChunk } from './prompt-context.ts';
+/** A chunk of another open or recent file, for the prompt (engine/prompt-context.ts lays it out). */
+export interface ContextChunk {
+  /** The file the chunk comes from, as the user sees it (a name or a path). */
+  name: string;
+  text: string;
+}
 
-export type { ContextChunk };
+/** Limits a client may send (validated in protocol/host.ts); the engine still fits them to the context. */
+export const CONTEXT_LIMITS = { chunks: 32, chunkChars: 16_384, nameChars: 256, tokens: 16_384 } as const;
 export type AttentionMode = 'bifurcated' | 'standard';
 export type StopMode = 'line' | 'block' | 'none';
 export type FinishReason = 'eos' | 'length' | 'stop' | 'line' | 'block' | 'cancelled';

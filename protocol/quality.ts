@@ -1,5 +1,5 @@
 // What makes a sample a poor suggestion, as pure predicates on its text: it is blank, it repeats
-// itself, it starts in the middle of a word. Ranking (engine/rank.ts) demotes on these; `fanout eval`
+// itself, it starts in the middle of a word. Ranking (protocol/rank.ts) demotes on these; `fanout eval`
 // reports how often a top candidate has them. Browser-safe (no imports), so the renderer uses the same code.
 
 /** Nothing to insert: empty or whitespace only. */

@@ -14,7 +14,7 @@
 // finish_reason: 'length' when max_tokens ended the choice, else 'stop' (end of text or a stop string).
 // Browser-safe: no Node imports.
 import { z } from 'zod';
-import type { FinishReason, GenerateEvent, GenerateRequest } from '../api.ts';
+import type { FinishReason, GenerateEvent, GenerateRequest } from './engine.ts';
 
 const int = (lo: number, hi: number, what: string) =>
   z

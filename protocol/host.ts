@@ -3,14 +3,20 @@
 // (WebSocket, one JSON message per frame) and the CLI. Every client message carries an `id`; every
 // event in reply carries the same `id`, so several requests can be told apart on one channel.
 //
-// Messages are validated here with zod; engine types (GenerateRequest, ModelInfo, ...) are carried
-// unchanged. Browser-safe: no Node imports.
+// Messages are validated here with zod; engine types (GenerateRequest, ModelInfo, ...: protocol/engine.ts)
+// are carried unchanged. Browser-safe: no Node imports.
 
 import { z } from 'zod';
-import { CONTEXT_LIMITS } from '../prompt-context.ts';
-import { jsonProblem } from '../model/errors.ts';
-import { DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from '../api.ts';
-import { FIM_MODES, type FimMode } from '../remote/fim-modes.ts';
+import { jsonProblem } from './json-problem.ts';
+import { CONTEXT_LIMITS, DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from './engine.ts';
+import { FIM_MODES, type FimMode } from './fim.ts';
+
+/**
+ * The protocol's version, in every `status` reply (absent: a host from before versions, which speaks 1).
+ * Raised when a message changes in a way an older client or host cannot read; additions that older
+ * peers ignore (a new optional field, a new model kind) keep it. 2: `remote` model references.
+ */
+export const PROTOCOL_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------------
 // Client → host
@@ -267,7 +273,7 @@ export type HostEvent =
   | { type: 'models'; id: string; list: LocalModelList }
   | { type: 'event'; id: string; event: GenerateEvent }
   /** `model`, `device`, `busy` (a load or generate runs) predate `state` and are kept for older clients. */
-  | { type: 'status'; id: string; model: ModelInfo | null; device: string; busy: boolean; state: HostState }
+  | { type: 'status'; id: string; model: ModelInfo | null; device: string; busy: boolean; state: HostState; protocol?: number }
   /**
    * `id` is null when the message it answers had no readable id. `hint`: what to do about it. `model`, on
    * a failed load only: the model loaded now (the previous one when the new folder was refused before
@@ -348,7 +354,7 @@ export const hostEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), id: z.string(), model: modelInfoSchema }),
   z.object({ type: z.literal('models'), id: z.string(), list: localModelListSchema }),
   z.object({ type: z.literal('event'), id: z.string(), event: generateEventSchema }),
-  z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean(), state: hostStateSchema }),
+  z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean(), state: hostStateSchema, protocol: z.number().int().optional() }),
   z.object({ type: z.literal('error'), id: z.string().nullable(), code: errorCode, message: z.string(), hint: z.string(), model: modelInfoSchema.nullable().optional() }),
 ]);
 
@@ -380,7 +386,7 @@ export class ProtocolError extends Error {
       id: this.id,
       code: 'bad-message',
       message: this.message,
-      hint: 'Fix the fields listed; see engine/host/protocol.ts for the message shapes.',
+      hint: 'Fix the fields listed; see protocol/host.ts for the message shapes.',
     };
   }
 }
