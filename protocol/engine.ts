@@ -88,7 +88,9 @@ export type GenerateEvent =
   /** New text for one sample; `logprob` is the token's log-probability under the untempered distribution. */
   | { type: 'token'; sample: number; token: number; text: string; logprob: number }
   | { type: 'finish'; sample: number; reason: FinishReason; text: string; tokens: number; sumLogprob: number }
-  | { type: 'done'; timings: Timings; cancelled: boolean };
+  /** `noLogprobs`: the backend returned no token log-probabilities (a remote server without them): every
+   * logprob is 0, so rankings by log-probability cannot order the samples. */
+  | { type: 'done'; timings: Timings; cancelled: boolean; noLogprobs?: boolean };
 
 export interface LoadProgress {
   /** The file being read ('weights'), or what is being done ('compile'). */

@@ -323,6 +323,7 @@ const generateEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('done'),
     cancelled: z.boolean(),
+    noLogprobs: z.boolean().optional(),
     timings: z.object({
       prefillMs: num,
       decodeMs: num,

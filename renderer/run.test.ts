@@ -89,4 +89,10 @@ describe('run: waiting and summary', () => {
     // Never "cancelled · 32/32 finished".
     expect(runSummary(finished(2, ['a', 'b'], 'cancelled'))).toBe('cancelled after all 2 finished');
   });
+
+  it('says when a remote server sent no log-probabilities to rank by', () => {
+    const run = applyEvent(finished(2, ['a', 'b']), { type: 'done', timings, cancelled: false, noLogprobs: true });
+    expect(run.noLogprobs).toBe(true);
+    expect(runSummary(run)).toBe('2 samples · the server sent no log-probabilities (scores are 0)');
+  });
 });

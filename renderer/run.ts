@@ -29,6 +29,8 @@ export interface Run {
   contextChunks?: number;
   contextTokens?: number;
   timings?: Timings;
+  /** The backend returned no token log-probabilities (a remote server without them). */
+  noLogprobs?: boolean;
   /** Set when status is 'error'. */
   error?: { code: string; message: string; hint: string };
   /**
@@ -81,7 +83,7 @@ export function applyEvent(run: Run, ev: GenerateEvent): Run {
         finishReason: ev.reason,
       }));
     case 'done':
-      return { ...run, status: ev.cancelled ? 'cancelled' : 'done', timings: ev.timings };
+      return { ...run, status: ev.cancelled ? 'cancelled' : 'done', timings: ev.timings, ...(ev.noLogprobs ? { noLogprobs: true } : {}) };
   }
 }
 
@@ -131,7 +133,7 @@ const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n 
 export function runSummary(run: Run): string {
   const done = finishedCount(run);
   const empty = emptyCount(run);
-  const emptyNote = empty > 0 ? ` · ${empty} ended empty` : '';
+  const emptyNote = (empty > 0 ? ` · ${empty} ended empty` : '') + (run.noLogprobs ? ' · the server sent no log-probabilities (scores are 0)' : '');
   if (run.status === 'generating') {
     if (run.waiting) {
       return run.waiting.reason === 'model-loading'

@@ -52,5 +52,5 @@ it('cuts line stops on the client, ignores what comes after a choice stopped, an
     [1, 'line', '\n  x;'],
   ]);
   expect(b.logprobs).toBe(false);
-  expect(events.at(-1)).toMatchObject({ type: 'done', cancelled: false });
+  expect(events.at(-1)).toMatchObject({ type: 'done', cancelled: false, noLogprobs: true });
 });

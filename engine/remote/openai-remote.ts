@@ -244,6 +244,7 @@ export class RemoteBackend {
     yield {
       type: 'done',
       cancelled: !!signal?.aborted,
+      ...(this.logprobs ? {} : { noLogprobs: true }),
       timings: {
         prefillMs: tFirst ? tFirst - t0 : t1 - t0,
         decodeMs,

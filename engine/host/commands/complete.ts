@@ -118,12 +118,14 @@ async function complete(o: CompleteOptions): Promise<void> {
     process.once('SIGINT', onSigint);
     const finished: (Candidate & { finishReason: FinishReason })[] = [];
     let timings: Timings | undefined;
+    let noLogprobs = false;
     try {
       for await (const ev of open.engine.generate(request, ac.signal)) {
         if (ev.type === 'finish') {
           finished.push({ sample: ev.sample, text: ev.text, tokens: ev.tokens, sumLogprob: ev.sumLogprob, finishReason: ev.reason });
         } else if (ev.type === 'done') {
           timings = ev.timings;
+          noLogprobs = !!ev.noLogprobs;
         } else if (ev.type === 'start' && o.verbose) {
           process.stderr.write(`prompt: ${ev.promptTokens} tokens${ev.truncated ? ' (truncated to fit the context)' : ''}${ev.fim ? ', fill-in-the-middle' : ''}\n`);
         }
@@ -132,7 +134,7 @@ async function complete(o: CompleteOptions): Promise<void> {
       process.off('SIGINT', onSigint);
     }
     finished.sort((a, b) => a.sample - b.sample);
-    if ('logprobs' in open.engine && !open.engine.logprobs) {
+    if (timings && noLogprobs) {
       log(`fanout: warning: ${o.remote} returned no token log-probabilities; the candidates are ranked without them (every mean log-probability is 0).`);
     }
     const ranked = rankSamples(finished);
