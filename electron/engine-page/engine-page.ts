@@ -102,6 +102,9 @@ async function start(host: EngineHostApi): Promise<void> {
     },
     warmUp: true,
     noGpuHint: NO_GPU_HINT,
+    // The desktop app reads no remote content (its pages' CSP allows fanout: only); a remote server would
+    // need the main process to make the requests. Until then: the web version, or the CLI.
+    noRemote: 'The desktop app does not connect to remote servers yet: use the web version (npm run web) with Settings → Engine → Remote, or fanout complete --remote URL.',
     onFailure: (e, code) => log('error', `${code}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   });
 

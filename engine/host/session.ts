@@ -99,6 +99,8 @@ export interface HostSessionOptions {
    * engine/host/remote-keys.ts; the desktop app: the OS keychain). Absent: a key lives as long as the session.
    */
   remoteKeys?: RemoteKeyStore;
+  /** Why this host cannot use remote servers (a `remote` load is refused with it as the hint); absent: it can. */
+  noRemote?: string;
 }
 
 /** API keys of remote servers, by base URL. */
@@ -347,6 +349,10 @@ export class HostSession {
 
   /** Points the session at a remote server: no GPU, no weights; its model list says what it serves. */
   private async loadRemote(conn: HostConnection, id: string, ref: Extract<ModelRef, { kind: 'remote' }>): Promise<void> {
+    if (this.opts.noRemote) {
+      conn.error(id, 'unsupported', `This host cannot use remote servers (${ref.url}).`, this.opts.noRemote, this.model);
+      return;
+    }
     this.loading = { model: ref.url, progress: null, compiling: false };
     this.stateChanged();
     try {

@@ -80,3 +80,12 @@ test('a wrong key, a server that is not there, and a URL that is not http(s) fai
   expect(c.session.model).toBeNull();
   await c.session.close();
 }, 60_000);
+
+test('a host that cannot use remote servers (the desktop app) refuses a remote load with its reason', async () => {
+  const session = new HostSession({ gpu: () => Promise.reject(new Error('unused')), source: () => Promise.reject(new Error('unused')), flushMs: 0, noRemote: 'Use the web version.' });
+  const got: HostEvent[] = [];
+  const conn = session.connect((b) => got.push(...b));
+  await conn.receive({ type: 'load', id: 'r', model: { kind: 'remote', url: server.baseUrl, model: '', fim: 'suffix' } });
+  expect(got.find((e) => e.type === 'error')).toMatchObject({ id: 'r', code: 'unsupported', message: expect.stringContaining(server.baseUrl), hint: 'Use the web version.' });
+  await session.close();
+});
