@@ -199,3 +199,20 @@ test('after a block opener the suggestion may span lines; Shift+Tab accepts it a
   }
   if (text.includes('\n')) console.log(`[as-you-type] block suggestion accepted line by line: ${JSON.stringify(text)}`);
 });
+
+test('ghost text lives in the focused editor: none while a run streams with the focus elsewhere, the best candidate once back', async ({ app }) => {
+  const { page } = app;
+  await openApp(page, app.url, { n: 32, maxTokens: 16, stop: 'line', rerank: 'mean', autoComplete: false, seed: 5 }, DRAFT);
+  await cursorAtEnd(page);
+  await page.keyboard.type('return');
+  // The focus moves to the toolbar (Settings opened and closed), then Ctrl+Enter runs from there.
+  await page.getByTestId('settings').click();
+  await page.getByTestId('settings').click();
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(page.locator('.run-summary')).toHaveText(/^32 samples/, { timeout: 180_000 });
+  // Before: the ghost text of an early leader stayed in the unfocused editor after the ranking changed.
+  await expect(ghost(page)).toHaveCount(0);
+  const best = (await cards(page))[0]!.text;
+  await cursorAtEnd(page);
+  await expect.poll(async () => (await ghostText(page)).trim(), { timeout: 10_000 }).toBe(best.trim());
+});

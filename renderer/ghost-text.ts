@@ -72,10 +72,15 @@ export function installGhostText(editor: monaco.editor.IStandaloneCodeEditor, st
     queueMicrotask(() => {
       refreshQueued = false;
       const pos = editor.getPosition();
-      const next = pos ? ghostAt(pos) : undefined;
+      // Ghost text belongs to the editor the user types in: none while the focus is elsewhere (Monaco
+      // does not re-fetch an unfocused editor's inline completions, so what it showed would go stale).
+      const focused = editor.hasTextFocus();
+      const next = pos && focused ? ghostAt(pos) : undefined;
       ghostVisible.set(!!next);
       const prev = shown;
       shown = next;
+      // Unfocused, Monaco shows none (it hid its ghost text on blur); focus comes back through here.
+      if (!focused) return;
       if (prev?.text === next?.text && prev?.prefix === next?.prefix) return;
       // Typing through a suggestion leaves Monaco's ghost text valid; anything else (another alternative,
       // nothing) must be hidden first or Monaco keeps showing the old one where it still fits.
@@ -92,7 +97,7 @@ export function installGhostText(editor: monaco.editor.IStandaloneCodeEditor, st
     // Our own pause (the debounce above) already waited; Monaco's extra 50 ms would only add latency.
     debounceDelayMs: 0,
     provideInlineCompletions(model, position) {
-      if (model !== editor.getModel()) return { items: [] };
+      if (model !== editor.getModel() || !editor.hasTextFocus()) return { items: [] };
       const g = ghostAt(position);
       return { items: g ? [{ insertText: g.text, range: monaco.Range.fromPositions(position) }] : [] };
     },
@@ -175,7 +180,10 @@ export function installGhostText(editor: monaco.editor.IStandaloneCodeEditor, st
     if (e.reason === monaco.editor.CursorChangeReason.Explicit) debounce.cancel();
     refresh();
   });
+  // Leaving the editor: Monaco hides its ghost text itself (touching it here would race with the field
+  // the user moved to). Coming back: show what fits now.
   const onBlur = editor.onDidBlurEditorText(() => debounce.cancel());
+  const onFocus = editor.onDidFocusEditorText(() => refresh());
   const unsubscribe = store.subscribe((s, prev) => {
     if (s.run !== prev.run || s.panelActive !== prev.panelActive || s.selected !== prev.selected || s.ghostIndex !== prev.ghostIndex || s.settings.rerank !== prev.settings.rerank || s.syntax !== prev.syntax) refresh();
     if (!s.settings.autoComplete && prev.settings.autoComplete) debounce.cancel();
@@ -198,6 +206,7 @@ export function installGhostText(editor: monaco.editor.IStandaloneCodeEditor, st
       debounce.cancel();
       unsubscribe();
       onContent.dispose();
+      onFocus.dispose();
       onCursor.dispose();
       onBlur.dispose();
       provider.dispose();
