@@ -5,7 +5,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { OpenedFile } from '../protocol/desktop.ts';
-import { decodeTextFile, type SaveFileRequest } from './ipc-schemas.ts';
+import { decodeTextFile } from './ipc-schemas.ts';
+import type { SaveFileRequest } from '../protocol/desktop-ipc.ts';
 import type { RecentFiles } from './recent-files.ts';
 
 const FILTERS = [

@@ -3,7 +3,7 @@
 // window.postMessage({ type: 'fanout:ui-port', conn }, '*', [port]).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { IPC, UI_PORT_MESSAGE } from './shared.ts';
-import type { EngineControl, EngineHostApi, EngineInit, ResolveResult } from './engine-api.ts';
+import type { EngineControl, EngineHostApi, EngineInit, ResolveResult } from '../protocol/engine-window.ts';
 import type { LocalModelList } from '../protocol/host.ts';
 
 ipcRenderer.on(IPC.uiPort, (e: IpcRendererEvent, msg: { conn?: unknown }) => {

@@ -21,7 +21,7 @@
 import { BrowserWindow, MessageChannelMain, type MessagePortMain, type WebContents } from 'electron';
 import type { EngineState } from '../protocol/desktop.ts';
 import { isTerminal, type HostEvent, type ModelRef } from '../protocol/host.ts';
-import type { EngineControl, EngineInit, EngineReport } from './engine-api.ts';
+import type { EngineControl, EngineInit, EngineReport } from '../protocol/engine-window.ts';
 import { stubOpening, stubReply, type InFlight, type Outage } from './engine-stub.ts';
 import { LoadCrashes } from './load-crashes.ts';
 import { RestartPolicy } from './restart-policy.ts';

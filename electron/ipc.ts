@@ -1,10 +1,11 @@
 // Every IPC handler of the main process. Each one first checks who sent the message — the top-level
 // frame of our editor page (fanout://app/) in the current editor window, or of the engine page
 // (fanout://engine/) in the current engine window — and drops or refuses anything else; then it
-// validates the payload with zod (electron/ipc-schemas.ts, electron/engine-api.ts).
+// validates the payload with zod (electron/ipc-schemas.ts, protocol/engine-window.ts).
 import { ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { engineReportSchema, resolveModelArgs, type ResolveResult } from './engine-api.ts';
-import { menuListenerArgs, noArgs, parseArgs, saveFileArgs, senderIs, unsavedFilesArgs } from './ipc-schemas.ts';
+import { engineReportSchema, resolveModelArgs, type ResolveResult } from '../protocol/engine-window.ts';
+import { senderIs } from './ipc-schemas.ts';
+import { menuListenerArgs, noArgs, parseArgs, saveFileArgs, unsavedFilesArgs } from '../protocol/desktop-ipc.ts';
 import { APP_HOST, ENGINE_HOST, IPC, type IpcResult } from './shared.ts';
 import type { EditorFiles } from './editor-files.ts';
 import type { EngineHost } from './engine-window.ts';

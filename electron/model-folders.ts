@@ -9,7 +9,7 @@ import { basename, resolve } from 'node:path';
 import { modelPathKind } from '../engine/host/gguf-file.ts';
 import { resolveModelPath } from '../engine/host/model-path.ts';
 import { modelBaseUrl } from './shared.ts';
-import type { ResolveResult } from './engine-api.ts';
+import type { ResolveResult } from '../protocol/engine-window.ts';
 
 export const FOLDER_HINT =
   'Choose a Hugging Face model folder (config.json, tokenizer.json and model.safetensors or its shards) with File > Open Model…, a .gguf file with File > Open Model File…, or enter its path in Settings.';

@@ -1,5 +1,7 @@
 // What the Electron preload exposes to the page as `window.fanout` (contextBridge). The web host
-// exposes nothing; the renderer then falls back to a file input and a download (files.ts).
+// exposes nothing; the renderer then falls back to a file input and a download (files.ts). The main
+// process checks each call's arguments with protocol/desktop-ipc.ts.
+import type { SaveFileRequest } from './desktop-ipc.ts';
 
 export interface OpenedFile {
   /** Full path, used to save back to the same file. */
@@ -16,7 +18,7 @@ export interface HostFiles {
    * Writes `text` to `path`, or when there is no path, to one chosen in the native save dialog
    * (suggesting `name`); null when the user cancels.
    */
-  saveFile(opts: { path?: string; name: string; text: string }): Promise<{ path: string; name: string } | null>;
+  saveFile(opts: SaveFileRequest): Promise<{ path: string; name: string } | null>;
 }
 
 /**

@@ -19,7 +19,7 @@ import { acquireBrowserGpu } from '../../engine/gpu/context.ts';
 import { httpSource } from '../../engine/model/http-source.ts';
 import { HostError, HostSession, type HostConnection } from '../../engine/host/session.ts';
 import { localModelListSchema, type HostEvent, type ModelRef } from '../../protocol/host.ts';
-import type { EngineControl, EngineHostApi } from '../engine-api.ts';
+import type { EngineControl, EngineHostApi } from '../../protocol/engine-window.ts';
 import { UI_PORT_MESSAGE } from '../shared.ts';
 
 const FOLDER_HINT = 'Load a model folder: File > Open Model…, or its path in Settings.';

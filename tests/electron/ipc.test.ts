@@ -1,7 +1,8 @@
 // IPC input checks: who may send (the top frame of our own pages only) and what (zod schemas).
 import { describe, expect, it } from 'vitest';
-import { decodeTextFile, MAX_TEXT_BYTES, MAX_UNSAVED_FILES, menuListenerArgs, noArgs, parseArgs, saveFileArgs, senderIs, unsavedFilesArgs } from '../../electron/ipc-schemas.ts';
-import { engineReportSchema, resolveModelArgs } from '../../electron/engine-api.ts';
+import { decodeTextFile, senderIs } from '../../electron/ipc-schemas.ts';
+import { MAX_TEXT_BYTES, MAX_UNSAVED_FILES, menuListenerArgs, noArgs, parseArgs, saveFileArgs, unsavedFilesArgs } from '../../protocol/desktop-ipc.ts';
+import { engineReportSchema, resolveModelArgs } from '../../protocol/engine-window.ts';
 
 describe('senderIs', () => {
   it('accepts the top frame of our pages', () => {

@@ -3,7 +3,7 @@
 // process sends to the engine page is validated there by the host protocol (client messages) or is
 // trivially shaped.
 import { z } from 'zod';
-import { hostEventSchema, modelRefSchema, type HostEvent, type LocalModelList, type ModelRef } from '../protocol/host.ts';
+import { hostEventSchema, modelRefSchema, type HostEvent, type LocalModelList, type ModelRef } from './host.ts';
 
 /** What the engine preload exposes to the engine page as window.fanoutEngineHost. */
 export interface EngineHostApi {
