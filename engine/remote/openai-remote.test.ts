@@ -54,3 +54,40 @@ it('cuts line stops on the client, ignores what comes after a choice stopped, an
   expect(b.logprobs).toBe(false);
   expect(events.at(-1)).toMatchObject({ type: 'done', cancelled: false, noLogprobs: true });
 });
+
+it('a server that allows one choice per request (older llama-server) gets n requests, merged, from then on', async () => {
+  const bodies: any[] = [];
+  const fetchImpl = (async (url: string, init?: RequestInit) => {
+    if (String(url).endsWith('/models')) return new Response(JSON.stringify({ data: [{ id: 'coder' }] }));
+    const body = JSON.parse(String(init!.body));
+    bodies.push(body);
+    if (body.n > 1) return new Response(JSON.stringify({ error: { code: 400, message: 'Only one completion choice is allowed', type: 'invalid_request_error' } }), { status: 400 });
+    const text = ` v${body.seed};`;
+    const sse = [{ choices: [{ index: 0, text, logprobs: { token_logprobs: [-0.5] } }] }, { choices: [{ index: 0, text: '', finish_reason: 'stop' }] }];
+    return new Response(sse.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n');
+  }) as typeof fetch;
+  const b = await RemoteBackend.connect({ baseUrl: 'http://llama:8080/v1', fim: 'qwen2.5-coder' }, fetchImpl);
+  const run = async () => {
+    const fin: [number, string][] = [];
+    for await (const ev of b.generate({ ...DEFAULT_REQUEST, prefix: 'x =', n: 3, seed: 5, stop: 'line' })) if (ev.type === 'finish') fin.push([ev.sample, ev.text]);
+    return fin.sort((x, y) => x[0] - y[0]);
+  };
+  expect(await run()).toEqual([[0, ' v5;'], [1, ' v6;'], [2, ' v7;']]);
+  expect(bodies.map((x) => x.n)).toEqual([3, 1, 1, 1]);
+  expect(await run()).toEqual([[0, ' v5;'], [1, ' v6;'], [2, ' v7;']]);
+  expect(bodies.map((x) => x.n)).toEqual([3, 1, 1, 1, 1, 1, 1]);
+  expect(b.logprobs).toBe(true);
+});
+
+it('other refusals are errors naming the server and its message', async () => {
+  const fetchImpl = (async (url: string) => {
+    if (String(url).endsWith('/models')) return new Response(JSON.stringify({ data: [{ id: 'coder' }] }));
+    return new Response(JSON.stringify({ error: { message: 'prompt is too long' } }), { status: 400 });
+  }) as typeof fetch;
+  const b = await RemoteBackend.connect({ baseUrl: 'http://vllm:8000/v1', fim: 'suffix' }, fetchImpl);
+  await expect(
+    (async () => {
+      for await (const _ of b.generate({ ...DEFAULT_REQUEST, prefix: 'x', n: 4 }));
+    })(),
+  ).rejects.toThrow('http://vllm:8000/v1/completions answered 400: prompt is too long');
+});

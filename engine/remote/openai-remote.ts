@@ -6,7 +6,8 @@
 // stream: true. Per choice the streamed text goes through the engine's StopChecker (engine/stop.ts), so
 // `line` and `block` stops behave as they do locally (a server's `stop` cannot express them: a line stop
 // must skip leading line breaks); the user's stop strings are also sent, so the server stops early. Once
-// every choice has stopped, the request is aborted and the server cancels the rest.
+// every choice has stopped, the request is aborted and the server cancels the rest. A server that refuses
+// n > 1 gets n requests of one choice each (see chunks()).
 // Fill-in-the-middle: `suffix` where the server lays it out with the model's tokens (fanout serve, vLLM
 // for models with FIM tokens), else the prompt is built here from a named template.
 // Token ids are not known (token: -1, the engine's "text without a token of its own"); a server that
@@ -136,6 +137,80 @@ export class RemoteBackend {
     };
   }
 
+  /** Whether the server has refused `n` > 1 in this session (llama-server builds that allow one choice). */
+  private oneChoicePerRequest = false;
+
+  private post(body: Record<string, unknown>, signal: AbortSignal): Promise<Response> {
+    return this.fetchImpl(`${this.cfg.baseUrl}/completions`, { method: 'POST', headers: RemoteBackend.headers(this.cfg), body: JSON.stringify(body), signal }).catch((e: unknown) => {
+      if (signal.aborted) throw e;
+      throw new RemoteError(`cannot reach ${this.cfg.baseUrl} (${(e as Error).message}).`);
+    });
+  }
+
+  /**
+   * The stream chunks of `req`: one request with n choices, or, from a server that refuses n > 1 (older
+   * llama-server: "Only one completion choice is allowed"), n requests of one choice each (seeds seed,
+   * seed + 1, …; their chunks merged as they come, choice i from request i). The prompt is then
+   * processed n times: such a server shares no prompt KV across requests anyway.
+   */
+  private async *chunks(req: GenerateRequest, signal: AbortSignal): AsyncGenerator<Chunk> {
+    const body = this.body(req);
+    if (req.n === 1 || !this.oneChoicePerRequest) {
+      const r = await this.post(body, signal);
+      if (r.ok) return yield* this.sse(r, signal);
+      const why = await errorText(r);
+      if (!(req.n > 1 && r.status === 400 && /\bchoices?\b|\bn\b/i.test(why))) throw new RemoteError(`${this.cfg.baseUrl}/completions answered ${r.status}: ${why}`);
+      this.oneChoicePerRequest = true;
+    }
+    const streams = Array.from({ length: req.n }, (_, i) =>
+      (async function* (self: RemoteBackend): AsyncGenerator<Chunk> {
+        const r = await self.post({ ...body, n: 1, seed: req.seed + i }, signal);
+        if (!r.ok) throw new RemoteError(`${self.cfg.baseUrl}/completions answered ${r.status}: ${await errorText(r)}`);
+        for await (const c of self.sse(r, signal)) yield { ...c, choices: c.choices?.map((x) => ({ ...x, index: i })) };
+      })(this),
+    );
+    yield* merge(streams);
+  }
+
+  /** Server-sent events by hand: "data: JSON" lines separated by blank lines, ending "data: [DONE]" (four
+   * lines of spec; a library would add a dependency to the browser bundle). Ends quietly once aborted. */
+  private async *sse(r: Response, signal: AbortSignal): AsyncGenerator<Chunk> {
+    if (!r.body) throw new RemoteError(`${this.cfg.baseUrl}/completions sent no body.`);
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    for (;;) {
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch (e) {
+        if (signal.aborted) return;
+        throw new RemoteError(`the stream from ${this.cfg.baseUrl} broke off (${(e as Error).message}).`);
+      }
+      if (next.done) return;
+      buf += next.value;
+      let cut: number;
+      while ((cut = buf.search(/\r?\n\r?\n/)) >= 0) {
+        const event = buf.slice(0, cut);
+        buf = buf.slice(cut).replace(/^\r?\n\r?\n/, '');
+        const data = event
+          .split(/\r?\n/)
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).replace(/^ /, ''))
+          .join('\n');
+        if (!data) continue;
+        if (data === '[DONE]') return;
+        let chunk: Chunk;
+        try {
+          chunk = JSON.parse(data) as Chunk;
+        } catch {
+          throw new RemoteError(`${this.cfg.baseUrl} sent a stream event that is not JSON: ${data.slice(0, 120)}`);
+        }
+        if (chunk.error) throw new RemoteError(`${this.cfg.baseUrl}: ${chunk.error.message ?? 'error'}`);
+        yield chunk;
+      }
+    }
+  }
+
   async *generate(req: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateEvent> {
     const ac = new AbortController();
     const onAbort = () => ac.abort();
@@ -161,77 +236,38 @@ export class RemoteBackend {
       yield { type: 'finish', sample: i, reason, text: s.text, tokens: s.tokens, sumLogprob: s.sum };
     };
     try {
-      let r: Response;
-      try {
-        r = await this.fetchImpl(`${this.cfg.baseUrl}/completions`, { method: 'POST', headers: RemoteBackend.headers(this.cfg), body: JSON.stringify(this.body(req)), signal: ac.signal });
-      } catch (e) {
-        if (signal?.aborted) throw e;
-        throw new RemoteError(`cannot reach ${this.cfg.baseUrl} (${(e as Error).message}).`);
-      }
-      if (!r.ok) throw new RemoteError(`${this.cfg.baseUrl}/completions answered ${r.status}: ${await errorText(r)}`);
-      if (!r.body) throw new RemoteError(`${this.cfg.baseUrl}/completions sent no body.`);
-      // Server-sent events by hand: "data: JSON" lines separated by blank lines, ending "data: [DONE]".
-      // (The format is four lines of spec; a library would add a dependency to the browser bundle.)
-      const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buf = '';
-      for (;;) {
-        let next: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          next = await reader.read();
-        } catch (e) {
-          if (finished === req.n || signal?.aborted) break;
-          throw new RemoteError(`the stream from ${this.cfg.baseUrl} broke off (${(e as Error).message}).`);
+      for await (const chunk of this.chunks(req, ac.signal)) {
+        if (chunk.usage?.prompt_tokens) promptTokens += chunk.usage.prompt_tokens;
+        if (!started) {
+          started = true;
+          tFirst = performance.now();
+          yield { type: 'start', promptTokens: 0, truncated: false, fim: !!req.suffix && this.info.fim };
         }
-        if (next.done) break;
-        buf += next.value;
-        let cut: number;
-        while ((cut = buf.search(/\r?\n\r?\n/)) >= 0) {
-          const event = buf.slice(0, cut);
-          buf = buf.slice(cut).replace(/^\r?\n\r?\n/, '');
-          const data = event
-            .split(/\r?\n/)
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).replace(/^ /, ''))
-            .join('\n');
-          if (!data) continue;
-          if (data === '[DONE]') break;
-          let chunk: Chunk;
-          try {
-            chunk = JSON.parse(data) as Chunk;
-          } catch {
-            throw new RemoteError(`${this.cfg.baseUrl} sent a stream event that is not JSON: ${data.slice(0, 120)}`);
+        for (const c of chunk.choices ?? []) {
+          const i = c.index;
+          if (!Number.isInteger(i) || i < 0 || i >= req.n) throw new RemoteError(`${this.cfg.baseUrl} sent choice ${i} of a request for ${req.n}.`);
+          const s = state[i];
+          if (s.done) continue;
+          const lps = c.logprobs?.token_logprobs ?? [];
+          // A chunk may carry a token whose text the server holds back (text '' with its log-probability).
+          if (c.text || lps.length > 0) {
+            const k = Math.max(1, lps.length);
+            s.tokens += k;
+            let lp = 0;
+            if (lps.length === 0 || lps.some((x) => typeof x !== 'number')) this.logprobs = false;
+            else lp = (lps as number[]).reduce((a, b) => a + b, 0);
+            s.sum += lp;
+            const v = stops[i].push(c.text ?? '');
+            s.text += v.emit;
+            yield { type: 'token', sample: i, token: -1, text: v.emit, logprob: lp };
+            if (v.stop) yield* finish(i, v.stop);
           }
-          if (chunk.error) throw new RemoteError(`${this.cfg.baseUrl}: ${chunk.error.message ?? 'error'}`);
-          if (chunk.usage?.prompt_tokens) promptTokens = chunk.usage.prompt_tokens;
-          if (!started) {
-            started = true;
-            tFirst = performance.now();
-            yield { type: 'start', promptTokens: 0, truncated: false, fim: !!req.suffix && this.info.fim };
-          }
-          for (const c of chunk.choices ?? []) {
-            const i = c.index;
-            if (!Number.isInteger(i) || i < 0 || i >= req.n) throw new RemoteError(`${this.cfg.baseUrl} sent choice ${i} of a request for ${req.n}.`);
-            const s = state[i];
-            if (s.done) continue;
-            const lps = c.logprobs?.token_logprobs ?? [];
-            // A chunk may carry a token whose text the server holds back (text '' with its log-probability).
-            if (c.text || lps.length > 0) {
-              const k = Math.max(1, lps.length);
-              s.tokens += k;
-              let lp = 0;
-              if (lps.length === 0 || lps.some((x) => typeof x !== 'number')) this.logprobs = false;
-              else lp = (lps as number[]).reduce((a, b) => a + b, 0);
-              s.sum += lp;
-              const v = stops[i].push(c.text ?? '');
-              s.text += v.emit;
-              yield { type: 'token', sample: i, token: -1, text: v.emit, logprob: lp };
-              if (v.stop) yield* finish(i, v.stop);
-            }
-            if (c.finish_reason && !s.done) yield* finish(i, c.finish_reason === 'length' ? 'length' : 'eos');
-          }
-          if (finished === req.n) ac.abort(); // the server cancels what it still generates
+          if (c.finish_reason && !s.done) yield* finish(i, c.finish_reason === 'length' ? 'length' : 'eos');
         }
-        if (finished === req.n) break;
+        if (finished === req.n) {
+          ac.abort(); // the server cancels what it still generates
+          break;
+        }
       }
       for (let i = 0; i < req.n; i++) yield* finish(i, signal?.aborted ? 'cancelled' : 'eos');
     } finally {
@@ -256,5 +292,29 @@ export class RemoteBackend {
         kvBytesPerStepOther: 0,
       },
     };
+  }
+}
+
+/** The items of several async streams as they come (a rejection of any ends the merge with it). */
+async function* merge<T>(streams: AsyncGenerator<T>[]): AsyncGenerator<T> {
+  const pending = new Map<number, Promise<{ i: number; r: IteratorResult<T> }>>();
+  const pull = (i: number) => pending.set(i, streams[i].next().then((r) => ({ i, r })));
+  streams.forEach((_, i) => pull(i));
+  try {
+    while (pending.size > 0) {
+      const { i, r } = await Promise.race(pending.values());
+      if (r.done) {
+        pending.delete(i);
+        continue;
+      }
+      pull(i);
+      yield r.value;
+    }
+  } finally {
+    // Stop the rest (their requests are aborted by the caller's signal); swallow what they still throw.
+    for (const [i, p] of pending) {
+      void p.catch(() => {});
+      void streams[i].return(undefined).catch(() => {});
+    }
   }
 }
