@@ -111,6 +111,11 @@ export function expectDescending(list: CardInfo[]) {
   }
 }
 
+/** How many samples of the finished run ended empty (no card), from the panel's summary ("· K ended empty"). */
+export async function endedEmpty(page: Page): Promise<number> {
+  return Number(/· (\d+) ended empty/.exec((await page.locator('.run-summary').textContent()) ?? '')?.[1] ?? 0);
+}
+
 /** Waits for a finished run: the summary says "N samples" (maybe "· K ended empty") and the cards are listed. */
 export async function waitForCandidates(page: Page, n: number, timeout = 180_000) {
   await expect(page.locator(".run-summary")).toHaveText(new RegExp(`^${n} samples( · \\d+ ended empty)?( · \\d+ chunks? of other files)?$`), { timeout });

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from './fixtures.ts';
-import { cards, draftText, expectDescending, expectEditorText, openApp, typeAtEnd, waitForCandidates } from './app-helpers.ts';
+import { cards, draftText, endedEmpty, expectDescending, expectEditorText, openApp, typeAtEnd, waitForCandidates } from './app-helpers.ts';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 // The file the app opens with (its saved draft); each spec types the last word itself.
@@ -23,7 +23,7 @@ test('32 candidates ranked by the selected score; re-rank; accept with Enter; un
   await waitForCandidates(page, 32);
   const byMean = await cards(page);
   // Groups of identical completions: their sizes and the samples that ended empty (no cards) add up to 32.
-  const empty = Number(/· (\d+) ended empty/.exec((await page.locator('.run-summary').textContent()) ?? '')?.[1] ?? 0);
+  const empty = await endedEmpty(page);
   expect(byMean.reduce((a, c) => a + c.count, 0) + empty).toBe(32);
   expectDescending(byMean);
   await page.screenshot({ path: join(SHOTS, 'candidates-32-ranked.png') });

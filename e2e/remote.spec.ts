@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from './fixtures.ts';
-import { cards, draftText, expectDescending, openApp, typeAtEnd, waitForCandidates } from './app-helpers.ts';
+import { cards, draftText, endedEmpty, expectDescending, openApp, typeAtEnd, waitForCandidates } from './app-helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -58,7 +58,7 @@ test('Remote engine: 32 ranked candidates from fanout serve; back to the local m
   await page.keyboard.press('ControlOrMeta+Enter');
   await waitForCandidates(page, 32);
   const list = await cards(page);
-  const empty = Number(/· (\d+) ended empty/.exec((await page.locator('.run-summary').textContent()) ?? '')?.[1] ?? 0);
+  const empty = await endedEmpty(page);
   expect(list.reduce((a, c) => a + c.count, 0) + empty).toBe(32);
   expectDescending(list);
   // Scores are log-probabilities from the server (not the 0 a server without them would give).
