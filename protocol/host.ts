@@ -3,13 +3,16 @@
 // (WebSocket, one JSON message per frame) and the CLI. Every client message carries an `id`; every
 // event in reply carries the same `id`, so several requests can be told apart on one channel.
 //
-// Messages are validated here with zod; engine types (GenerateRequest, ModelInfo, ...: protocol/engine.ts)
-// are carried unchanged. Browser-safe: no Node imports.
+// Messages are zod schemas, their types inferred; engine shapes (GenerateRequest, ModelInfo, ...) are
+// protocol/engine.ts's schemas, carried unchanged. Browser-safe: no Node imports.
 
 import { z } from 'zod';
 import { jsonProblem } from './json-problem.ts';
-import { CONTEXT_LIMITS, DEFAULT_REQUEST, type GenerateEvent, type GenerateRequest, type LoadProgress, type ModelInfo } from './engine.ts';
+import { generateEventSchema, generateRequestSchema, loadProgressSchema, modelInfoSchema } from './engine.ts';
 import { FIM_MODES, type FimMode } from './fim.ts';
+import { typeError } from './schema-errors.ts';
+
+export { generateRequestSchema };
 
 /**
  * The protocol's version, in every `status` reply (absent: a host from before versions, which speaks 1).
@@ -21,70 +24,7 @@ export const PROTOCOL_VERSION = 2;
 // ---------------------------------------------------------------------------------------------------
 // Client → host
 
-/** Type-error message for a field: "is required" when it is missing, else `what` (e.g. "must be a number"). */
-const typeError = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `is required; ${what}` : what);
-
 const id = z.string({ error: typeError('must be a string (the request id echoed in replies)') }).min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-
-const intIn = (lo: number, hi: number, what: string) =>
-  z
-    .number({ error: typeError(`must be a number (${what})`) })
-    .int(`must be an integer (${what})`)
-    .min(lo, `must be from ${lo} to ${hi} (${what})`)
-    .max(hi, `must be from ${lo} to ${hi} (${what})`);
-
-const d = DEFAULT_REQUEST;
-
-/** A GenerateRequest as sent by a client: only `prefix` is required, the rest default to DEFAULT_REQUEST. */
-export const generateRequestSchema = z.strictObject({
-  prefix: z.string({ error: typeError('must be a string (the text before the cursor)') }),
-  suffix: z.string({ error: typeError('must be a string (the text after the cursor)') }).default(d.suffix ?? ''),
-  n: intIn(1, 256, 'number of samples').default(d.n),
-  maxTokens: intIn(1, 4096, 'tokens per sample').default(d.maxTokens),
-  temperature: z
-    .number({ error: typeError('must be a number (0 = greedy)') })
-    .min(0, 'must be ≥ 0 (0 = greedy)')
-    .max(10, 'must be ≤ 10')
-    .default(d.temperature),
-  topP: z
-    .number({ error: typeError('must be a number in (0, 1] (1 = off)') })
-    .gt(0, 'must be > 0 and ≤ 1 (1 = off)')
-    .max(1, 'must be > 0 and ≤ 1 (1 = off)')
-    .default(d.topP),
-  topK: z
-    .number({ error: typeError('must be an integer ≥ 0 (0 = off)') })
-    .int('must be an integer ≥ 0 (0 = off)')
-    .min(0, 'must be an integer ≥ 0 (0 = off)')
-    .default(d.topK),
-  seed: z
-    .number({ error: typeError('must be an integer') })
-    .int('must be an integer')
-    .default(d.seed),
-  stop: z.enum(['line', 'block', 'none'], { error: typeError('must be one of line, block, none') }).default(d.stop),
-  stopStrings: z
-    .array(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'), { error: typeError('must be an array of strings') })
-    .max(16, 'at most 16 stop strings')
-    .default(d.stopStrings ?? []),
-  attention: z.enum(['bifurcated', 'standard'], { error: typeError('must be one of bifurcated, standard') }).default(d.attention),
-  minTokens: intIn(0, 4096, 'tokens before end-of-text may end a sample').default(d.minTokens ?? 0),
-  context: z
-    .array(
-      z.strictObject({
-        name: z.string({ error: typeError('must be a string (the file the chunk comes from)') }).max(CONTEXT_LIMITS.nameChars, `must be at most ${CONTEXT_LIMITS.nameChars} characters`),
-        text: z.string({ error: typeError('must be a string (the chunk\'s text)') }).max(CONTEXT_LIMITS.chunkChars, `must be at most ${CONTEXT_LIMITS.chunkChars} characters; send a smaller chunk`),
-      }),
-      { error: typeError('must be an array of { name, text } chunks of other files') },
-    )
-    .max(CONTEXT_LIMITS.chunks, `at most ${CONTEXT_LIMITS.chunks} chunks`)
-    .default([]),
-  contextTokens: intIn(0, CONTEXT_LIMITS.tokens, 'token budget for chunks of other files; 0 = none').default(d.contextTokens ?? 0),
-  fileName: z.string({ error: typeError('must be a string (the current file\'s name)') }).max(CONTEXT_LIMITS.nameChars, `must be at most ${CONTEXT_LIMITS.nameChars} characters`).default(d.fileName ?? ''),
-});
-
-// Compile-time check that the parsed request is exactly a complete GenerateRequest.
-type Parsed = z.infer<typeof generateRequestSchema>;
-const _sameShape: [Parsed extends Required<GenerateRequest> ? true : false, Required<GenerateRequest> extends Parsed ? true : false] = [true, true];
-void _sameShape;
 
 /**
  * What a `url` model may be: the app's model field takes an http(s) URL serving a model folder, so that is
@@ -158,25 +98,21 @@ export type ClientMessageInput = z.input<(typeof clientMessageSchemas)[ClientMes
 // ---------------------------------------------------------------------------------------------------
 // Host → client
 
-export type ErrorCode =
-  /** The message did not parse or validate. */
-  | 'bad-message'
-  /** generate/score before a model is loaded. */
-  | 'no-model'
-  /** Another request is running; cancel it or wait. (Hosts queue requests now; kept for older hosts and the Electron stand-in port.) */
-  | 'busy'
-  /** The host's request queue is full (bounded): wait for running requests to end, or cancel some. */
-  | 'queue-full'
-  /** The model could not be loaded (missing files, unsupported architecture, too large, ...). */
-  | 'load-failed'
-  /** The request failed while running (out of memory, device lost, ...). */
-  | 'generate-failed'
-  /** No WebGPU device. */
-  | 'no-gpu'
-  /** This host cannot do what was asked (e.g. list the models on its machine: the in-browser engine page). */
-  | 'unsupported'
-  /** A bug: anything else. */
-  | 'internal';
+/**
+ * Why a request failed:
+ * - bad-message: the message did not parse or validate;
+ * - no-model: generate before a model is loaded;
+ * - busy: another request is running; cancel it or wait (hosts queue requests now; kept for older hosts
+ *   and the Electron stand-in port);
+ * - queue-full: the host's request queue is full (bounded): wait for running requests to end, or cancel some;
+ * - load-failed: the model could not be loaded (missing files, unsupported architecture, too large, ...);
+ * - generate-failed: the request failed while running (out of memory, device lost, ...);
+ * - no-gpu: no WebGPU device;
+ * - unsupported: this host cannot do what was asked (e.g. list the models on its machine: the in-browser engine page);
+ * - internal: a bug: anything else.
+ */
+export const errorCodeSchema = z.enum(['bad-message', 'no-model', 'busy', 'queue-full', 'load-failed', 'generate-failed', 'no-gpu', 'unsupported', 'internal']);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
 /**
  * What a host is doing, as every connection sees it: sent to each connection when it connects and to all
@@ -187,20 +123,21 @@ export type ErrorCode =
  * - ready: a model is loaded; requests run (one at a time; `generating` says whether one runs now).
  * Requests sent while loading/compiling wait in the queue and run when ready (the sender gets `queued`).
  */
-export type HostPhase = 'idle' | 'loading' | 'compiling' | 'ready';
-export interface HostState {
-  phase: HostPhase;
+export const hostStateSchema = z.object({
+  phase: z.enum(['idle', 'loading', 'compiling', 'ready']),
   /** The loaded model: during a load the previous one until the new folder checks out (null while the new weights stream in), the new one while compiling. */
-  model: ModelInfo | null;
+  model: modelInfoSchema.nullable(),
   /** The GPU adapter's name ('' before the GPU is acquired). */
-  device: string;
+  device: z.string(),
   /** The model being loaded (its folder or URL as named by the host) and the latest progress, while loading/compiling. */
-  loading: { model: string; progress: LoadProgress | null } | null;
+  loading: z.object({ model: z.string(), progress: loadProgressSchema.nullable() }).nullable(),
   /** A generate is running (for any connection). */
-  generating: boolean;
+  generating: z.boolean(),
   /** Requests waiting behind the running one, over all connections. */
-  queued: number;
-}
+  queued: z.number(),
+});
+export type HostState = z.infer<typeof hostStateSchema>;
+export type HostPhase = HostState['phase'];
 
 // ---------------------------------------------------------------------------------------------------
 // Models already on the host's machine (the `models` event): GGUF files of Ollama, LM Studio and the
@@ -257,29 +194,31 @@ export type LocalModelSource = LocalModel['source'];
 export type SearchedPlace = z.infer<typeof searchedPlaceSchema>;
 export type LocalModelList = z.infer<typeof localModelListSchema>;
 
-export type HostEvent =
-  | { type: 'progress'; id: string; progress: LoadProgress }
+export const hostEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), id: z.string(), progress: loadProgressSchema }),
   /** The host's state changed (broadcast to every connection; also sent once on connect; progress-only changes at most every 250 ms). */
-  | { type: 'state'; state: HostState }
+  z.object({ type: z.literal('state'), state: hostStateSchema }),
   /**
    * The request `id` waits: behind a model load or compile ('model-loading') or behind other clients'
    * requests ('queue'). `position` 1 = next to run. Sent when it is queued and when its position changes.
    * A queued generate that is cancelled or superseded ends with an `event` of type done, cancelled: true
    * (zero timings, no other events). Past the host's bound (16 waiting) a request gets 'queue-full' instead.
    */
-  | { type: 'queued'; id: string; position: number; reason: 'model-loading' | 'queue' }
-  | { type: 'loaded'; id: string; model: ModelInfo }
+  z.object({ type: z.literal('queued'), id: z.string(), position: z.number(), reason: z.enum(['model-loading', 'queue']) }),
+  z.object({ type: z.literal('loaded'), id: z.string(), model: modelInfoSchema }),
   /** The answer to list-models. */
-  | { type: 'models'; id: string; list: LocalModelList }
-  | { type: 'event'; id: string; event: GenerateEvent }
-  /** `model`, `device`, `busy` (a load or generate runs) predate `state` and are kept for older clients. */
-  | { type: 'status'; id: string; model: ModelInfo | null; device: string; busy: boolean; state: HostState; protocol?: number }
+  z.object({ type: z.literal('models'), id: z.string(), list: localModelListSchema }),
+  z.object({ type: z.literal('event'), id: z.string(), event: generateEventSchema }),
+  /** `model`, `device`, `busy` (a load or generate runs) predate `state` and are kept for older clients; `protocol`: PROTOCOL_VERSION. */
+  z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean(), state: hostStateSchema, protocol: z.number().int().optional() }),
   /**
    * `id` is null when the message it answers had no readable id. `hint`: what to do about it. `model`, on
    * a failed load only: the model loaded now (the previous one when the new folder was refused before
    * anything was unloaded; null when none is).
    */
-  | { type: 'error'; id: string | null; code: ErrorCode; message: string; hint: string; model?: ModelInfo | null };
+  z.object({ type: z.literal('error'), id: z.string().nullable(), code: errorCodeSchema, message: z.string(), hint: z.string(), model: modelInfoSchema.nullable().optional() }),
+]);
+export type HostEvent = z.infer<typeof hostEventSchema>;
 
 /**
  * The reply that ends the request it answers: `loaded` (a load), `models` (list-models), `status`, an
@@ -298,73 +237,6 @@ export function isTerminal(ev: HostEvent): boolean {
       return false;
   }
 }
-
-const num = z.number();
-const modelInfoSchema = z.object({
-  name: z.string(),
-  architecture: z.string(),
-  parameters: num,
-  layers: num,
-  hidden: num,
-  heads: num,
-  kvHeads: num,
-  vocab: num,
-  contextLength: num,
-  dtype: z.string(),
-  weights: z.string(),
-  device: z.string(),
-  fim: z.boolean(),
-});
-const finishReason = z.enum(['eos', 'length', 'stop', 'line', 'block', 'cancelled']);
-const generateEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), promptTokens: num, truncated: z.boolean(), fim: z.boolean(), contextChunks: num.optional(), contextTokens: num.optional() }),
-  z.object({ type: z.literal('token'), sample: num, token: num, text: z.string(), logprob: num }),
-  z.object({ type: z.literal('finish'), sample: num, reason: finishReason, text: z.string(), tokens: num, sumLogprob: num }),
-  z.object({
-    type: z.literal('done'),
-    cancelled: z.boolean(),
-    noLogprobs: z.boolean().optional(),
-    timings: z.object({
-      prefillMs: num,
-      decodeMs: num,
-      steps: num,
-      msPerStep: num,
-      tokensPerSecond: num,
-      promptTokens: num,
-      reusedTokens: num.optional(),
-      kvBytesPerStep: num,
-      kvBytesPerStepOther: num,
-    }),
-  }),
-]);
-const errorCode = z.enum(['bad-message', 'no-model', 'busy', 'queue-full', 'load-failed', 'generate-failed', 'no-gpu', 'unsupported', 'internal']);
-const loadProgressSchema = z.object({ file: z.string(), bytesDone: num, bytesTotal: num, phase: z.enum(['weights', 'compile']).optional() });
-const hostStateSchema = z.object({
-  phase: z.enum(['idle', 'loading', 'compiling', 'ready']),
-  model: modelInfoSchema.nullable(),
-  device: z.string(),
-  loading: z.object({ model: z.string(), progress: loadProgressSchema.nullable() }).nullable(),
-  generating: z.boolean(),
-  queued: num,
-});
-
-export const hostEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('progress'), id: z.string(), progress: loadProgressSchema }),
-  z.object({ type: z.literal('state'), state: hostStateSchema }),
-  z.object({ type: z.literal('queued'), id: z.string(), position: num, reason: z.enum(['model-loading', 'queue']) }),
-  z.object({ type: z.literal('loaded'), id: z.string(), model: modelInfoSchema }),
-  z.object({ type: z.literal('models'), id: z.string(), list: localModelListSchema }),
-  z.object({ type: z.literal('event'), id: z.string(), event: generateEventSchema }),
-  z.object({ type: z.literal('status'), id: z.string(), model: modelInfoSchema.nullable(), device: z.string(), busy: z.boolean(), state: hostStateSchema, protocol: z.number().int().optional() }),
-  z.object({ type: z.literal('error'), id: z.string().nullable(), code: errorCode, message: z.string(), hint: z.string(), model: modelInfoSchema.nullable().optional() }),
-]);
-
-// Compile-time check that the event schema and the HostEvent type agree.
-const _sameEvents: [z.infer<typeof hostEventSchema> extends HostEvent ? true : false, HostEvent extends z.infer<typeof hostEventSchema> ? true : false] = [
-  true,
-  true,
-];
-void _sameEvents;
 
 // ---------------------------------------------------------------------------------------------------
 // Parsing

@@ -5,7 +5,8 @@
 // replaces it; the ring keeps the newest `maxChunks`. Requests get the chunks of files other than the
 // current one, newest first; the engine fits them into the prompt within the token budget
 // (engine/prompt-context.ts). Pure: no Monaco, no DOM.
-import { CONTEXT_LIMITS, type ContextChunk } from '../protocol/engine.ts';
+import type { ContextChunk } from '../protocol/engine.ts';
+import { CONTEXT_LIMITS } from '../protocol/request-defaults.ts';
 
 export interface RingChunk extends ContextChunk {
   /** The tab the chunk was taken from (names can repeat: two untitled.ts). */

@@ -1,5 +1,6 @@
 // User settings: defaults, validation of whatever localStorage holds, persistence.
-import { DEFAULT_REQUEST, type AttentionMode, type StopMode } from '../protocol/engine.ts';
+import type { AttentionMode, StopMode } from '../protocol/engine.ts';
+import { DEFAULT_REQUEST } from '../protocol/request-defaults.ts';
 import type { ModelRef } from './protocol.ts';
 import { FIM_MODES, type FimMode } from '../protocol/fim.ts';
 import { DEFAULT_AUTO_DELAY_MS } from './autocomplete.ts';
