@@ -1,6 +1,7 @@
 // Settings → Engine → Remote: the app generates 32 ranked candidates through an OpenAI-compatible server.
 // The server is `fanout serve` (the real engine behind /v1/completions), started here on a free port;
-// the web host under test drives it through engine/remote/openai-remote.ts. At the end the host is
+// the app under test drives it through engine/remote/openai-remote.ts (the web host directly; the
+// desktop app's engine window through its main process, electron/remote-fetch.ts). At the end the host is
 // pointed back at its bundled model, for the specs that follow.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,8 +35,7 @@ test.afterAll(() => {
   serve?.kill('SIGINT');
 });
 
-test('Remote engine: 32 ranked candidates from fanout serve; back to the local model', async ({ app }, info) => {
-  test.skip(info.project.name !== 'web', 'the desktop app reaches remote servers the same way (its engine window runs the same HostSession); this spec needs the web host');
+test('Remote engine: 32 ranked candidates from fanout serve; back to the local model', async ({ app }) => {
   const { page } = app;
   await openApp(page, app.url, { n: 32, maxTokens: 16, stop: 'line', rerank: 'mean', autoComplete: false }, DRAFT);
   await typeAtEnd(page, 'return');

@@ -3,7 +3,9 @@
 // (fanout://engine/) in the current engine window — and drops or refuses anything else; then it
 // validates the payload with zod (electron/ipc-schemas.ts, protocol/engine-window.ts).
 import { ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { engineReportSchema, resolveModelArgs, type ResolveResult } from '../protocol/engine-window.ts';
+import { engineReportSchema, remoteFetchCancelArgs, remoteFetchRequestSchema, remoteKeyGetArgs, remoteKeySetArgs, resolveModelArgs, type RemoteFetchEvent, type ResolveResult } from '../protocol/engine-window.ts';
+import type { RemoteKeyStore } from '../engine/host/remote-keys.ts';
+import type { RemoteFetches } from './remote-fetch.ts';
 import { senderIs } from './ipc-schemas.ts';
 import { menuListenerArgs, noArgs, parseArgs, saveFileArgs, unsavedFilesArgs } from '../protocol/desktop-ipc.ts';
 import { APP_HOST, ENGINE_HOST, IPC, type IpcResult } from './shared.ts';
@@ -24,6 +26,10 @@ export interface IpcDeps {
   setMenuListener(wc: WebContents, on: boolean): void;
   /** The editor page has `count` tabs with unsaved edits. */
   setUnsavedFiles(wc: WebContents, count: number): void;
+  /** The engine page's requests to remote servers (its CSP lets it fetch nothing else). */
+  remote: RemoteFetches;
+  /** API keys of remote servers (a 0600 file, sealed with the OS keychain where Electron has one). */
+  remoteKeys: RemoteKeyStore;
   log(line: string): void;
 }
 
@@ -134,5 +140,49 @@ export function registerIpc(d: IpcDeps): void {
       return;
     }
     d.engine.report(r.data);
+  });
+
+  ipcMain.on(IPC.remoteFetch, (e, ...args: unknown[]) => {
+    if (!fromEngine(e)) return refuse(IPC.remoteFetch, e);
+    const sender = e.sender;
+    const send = (ev: RemoteFetchEvent): boolean => {
+      if (sender.isDestroyed()) return false;
+      sender.send(IPC.remoteFetchEvent, ev);
+      return true;
+    };
+    const r = remoteFetchRequestSchema.safeParse(args[0]);
+    if (!r.success || args.length !== 1) {
+      const why = r.success ? 'extra arguments' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      d.log(`ipc: refused a remote request: ${why}`);
+      // Answer the request it names, if it names one, so the engine page does not wait for ever.
+      const rid = (args[0] as { rid?: unknown } | undefined)?.rid;
+      if (typeof rid === 'number' && Number.isSafeInteger(rid) && rid >= 0) send({ rid, type: 'error', message: `the app refused the request (${why})` });
+      return;
+    }
+    d.remote.start(r.data, send);
+  });
+
+  ipcMain.on(IPC.remoteFetchCancel, (e, ...args: unknown[]) => {
+    if (!fromEngine(e)) return refuse(IPC.remoteFetchCancel, e);
+    const r = remoteFetchCancelArgs.safeParse(args);
+    if (r.success) d.remote.cancel(r.data[0]);
+  });
+
+  ipcMain.handle(IPC.remoteKeyGet, (e, ...args: unknown[]) => {
+    if (!fromEngine(e)) {
+      refuse(IPC.remoteKeyGet, e);
+      throw new Error('refused');
+    }
+    const [url] = parseArgs(remoteKeyGetArgs, args, IPC.remoteKeyGet);
+    return d.remoteKeys.get(url);
+  });
+
+  ipcMain.handle(IPC.remoteKeySet, (e, ...args: unknown[]) => {
+    if (!fromEngine(e)) {
+      refuse(IPC.remoteKeySet, e);
+      throw new Error('refused');
+    }
+    const [url, key] = parseArgs(remoteKeySetArgs, args, IPC.remoteKeySet);
+    return d.remoteKeys.set(url, key);
   });
 }

@@ -4,10 +4,12 @@
 // Security: every window is sandboxed and context-isolated without Node integration; pages come from
 // fanout:// (never file://) under a strict Content-Security-Policy (the renderer's, also sent as a
 // header); no remote content, no navigation away, no new windows (electron/security.ts); each IPC
-// message's sender and payload are checked (electron/ipc.ts).
+// message's sender and payload are checked (electron/ipc.ts). Requests to a remote completion server the
+// user chose (Settings → Engine → Remote) are made here for the engine page (electron/remote-fetch.ts),
+// which itself reaches nothing but fanout:.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { app, BrowserWindow, dialog, Menu, screen } from 'electron';
+import { app, BrowserWindow, dialog, Menu, safeStorage, screen } from 'electron';
 import type { MenuCommand, OpenedFile } from '../protocol/desktop.ts';
 import { isDevRun } from './dev-mode.ts';
 import { EditorFiles } from './editor-files.ts';
@@ -16,6 +18,8 @@ import { registerIpc } from './ipc.ts';
 import { menuTemplate, type MenuActions } from './menu.ts';
 import { ModelFolders } from './model-folders.ts';
 import { LocalModelFinder } from '../engine/host/local-models.ts';
+import { fileKeyStore, type KeyCodec } from '../engine/host/remote-keys.ts';
+import { RemoteFetches } from './remote-fetch.ts';
 import { appLayout } from './paths.ts';
 import { handleScheme, registerSchemePrivileges } from './protocol.ts';
 import { RecentFiles } from './recent-files.ts';
@@ -243,6 +247,8 @@ function run(): void {
       folders,
       modelBaseDir: layout.modelBaseDir,
       localModels: () => localModels.list(),
+      remote: new RemoteFetches(),
+      remoteKeys: fileKeyStore(join(userData, 'remote-keys.json'), keychainCodec),
       setUnsavedFiles: (wc, count) => {
         if (editor?.webContents === wc) unsaved?.report(count);
       },
@@ -263,4 +269,20 @@ function run(): void {
     engine.start();
     for (const f of fileArgs(process.argv)) void openPath(f);
   });
+}
+
+/**
+ * The OS keychain as a KeyCodec for the remote servers' API keys (Electron safeStorage: Keychain on macOS,
+ * DPAPI on Windows, the Secret Service or KWallet on Linux), or undefined where there is none: then the
+ * keys are kept as they are in the 0600 file. On Linux without a keyring safeStorage falls back to a
+ * fixed password ('basic_text'), which protects nothing, so that counts as none.
+ */
+function keychainCodec(): KeyCodec | undefined {
+  if (!app.isReady() || !safeStorage.isEncryptionAvailable()) return undefined;
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return undefined;
+  return {
+    name: 'safeStorage',
+    seal: (key) => safeStorage.encryptString(key).toString('base64'),
+    open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+  };
 }

@@ -40,6 +40,16 @@ export const IPC = {
   resolveModel: 'fanout:engine:resolve-model',
   /** engine → main (invoke): the GGUF models on this machine (engine/host/local-models.ts; a LocalModelList). */
   listModels: 'fanout:engine:list-models',
+  /** engine → main (send): a request to a remote server (protocol/engine-window.ts RemoteFetchRequest; electron/remote-fetch.ts). */
+  remoteFetch: 'fanout:engine:remote-fetch',
+  /** engine → main (send): cancel remote request `rid`. */
+  remoteFetchCancel: 'fanout:engine:remote-fetch-cancel',
+  /** main → engine (send): a RemoteFetchEvent (head, body chunk, end, error). */
+  remoteFetchEvent: 'fanout:engine:remote-fetch-event',
+  /** engine → main (invoke): the kept API key of a remote server's base URL (string | undefined). */
+  remoteKeyGet: 'fanout:engine:remote-key-get',
+  /** engine → main (invoke): keep this API key for a base URL (sealed with the OS keychain where there is one). */
+  remoteKeySet: 'fanout:engine:remote-key-set',
   /** main → engine (postMessage with one port): a UI connection; message { conn }. */
   uiPort: 'fanout:engine:ui-port',
   /** main → engine (send): an EngineControl message. */

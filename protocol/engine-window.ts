@@ -3,7 +3,7 @@
 // process sends to the engine page is validated there by the host protocol (client messages) or is
 // trivially shaped.
 import { z } from 'zod';
-import { hostEventSchema, modelRefSchema, type HostEvent, type LocalModelList, type ModelRef } from './host.ts';
+import { apiKeySchema, hostEventSchema, modelRefSchema, type HostEvent, type LocalModelList, type ModelRef } from './host.ts';
 
 /** What the engine preload exposes to the engine page as window.fanoutEngineHost. */
 export interface EngineHostApi {
@@ -15,6 +15,15 @@ export interface EngineHostApi {
   listModels(): Promise<LocalModelList>;
   report(r: EngineReport): void;
   onControl(fn: (c: EngineControl) => void): void;
+  /**
+   * An HTTP request to a remote OpenAI-compatible server, made by the main process (the engine page's CSP
+   * lets it fetch nothing but fanout:). `onEvent` hears the response's head, its body in chunks as they
+   * arrive, then end or error; the returned function cancels it. electron/engine-page/ipc-fetch.ts makes a
+   * fetch() of it for the remote backend.
+   */
+  remoteFetch(req: RemoteFetchRequest, onEvent: (ev: RemoteFetchEvent) => void): () => void;
+  /** API keys of remote servers, kept by the main process (OS keychain where Electron has one; see remoteKeyArgs). */
+  remoteKey: { get(url: string): Promise<string | undefined>; set(url: string, key: string): Promise<void> };
 }
 
 /** What the engine page asks for when it starts. */
@@ -86,3 +95,49 @@ void _events;
 
 /** The path argument of IPC.resolveModel. */
 export const resolveModelArgs = z.tuple([z.string().min(1, 'must be a folder or .gguf file path').max(4096, 'is too long')]);
+
+// ---------------------------------------------------------------------------------------------------
+// Requests to remote servers, made by the main process for the engine page (electron/remote-fetch.ts).
+
+/** Largest request body the engine page may send (a completion request with its prompt). */
+export const REMOTE_BODY_LIMIT = 4 * 1024 * 1024;
+/** The only paths the main process requests: what the remote backend (engine/remote/openai-remote.ts) asks for. */
+export const REMOTE_PATHS = /\/(models|completions)$/;
+
+const remoteUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => {
+    try {
+      const url = new URL(u);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && REMOTE_PATHS.test(url.pathname);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL of a server\'s /models or /completions, without a user name or password');
+
+export const remoteFetchRequestSchema = z.strictObject({
+  /** The engine page's number for this request (events and cancels name it). */
+  rid: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  url: remoteUrl,
+  method: z.enum(['GET', 'POST']),
+  /** Only these headers are passed on. */
+  headers: z.strictObject({ 'Content-Type': z.literal('application/json').optional(), Authorization: z.string().regex(/^Bearer [\x21-\x7e]{1,512}$/).optional() }),
+  body: z.string().max(REMOTE_BODY_LIMIT).optional(),
+});
+export type RemoteFetchRequest = z.infer<typeof remoteFetchRequestSchema>;
+
+/** Main → engine page, for request `rid`: the head, then chunks of the body, then end or error (nothing after either). */
+export type RemoteFetchEvent =
+  | { rid: number; type: 'head'; status: number; statusText: string; contentType: string }
+  | { rid: number; type: 'chunk'; bytes: Uint8Array }
+  | { rid: number; type: 'end' }
+  | { rid: number; type: 'error'; message: string };
+
+/** The argument of IPC.remoteFetchCancel. */
+export const remoteFetchCancelArgs = z.tuple([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]);
+
+/** The arguments of IPC.remoteKeyGet ([url]) and IPC.remoteKeySet ([url, key]): a server's base URL and its API key. */
+const keyUrl = z.string().min(1).max(2048);
+export const remoteKeyGetArgs = z.tuple([keyUrl]);
+export const remoteKeySetArgs = z.tuple([keyUrl, apiKeySchema]);

@@ -43,6 +43,9 @@ export function isModelUrl(s: string): boolean {
   return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
 }
 
+/** An API key of a remote server, as a client may send it (a Bearer token). */
+export const apiKeySchema = z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 printable characters without spaces');
+
 export const modelRefSchema = z.discriminatedUnion(
   'kind',
   [
@@ -64,10 +67,7 @@ export const modelRefSchema = z.discriminatedUnion(
         .refine((u) => /^https?:\/\//i.test(u) && isModelUrl(u), { error: 'must be an http:// or https:// URL without a user name or password (the server\'s OpenAI base URL, e.g. http://127.0.0.1:8080/v1)' }),
       model: z.string().max(512, 'must be at most 512 characters').default(''),
       fim: z.enum(FIM_MODES as [FimMode, ...FimMode[]], { error: typeError(`must be one of ${FIM_MODES.join(', ')}`) }).default('suffix'),
-      apiKey: z
-        .string()
-        .regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 printable characters without spaces')
-        .optional(),
+      apiKey: apiKeySchema.optional(),
     }),
   ],
   { error: typeError('must be { kind: "dir", path } | { kind: "url", url } | { kind: "synthetic", name } | { kind: "remote", url, model, fim }') },

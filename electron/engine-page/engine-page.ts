@@ -21,6 +21,7 @@ import { HostError, HostSession, type HostConnection } from '../../engine/host/s
 import { localModelListSchema, type HostEvent, type ModelRef } from '../../protocol/host.ts';
 import type { EngineControl, EngineHostApi } from '../../protocol/engine-window.ts';
 import { UI_PORT_MESSAGE } from '../shared.ts';
+import { ipcFetch } from './ipc-fetch.ts';
 
 const FOLDER_HINT = 'Load a model folder: File > Open Model…, or its path in Settings.';
 const NO_GPU_HINT =
@@ -102,9 +103,10 @@ async function start(host: EngineHostApi): Promise<void> {
     },
     warmUp: true,
     noGpuHint: NO_GPU_HINT,
-    // The desktop app reads no remote content (its pages' CSP allows fanout: only); a remote server would
-    // need the main process to make the requests. Until then: the web version, or the CLI.
-    noRemote: 'The desktop app does not connect to remote servers yet: use the web version (npm run web) with Settings → Engine → Remote, or fanout complete --remote URL.',
+    // Remote servers: the page's CSP lets it fetch nothing but fanout:, so the main process makes those
+    // requests (electron/remote-fetch.ts) and keeps their API keys (sealed with the OS keychain).
+    remoteFetch: ipcFetch(host.remoteFetch),
+    remoteKeys: host.remoteKey,
     onFailure: (e, code) => log('error', `${code}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   });
 

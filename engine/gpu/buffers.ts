@@ -40,7 +40,8 @@ export function createStorageFrom(ctx: GpuContext, data: ArrayBufferView, label:
 
 /** Writes `data` at `offset`; pads the copy to 4 bytes as WebGPU requires. */
 export function writeBuffer(ctx: GpuContext, buf: GPUBuffer, offset: number, data: ArrayBufferView) {
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // Never a SharedArrayBuffer here; the DOM library's writeBuffer type (electron/tsconfig.json) insists.
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as Uint8Array<ArrayBuffer>;
   if (bytes.byteLength % 4 === 0) {
     ctx.device.queue.writeBuffer(buf, offset, bytes);
   } else {

@@ -40,6 +40,7 @@
 // carry token ids and log-probs that clients use, so they are never merged; the batch bounds how often
 // the transport and the client wake up (about 60 times a second), not the message count. Progress
 // events are coalesced: a pending progress message for the same request is replaced by the newer one.
+import type { RemoteKeyStore } from './remote-keys.ts';
 import { NonFiniteLogitsError } from '../sampler.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { NoGpuError } from '../gpu/context.ts';
@@ -101,13 +102,10 @@ export interface HostSessionOptions {
   remoteKeys?: RemoteKeyStore;
   /** Why this host cannot use remote servers (a `remote` load is refused with it as the hint); absent: it can. */
   noRemote?: string;
+  /** The fetch remote servers are reached with (the desktop engine page: the main process's, over IPC); default: fetch. */
+  remoteFetch?: typeof fetch;
 }
 
-/** API keys of remote servers, by base URL. */
-export interface RemoteKeyStore {
-  get(url: string): Promise<string | undefined>;
-  set(url: string, key: string): Promise<void>;
-}
 
 /** A failure with its protocol code and hint, for source factories ("this host cannot open that kind of model"). */
 export class HostError extends Error {
@@ -358,7 +356,7 @@ export class HostSession {
     try {
       const keys = this.opts.remoteKeys;
       const apiKey = ref.apiKey ?? (keys ? await keys.get(ref.url) : this.sessionKeys.get(ref.url));
-      const backend = await RemoteBackend.connect({ baseUrl: ref.url, apiKey, model: ref.model || undefined, fim: ref.fim });
+      const backend = await RemoteBackend.connect({ baseUrl: ref.url, apiKey, model: ref.model || undefined, fim: ref.fim }, this.opts.remoteFetch);
       if (ref.apiKey) {
         if (keys) await keys.set(ref.url, ref.apiKey);
         else this.sessionKeys.set(ref.url, ref.apiKey);

@@ -88,8 +88,8 @@ describe('main process start-up (stand-in Electron)', () => {
   });
 
   it('listens on exactly the IPC channels it validates', () => {
-    expect(rec.ipc.handle.sort()).toEqual([IPC.engineInit, IPC.listModels, IPC.openFile, IPC.resolveModel, IPC.saveFile].sort());
-    expect(rec.ipc.on.sort()).toEqual([IPC.engineReport, IPC.menuListener, IPC.requestEnginePort, IPC.unsavedFiles].sort());
+    expect(rec.ipc.handle.sort()).toEqual([IPC.engineInit, IPC.listModels, IPC.openFile, IPC.remoteKeyGet, IPC.remoteKeySet, IPC.resolveModel, IPC.saveFile].sort());
+    expect(rec.ipc.on.sort()).toEqual([IPC.engineReport, IPC.menuListener, IPC.remoteFetch, IPC.remoteFetchCancel, IPC.requestEnginePort, IPC.unsavedFiles].sort());
   });
 
   it('denies devices: permission checks, and the HID, USB and serial choosers', () => {
