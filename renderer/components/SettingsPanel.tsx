@@ -150,7 +150,7 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
               onChange={(e) => setRemote({ ...remote, remoteUrl: e.target.value })}
             />
           </label>
-          <div className="settings-grid">
+          <div className="settings-grid remote-grid">
             <label className="field">
               <span>
                 Model id <small className="dim">empty = the server's first</small>
