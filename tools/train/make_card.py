@@ -4,6 +4,9 @@ tools/train/manifest.json and a few greedy completions (tools/train/sample.py).
 
 Usage: /usr/bin/python3 tools/train/make_card.py models/fanout-code-4m [--no-samples]
            [--eval EVAL.json]   # the JSON of `npx fanout eval --json --out EVAL.json`
+           [--eval-old OLD.json]  # the same of the model this one replaces: figures shown old vs new
+           [--val VAL.json --val-old OLD_VAL.json]  # evaluate.py of this model and of the old one
+           [--old-name NAME]    # how the tables name the old model (default: "previous")
            [--note NOTE.md]     # extra lines for the Training section (e.g. the schedule as run)
            [--append MORE.md]   # a section added before Limitations (e.g. the engine's ranked samples)
 """
@@ -25,6 +28,23 @@ def arg_value(flag):
     return None
 
 
+def table(rows, new, old, old_name):
+    """A markdown table of evaluate.py figures: label | old | new (bold)."""
+    def get(d, key):
+        if d is None:
+            return None
+        if isinstance(key, tuple):
+            return d.get(key[0], {}).get(key[1])
+        return d.get(key)
+    out = [f"| | {old_name} | this model |", "|---|---|---|"] if old else ["| | this model |", "|---|---|"]
+    for label, key, digits in rows:
+        n, o = get(new, key), get(old, key)
+        ns = "not measured" if n is None else f"**{n:.{digits}f}**"
+        os_ = "not measured" if o is None else f"{o:.{digits}f}"
+        out.append(f"| {label} | {os_} | {ns} |" if old else f"| {label} | {ns} |")
+    return "\n".join(out) + "\n"
+
+
 def main():
     folder = sys.argv[1]
     st = json.load(open(os.path.join(folder, "training_state.json")))
@@ -35,7 +55,12 @@ def main():
     ev = st["evals"][-1] if st["evals"] else {}
     evj = json.load(open(arg_value("--eval"))) if arg_value("--eval") else None
     note = open(arg_value("--note")).read().strip() if arg_value("--note") else ""
-    done = st["step"] >= st["total_steps"]
+    # A time-scheduled phase (--time-schedule) ends at its --stop-at deadline, not at total_steps.
+    done = st["step"] >= st["total_steps"] or bool(a.get("time_schedule"))
+    old_name = arg_value("--old-name") or "previous"
+    evo = json.load(open(arg_value("--eval-old"))) if arg_value("--eval-old") else None
+    val = json.load(open(arg_value("--val"))) if arg_value("--val") else None
+    valo = json.load(open(arg_value("--val-old"))) if arg_value("--val-old") else None
     samples = []
     if "--no-samples" not in sys.argv:
         import torch
@@ -67,12 +92,20 @@ def main():
     w(f"- Context: trained at 512 tokens, last {int(a['final_frac']*100)}% of steps at {a['seq_len_final']} tokens; "
       f"max_position_embeddings {cfg['max_position_embeddings']}.")
     bf16 = any(p.get("bf16") for p in st.get("phases", []))
-    precision = ("float32 weights and optimizer state; matmuls in bfloat16 (CPU autocast) from the first "
-                 "bf16 phase on" if bf16 else "float32")
+    precision = ("float32 weights and optimizer state; matmuls in bfloat16 (CPU autocast) in the "
+                 "bf16 phases" if bf16 else "float32")
     w(f"- Weights: float16 safetensors (trained with {precision}).\n")
     w("## Fill-in-the-middle\n")
-    w("About half of the training samples are in prefix-suffix-middle order, split at two uniformly random "
-      "character positions of a document piece (documents are cut into pieces of at most 4000 characters):\n")
+    if a.get("cursor_fim"):
+        w("Three kinds of training samples (documents cut into pieces of 400 to 2400 characters in the last "
+          "phases): plain left-to-right text; prefix-suffix-middle with the split at uniformly random character "
+          "positions (loss on every token); and cursor-style prefix-suffix-middle, split where a cursor stands "
+          "in real editing (the end of a line, after an indentation, inside an expression, a block's first "
+          "line, inside an identifier) with a middle of one line to one block and the loss on the middle only. "
+          "The mix of each phase is under Training. The layout is Qwen2.5-Coder's:\n")
+    else:
+        w("About half of the training samples are in prefix-suffix-middle order, split at two uniformly random "
+          "character positions of a document piece (documents are cut into pieces of at most 4000 characters):\n")
     w("```\n<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>{middle}<|endoftext|>\n```\n")
     w("The rest is plain left-to-right text, each document followed by `<|endoftext|>`.\n")
     w("## Training data\n")
@@ -92,22 +125,31 @@ def main():
       "exact and near-duplicate (whitespace/semicolon/quote-normalised hash) removal.")
     w(f"- Filter counts (files): {json.dumps(sm['filter_counts'])}.\n")
     w("## Training\n")
-    w(f"- Tokens seen: {st['tokens_seen']:,} (the last phase ended at its step {st['step']} "
-      f"of {st['total_steps']}; batch {a['batch']}x{a['seq_len']} tokens)" +
+    ended = (f"the last phase stopped at its deadline, a cosine over wall-clock time, at its step {st['step']}"
+             if a.get("time_schedule") else f"the last phase ended at its step {st['step']} of {st['total_steps']}")
+    w(f"- Tokens seen: {st['tokens_seen']:,} ({ended}; batch {a['batch']}x{a['seq_len']} tokens)" +
       (f", {st['tokens_seen']/sm['tokens_train']:.2f} times the size of the final training corpus." if "tokens_train" in sm else "."))
-    w(f"- AdamW (betas 0.9/0.95, weight decay {a['weight_decay']}), peak LR {a['lr']}, {a['warmup']} warm-up steps, "
+    w(f"- Last phase: AdamW (betas 0.9/0.95, weight decay {a['weight_decay']}), peak LR {a['lr']}, {a['warmup']} warm-up steps, "
       f"cosine decay to {a['min_lr_frac']}x, gradient clipping 1.0, seed {a['seed']}.")
-    w(f"- Training time: {st['train_seconds']/3600:.2f} h on 2 shared cores of an Intel Xeon (AMX, AVX512-BF16; no GPU) with PyTorch 1.13, {'float32 then bfloat16 autocast' if bf16 else 'float32'}; the cores "
+    w(f"- Training time: {st['train_seconds']/3600:.2f} h on 2 shared CPU cores (no GPU) with PyTorch, {'float32 and bfloat16-autocast phases' if bf16 else 'float32'}; the cores "
       f"were shared with other jobs, so throughput averaged {st['tokens_seen']/max(1,st['train_seconds']):.0f} tokens/s "
       "(including validation passes).")
     if note:
         w(note)
     w("- Reproduce: see tools/train/README.md.\n")
     w("## Validation (held-out packages)\n")
+    if val:
+        rows = [("plain text: bits per byte", "plain_bpb", 3), ("plain text: loss, nats/token", "plain_loss", 3),
+                ("uniform FIM: loss, nats/token", "fim_loss", 3),
+                ("cursor-style FIM: middle loss, nats/token", "cursor_fim_loss", 3)]
+        rows += [(f"&nbsp;&nbsp;{k}", ("cursor_fim_by_kind", k), 3) for k in sorted(val.get("cursor_fim_by_kind", {}))]
+        w(f"`tools/train/evaluate.py` (validation set {val.get('val_set')}: {val.get('n_plain')} plain sequences of 512 "
+          f"tokens, {val.get('n_fim')} uniform-FIM sequences, {val.get('cursor_fim_samples')} cursor-style FIM samples "
+          f"from the held-out packages; seed {val.get('seed')}); lower is better:\n")
+        w(table(rows, val, valo, old_name))
     if ev:
-        w(f"- Plain text (32 x 512 tokens): loss {ev['plain_loss']:.3f} nats/token, "
-          f"**{ev['plain_bpb']:.3f} bits per byte** ({ev['plain_bytes_per_token']:.2f} bytes/token).")
-        w(f"- FIM samples (16 x 512 tokens): loss {ev['fim_loss']:.3f} nats/token.")
+        w(f"During training (its own smaller sample: 32 x 512 plain tokens, 16 FIM sequences): plain loss "
+          f"{ev['plain_loss']:.3f} nats/token, {ev['plain_bpb']:.3f} bits per byte; FIM loss {ev['fim_loss']:.3f}.")
         # history by validation set (the set changes when the corpus is extended), keyed by tokens seen
         groups = {}
         for e in st["evals"]:
@@ -118,23 +160,63 @@ def main():
         w("")
     w("## Evaluation\n")
     if evj:
-        fs, nl, se = evj["functions"]["summary"], evj["nextLine"]["summary"], evj["settings"]
+        se = evj["settings"]
+        fim = evj.get("fim", {}).get("summary", {})
+        w(f"`npx fanout eval --model {folder} --lines {se['lines']} --fim {se.get('fim', 0)} --fim-n {fim.get('n', '')}` "
+          f"(docs/EVAL.md), {evj['date'][:10]}, on {evj['adapter']} ({evj['model']['dtype']}), "
+          f"{evj['wallMs']/60000:.1f} min" + (f"; the {old_name} model the same way, {evo['date'][:10]}" if evo else "") + ".\n")
+        fs = evj["functions"]["summary"]
         k = str(fs["n"])
-        st_ = fs["statuses"]
-        w(f"`npx fanout eval --model {folder} --lines {se['lines']}` (docs/EVAL.md), {evj['date'][:10]}, on "
-          f"{evj['adapter']} ({evj['model']['dtype']}), {evj['wallMs']/60000:.1f} min:\n")
-        w(f"- Function tasks ({fs['tasks']} written for Fanout, evals/functions/; signature + doc comment \u2192 body, "
-          f"checks run in a sandboxed Node process; {fs['n']} samples at temperature {se['temperature']}, top-p "
-          f"{se['topP']}, at most {se['maxTokens']} tokens, seed {se['seed']}):")
-        w(f"  - pass@1 of one greedy sample: **{fs['pass1Greedy']:.3f}**")
-        w(f"  - pass@1 after re-ranking {fs['n']} samples by mean log-probability: **{fs['pass1Reranked']:.3f}**")
-        w(f"  - pass@{k} (any sample passes): **{fs['passAtK'][k]:.3f}**; unbiased pass@1 of one sample "
-          f"{fs['pass1Sampled']:.3f}")
-        w(f"  - outcomes of all {sum(st_.values())} samples: {st_['pass']} pass, {st_['fail']} fail their checks, "
-          f"{st_['timeout']} time out, {st_['syntax-error']} do not parse.")
-        w(f"- Next-line exact match on {nl['lines']} lines of {nl['files']} held-out files (evals/heldout/, greedy, "
-          f"stop at end of line): **{nl['exact']:.3f}** ({round(nl['exact']*nl['lines'])}/{nl['lines']}); "
-          f"whitespace-normalised {nl['normalized']:.3f}.\n")
+        w(f"- Function tasks: {fs['tasks']} written for Fanout (evals/functions/; signature + doc comment \u2192 body, "
+          f"checks run in a sandboxed Node process); {fs['n']} samples at temperature {se['temperature']}, top-p "
+          f"{se['topP']}, at most {se['maxTokens']} tokens, seed {se['seed']}.")
+        nl = evj["nextLine"]["summary"]
+        w(f"- Next line: {nl['lines']} lines of {nl['files']} held-out files (evals/heldout/), greedy, stop at end of line.")
+        if fim.get("positions"):
+            w(f"- Fill-in-the-middle: {fim['positions']} cursor positions in {fim['files']} held-out files, the middle "
+              f"is the rest of the line or the block; one greedy sample and {fim['n']} at temperature, the top one "
+              "as the app ranks them. Empty: the app shows nothing; mid-word: starts inside a word the prefix "
+              "ends in without continuing it; repeats: repeats the text around it.")
+        w("")
+        def pct(x):
+            return f"{x:.3f}"
+        def st_(e):
+            c = e["functions"]["summary"]["statuses"]
+            return f"{c['pass']} / {c['fail']} / {c['timeout']} / {c['syntax-error']}"
+        def fq(e, who, what):
+            return e.get("fim", {}).get("summary", {}).get("quality", {}).get(who, {}).get(what)
+        erows = [
+            ("functions: pass@1, one greedy sample", lambda e: e["functions"]["summary"]["pass1Greedy"], pct),
+            (f"functions: pass@1 after re-ranking {k} samples", lambda e: e["functions"]["summary"]["pass1Reranked"], pct),
+            (f"functions: pass@{k} (any sample passes)", lambda e: e["functions"]["summary"]["passAtK"][k], pct),
+            ("functions: samples pass / fail / time out / do not parse", st_, str),
+            ("next line: exact match", lambda e: e["nextLine"]["summary"]["exact"], pct),
+            ("next line: whitespace-normalised match", lambda e: e["nextLine"]["summary"]["normalized"], pct),
+        ]
+        if fim.get("positions"):
+            erows += [
+                ("FIM: greedy exact match", lambda e: e["fim"]["summary"]["greedyExact"], pct),
+                ("FIM: greedy whitespace-normalised match", lambda e: e["fim"]["summary"]["greedyNormalized"], pct),
+                ("FIM: top candidate exact match", lambda e: e["fim"]["summary"]["topExact"], pct),
+                ("FIM: top candidate whitespace-normalised match", lambda e: e["fim"]["summary"]["topNormalized"], pct),
+                ("FIM: top candidate empty (lower is better)", lambda e: fq(e, "top", "empty"), pct),
+                ("FIM: top candidate starts mid-word (lower is better)", lambda e: fq(e, "top", "midWord"), pct),
+                ("FIM: top candidate repeats itself (lower is better)", lambda e: fq(e, "top", "repeats"), pct),
+                ("FIM: greedy sample blank (lower is better)", lambda e: fq(e, "greedy", "empty"), pct),
+                ("FIM: greedy sample starts mid-word (lower is better)", lambda e: fq(e, "greedy", "midWord"), pct),
+                ("FIM: greedy sample repeats itself (lower is better)", lambda e: fq(e, "greedy", "repeats"), pct),
+                ("FIM: blank samples among all (lower is better)", lambda e: e["fim"]["summary"]["quality"]["blankSamples"], pct),
+            ]
+        w(f"| | {old_name} | this model |\n|---|---|---|" if evo else "| | this model |\n|---|---|")
+        for label, get, fmt in erows:
+            def cell(e):
+                try:
+                    v = get(e)
+                except (KeyError, TypeError):
+                    return "not measured"
+                return "not measured" if v is None else fmt(v)
+            w(f"| {label} | {cell(evo)} | **{cell(evj)}** |" if evo else f"| {label} | **{cell(evj)}** |")
+        w("")
     else:
         w("Not yet run: `npx fanout eval --model " + folder + "` (docs/EVAL.md) and re-run this script with --eval.\n")
     if samples:
